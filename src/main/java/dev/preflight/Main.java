@@ -1,0 +1,54 @@
+package dev.preflight;
+
+import dev.preflight.cli.Arguments;
+import dev.preflight.cli.RunCommand;
+import java.io.PrintStream;
+
+/** Composition root: parse the command line, then hand over to the command. */
+public final class Main {
+    private static final String USAGE = """
+            Usage: preflight [run] [--config FILE]
+                   preflight --help | --version
+
+            A CORS reverse proxy. The config file is --config FILE, else $PREFLIGHT_CONFIG,
+            else conf/application.conf. Environment overrides: PREFLIGHT_UPSTREAM_URL,
+            PREFLIGHT_PORT, PREFLIGHT_ADMIN_PORT, PREFLIGHT_ALLOWED_ORIGINS, PREFLIGHT_LOG_FORMAT.
+
+            Commands:
+              run        serve (the default)
+            """;
+
+    private Main() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        int status = run(args, System.out, System.err);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
+        Arguments parsed;
+        try {
+            parsed = Arguments.parse(args);
+        } catch (Arguments.UsageException e) {
+            err.println("preflight: " + e.getMessage());
+            err.println("Try 'preflight --help'.");
+            return 2;
+        }
+        if (parsed.help()) {
+            out.print(USAGE);
+            return 0;
+        }
+        if (parsed.version()) {
+            out.println("preflight " + version());
+            return 0;
+        }
+        return new RunCommand(System.getenv(), err).run(parsed);
+    }
+
+    public static String version() {
+        String version = Main.class.getPackage().getImplementationVersion();
+        return version != null ? version : "dev";
+    }
+}

@@ -1,0 +1,21 @@
+package dev.preflight.config;
+
+import java.util.Optional;
+
+/**
+ * One entry of {@code preflight.routes}, already merged over the defaults: its {@code cors},
+ * {@code upstream} and {@code fetch-metadata} blocks override the top-level ones key by key.
+ *
+ * @param name unique; used in logs and metric labels
+ * @param host matched case-insensitively against the request's {@code Host} without port; empty
+ *     matches any host
+ * @param pathPrefix segment-aware prefix of the normalised path ({@code /api} matches {@code /api}
+ *     and {@code /api/x}, not {@code /apix}); {@code /} matches everything
+ */
+public record RouteSettings(
+        String name,
+        Optional<String> host,
+        String pathPrefix,
+        UpstreamSettings upstream,
+        CorsSettings cors,
+        FetchMetadataSettings fetchMetadata) {}

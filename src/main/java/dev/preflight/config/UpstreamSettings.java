@@ -1,0 +1,52 @@
+package dev.preflight.config;
+
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * {@code preflight.upstream} (or a route's {@code upstream}): the backend and its connection pool.
+ *
+ * @param url {@code http} or {@code https}, host and optional port; no path, query or userinfo
+ * @param connectTimeout TCP (and TLS) connect
+ * @param responseTimeout time without progress until the first response byte, and between response
+ *     reads afterwards: 504 before the head, a closed connection after it
+ * @param idleTimeout how long a pooled keep-alive connection may sit unused
+ * @param maxConnections the whole pool, across event loops
+ * @param acquireTimeout how long a request waits for a pooled connection before 503
+ * @param hostHeader what {@code Host} the backend sees
+ */
+public record UpstreamSettings(
+        URI url,
+        Duration connectTimeout,
+        Duration responseTimeout,
+        Duration idleTimeout,
+        int maxConnections,
+        Duration acquireTimeout,
+        HostHeader hostHeader) {
+
+    /** {@code preserve}: the client's {@code Host}; {@code upstream}: the upstream URL's authority. */
+    public enum HostHeader {
+        PRESERVE,
+        UPSTREAM
+    }
+
+    public boolean tls() {
+        return "https".equalsIgnoreCase(url.getScheme());
+    }
+
+    public String host() {
+        return url.getHost();
+    }
+
+    /** The explicit port, else 443 for https and 80 for http. */
+    public int port() {
+        return url.getPort() != -1 ? url.getPort() : tls() ? 443 : 80;
+    }
+
+    /** {@code host[:port]} as a {@code Host} header value: the default port is left out. */
+    public String authority() {
+        return url.getPort() == -1 || url.getPort() == (tls() ? 443 : 80)
+                ? url.getHost()
+                : url.getHost() + ":" + url.getPort();
+    }
+}

@@ -1,0 +1,59 @@
+package dev.preflight.proxy;
+
+import dev.preflight.config.LimitsSettings;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/** The client pipeline, in the order {@link HandlerNames} lists. */
+final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
+    private static final int MAX_CHUNK = 64 * 1024;
+
+    private final ProxyRuntime runtime;
+    private final ConnectionLimitHandler connectionLimit;
+
+    ClientChannelInitializer(ProxyRuntime runtime, ConnectionLimitHandler connectionLimit) {
+        this.runtime = runtime;
+        this.connectionLimit = connectionLimit;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ChannelPipeline p = ch.pipeline();
+        LimitsSettings limits = runtime.settings().limits();
+        p.addLast(HandlerNames.CONNECTION_LIMIT, connectionLimit);
+        addTimeouts(p, limits);
+        addCodec(p, limits);
+        addForwarding(p);
+    }
+
+    private static void addTimeouts(ChannelPipeline p, LimitsSettings limits) {
+        // observeOutput: a response that is still draining to a slow reader is not idleness.
+        p.addLast(
+                HandlerNames.IDLE,
+                new IdleStateHandler(true, 0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast(HandlerNames.HEAD_TIMEOUT, new RequestHeadTimeoutHandler(limits.headerTimeout()));
+    }
+
+    private static void addCodec(ChannelPipeline p, LimitsSettings limits) {
+        HttpDecoderConfig decoder = new HttpDecoderConfig()
+                .setMaxInitialLineLength(limits.maxInitialLine())
+                .setMaxHeaderSize(limits.maxHeaderSize())
+                .setMaxChunkSize(MAX_CHUNK)
+                .setValidateHeaders(true)
+                .setAllowDuplicateContentLengths(false)
+                .setStrictLineParsing(true)
+                .setUseRfc9112TransferEncoding(true);
+        p.addLast(HandlerNames.CODEC, new HttpServerCodec(decoder));
+    }
+
+    private void addForwarding(ChannelPipeline p) {
+        p.addLast(HandlerNames.FLOW_CONTROL, new FlowControlHandler());
+        p.addLast(HandlerNames.CLIENT_REQUEST, new ClientRequestHandler(runtime));
+    }
+}

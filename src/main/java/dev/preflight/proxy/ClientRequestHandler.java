@@ -1,0 +1,266 @@
+package dev.preflight.proxy;
+
+import dev.preflight.config.Settings;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes the requests of one client connection one at a time (auto-read is off; the flow-control
+ * handler hands one message per {@code read()}), so pipelined requests are answered in order. Each
+ * request becomes an {@link Exchange} with the upstream, or is answered here. The connection closes
+ * after anything the decoder rejects, after a local answer to a request whose body was not read,
+ * when either side asks for it, and when it sits idle.
+ */
+final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(ClientRequestHandler.class);
+    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final ProxyRuntime runtime;
+    // All state is confined to this channel's event loop.
+    private RequestInfo current;
+    private Exchange exchange;
+    private boolean discarding;
+    private boolean localResponsePending;
+
+    ClientRequestHandler(ProxyRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest request) {
+            try {
+                onRequestHead(ctx, request);
+            } finally {
+                // Heads carry no buffer, except the decoder's full "invalid" message.
+                ReferenceCountUtil.release(request);
+            }
+        } else if (msg instanceof HttpContent content) {
+            onRequestContent(ctx, content);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onRequestHead(ChannelHandlerContext ctx, HttpRequest request) {
+        headTimeout(ctx).headReceived();
+        current = RequestInfo.of(request);
+        if (request.decoderResult().isFailure()) {
+            rejectUndecodable(ctx, request.decoderResult().cause());
+            return;
+        }
+        String invalid = HeadChecks.problem(request);
+        if (invalid != null) {
+            respondLocally(ctx, problem(ctx, HttpResponseStatus.BAD_REQUEST, invalid, true), false);
+            return;
+        }
+        if (current.unsupportedExpectation(request)) {
+            respondLocally(ctx, problem(ctx, HttpResponseStatus.EXPECTATION_FAILED, "only 100-continue", true), false);
+            return;
+        }
+        if (current.declaredLength() > maxBodySize()) {
+            // P8: with Expect: 100-continue the client gets this instead of 100 and never sends the body.
+            respondLocally(ctx, problem(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge(), true), false);
+            return;
+        }
+        Settings settings = runtime.settings();
+        HttpRequest upstreamHead = UpstreamRequests.head(
+                request,
+                current.chunked(),
+                settings.upstream(),
+                runtime.forwardedHeaders(),
+                (java.net.InetSocketAddress) ctx.channel().remoteAddress());
+        exchange = new Exchange(ctx, this, current, runtime.pool(), upstreamHead);
+        exchange.start();
+    }
+
+    private void onRequestContent(ChannelHandlerContext ctx, HttpContent content) {
+        if (exchange != null) {
+            exchange.onRequestContent(content);
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        boolean failed = content.decoderResult().isFailure();
+        content.release();
+        if (!discarding) {
+            return;
+        }
+        if (failed) {
+            ctx.close();
+        } else if (last) {
+            discarding = false;
+            nextIfIdle(ctx);
+        } else {
+            ctx.read();
+        }
+    }
+
+    private void rejectUndecodable(ChannelHandlerContext ctx, Throwable cause) {
+        HttpResponseStatus status;
+        String detail;
+        if (cause instanceof TooLongHttpLineException) {
+            status = HttpResponseStatus.REQUEST_URI_TOO_LONG;
+            detail = "the request line is longer than "
+                    + runtime.settings().limits().maxInitialLine() + " bytes";
+        } else if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
+            status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+            detail = "the request headers are larger than "
+                    + runtime.settings().limits().maxHeaderSize() + " bytes";
+        } else {
+            status = HttpResponseStatus.BAD_REQUEST;
+            detail = "the request is malformed";
+        }
+        log.debug("rejected undecodable request from {}: {}", ctx.channel().remoteAddress(), String.valueOf(cause));
+        respondLocally(ctx, problem(ctx, status, detail, true), false);
+    }
+
+    /**
+     * Sends a response made here. The rest of the request is dropped when it has no body (so the
+     * connection can serve the next one); a request with an unread body closes the connection (C14).
+     *
+     * @param requestConsumed the request's last content has already been read
+     */
+    void respondLocally(ChannelHandlerContext ctx, FullHttpResponse response, boolean requestConsumed) {
+        exchange = null;
+        boolean close = response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)
+                || current == null
+                || !current.keepAlive()
+                || (!requestConsumed && !current.bodyless());
+        if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (current.version().equals(HttpVersion.HTTP_1_0)) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        localResponsePending = true;
+        discarding = !requestConsumed;
+        ctx.writeAndFlush(response).addListener(f -> {
+            localResponsePending = false;
+            if (f.isSuccess()) {
+                nextIfIdle(ctx);
+            } else {
+                ctx.close();
+            }
+        });
+        if (discarding) {
+            ctx.read();
+        }
+    }
+
+    /** The exchange ended cleanly; the connection serves the next request or closes. */
+    void exchangeDone(ChannelHandlerContext ctx, boolean keepOpen) {
+        exchange = null;
+        if (keepOpen) {
+            nextIfIdle(ctx);
+        } else {
+            closeOnFlush(ctx);
+        }
+    }
+
+    private void nextIfIdle(ChannelHandlerContext ctx) {
+        if (exchange == null
+                && !discarding
+                && !localResponsePending
+                && ctx.channel().isActive()) {
+            current = null;
+            headTimeout(ctx).awaitHead();
+            ctx.read();
+        }
+    }
+
+    /** Writes {@code 100 Continue} below the codec, which would otherwise count it as the response. */
+    void writeContinue(ChannelHandlerContext ctx) {
+        ByteBuf bytes = ctx.alloc().buffer(CONTINUE.length).writeBytes(CONTINUE);
+        ctx.pipeline().context(HandlerNames.HEAD_TIMEOUT).writeAndFlush(bytes);
+    }
+
+    /** Closes once everything written so far has left, without adding anything that ends a message. */
+    void closeOnFlush(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) {
+            ctx.pipeline()
+                    .context(HandlerNames.HEAD_TIMEOUT)
+                    .writeAndFlush(Unpooled.EMPTY_BUFFER)
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    long maxBodySize() {
+        return runtime.settings().limits().maxBodySize();
+    }
+
+    private String tooLarge() {
+        return "the request body is larger than " + maxBodySize() + " bytes";
+    }
+
+    private static FullHttpResponse problem(
+            ChannelHandlerContext ctx, HttpResponseStatus status, String detail, boolean close) {
+        return ErrorResponses.problem(ctx.alloc(), status, detail, close);
+    }
+
+    private static RequestHeadTimeoutHandler headTimeout(ChannelHandlerContext ctx) {
+        return (RequestHeadTimeoutHandler) ctx.pipeline().get(HandlerNames.HEAD_TIMEOUT);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.onClientClosed();
+            exchange = null;
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            // Idle between requests, or stuck on a client that neither sends nor reads: close. While
+            // the upstream is the slow side, its response timeout decides instead.
+            if (exchange == null || exchange.waitingForClient()) {
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("client connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            log.warn(
+                    "closing client connection {} after an unexpected error",
+                    ctx.channel().remoteAddress(),
+                    cause);
+        }
+        ctx.close();
+    }
+}

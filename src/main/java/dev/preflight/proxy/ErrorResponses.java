@@ -1,0 +1,60 @@
+package dev.preflight.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Every response the proxy makes itself is built here: an RFC 9457 {@code application/problem+json}
+ * body with the status, its reason phrase and one sentence saying what went wrong.
+ */
+public final class ErrorResponses {
+    private static final String PROBLEM_JSON = "application/problem+json";
+
+    private ErrorResponses() {}
+
+    /**
+     * @param close adds {@code Connection: close}; the caller closes the connection once it is written
+     */
+    public static FullHttpResponse problem(
+            ByteBufAllocator alloc, HttpResponseStatus status, String detail, boolean close) {
+        String json = "{\"type\":\"about:blank\",\"title\":\"" + escape(status.reasonPhrase()) + "\",\"status\":"
+                + status.code() + ",\"detail\":\"" + escape(detail) + "\"}\n";
+        ByteBuf body = alloc.buffer(json.length());
+        body.writeCharSequence(json, StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, PROBLEM_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        return response;
+    }
+
+    private static String escape(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
+    }
+}

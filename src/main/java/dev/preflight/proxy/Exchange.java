@@ -1,0 +1,381 @@
+package dev.preflight.proxy;
+
+import dev.preflight.proxy.upstream.UpstreamConnection;
+import dev.preflight.proxy.upstream.UpstreamFailure;
+import dev.preflight.proxy.upstream.UpstreamListener;
+import dev.preflight.proxy.upstream.UpstreamPool;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request forwarded to the upstream and its response relayed back, with backpressure both ways.
+ * Everything runs on the client's event loop, which is also the upstream connection's.
+ *
+ * <pre>
+ *  client ──read()──▶ head ──acquire──▶ upstream.write(head)
+ *  client ──read()──▶ body chunk ──▶ upstream.writeAndFlush ──on success──▶ client.read() ...
+ *  upstream ──read()──▶ response part ──▶ client.writeAndFlush ──on success──▶ upstream.read() ...
+ *  request fully written + response fully written ──▶ release upstream, next request (or close)
+ * </pre>
+ *
+ * Nothing is read from one side before the other side has taken the previous message, so at most one
+ * chunk per direction is in memory. A response that ends early (upstream failure after the head was
+ * sent) closes the client connection without a terminating chunk, so it never looks complete.
+ */
+final class Exchange implements UpstreamListener {
+    private final ChannelHandlerContext ctx;
+    private final ClientRequestHandler owner;
+    private final RequestInfo request;
+    private final UpstreamPool pool;
+    private final HttpRequest upstreamHead;
+
+    private UpstreamConnection connection;
+    private boolean retried;
+    private boolean requestComplete;
+    private boolean responseStarted;
+    private boolean skippingInformational;
+    private boolean upstreamReusable;
+    private boolean closeClient;
+    private boolean finished;
+    private long bodyBytes;
+
+    // Response timeout: one timer, pushed forward by progress instead of rescheduled per chunk.
+    private boolean waitingForUpstream;
+    private long lastProgressNanos;
+    private ScheduledFuture<?> timer;
+
+    Exchange(
+            ChannelHandlerContext ctx,
+            ClientRequestHandler owner,
+            RequestInfo request,
+            UpstreamPool pool,
+            HttpRequest upstreamHead) {
+        this.ctx = ctx;
+        this.owner = owner;
+        this.request = request;
+        this.pool = pool;
+        this.upstreamHead = upstreamHead;
+    }
+
+    void start() {
+        pool.acquire(ctx.channel().eventLoop()).addListener(this::onAcquired);
+    }
+
+    private void onAcquired(Future<? super UpstreamConnection> future) {
+        if (!future.isSuccess()) {
+            UpstreamFailure failure = future.cause() instanceof UpstreamFailure.UpstreamException e
+                    ? e.failure()
+                    : UpstreamFailure.CONNECT_REFUSED;
+            failBeforeResponse(failure);
+            return;
+        }
+        UpstreamConnection acquired = (UpstreamConnection) future.getNow();
+        if (finished || !ctx.channel().isActive()) {
+            pool.release(acquired, true); // untouched: still clean
+            return;
+        }
+        connection = acquired;
+        connection.attach(this);
+        if (retried) {
+            connection.channel().write(upstreamHead);
+            connection
+                    .channel()
+                    .writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+                    .addListener(this::afterUpstreamWrite);
+            readUpstream();
+            return;
+        }
+        if (request.bodyless()) {
+            connection.channel().write(upstreamHead); // flushed with the empty last content
+        } else {
+            connection.channel().writeAndFlush(upstreamHead).addListener(this::afterUpstreamWrite);
+            if (request.expectContinue()) {
+                owner.writeContinue(ctx);
+            }
+        }
+        readUpstream();
+        ctx.read();
+    }
+
+    /** A part of the request body from the client (the handler only reads when we asked). */
+    void onRequestContent(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            abort(HttpResponseStatus.BAD_REQUEST, "the request body is malformed");
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        bodyBytes += content.content().readableBytes();
+        if (bodyBytes > owner.maxBodySize()) {
+            content.release();
+            abort(
+                    HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "the request body is larger than " + owner.maxBodySize() + " bytes");
+            return;
+        }
+        if (finished || connection == null) {
+            content.release(); // defensive: the handler stops routing content here once we finish
+            return;
+        }
+        ChannelFuture written = connection.channel().writeAndFlush(content);
+        if (last) {
+            requestComplete = true;
+            written.addListener(this::afterUpstreamWrite);
+        } else {
+            written.addListener(f -> {
+                afterUpstreamWrite(f);
+                if (f.isSuccess() && !finished) {
+                    ctx.read();
+                }
+            });
+        }
+    }
+
+    private void afterUpstreamWrite(Future<? super Void> f) {
+        if (f.isSuccess()) {
+            progress();
+        }
+        // A failed write closes the upstream channel; onUpstreamClosed decides what the client gets.
+    }
+
+    @Override
+    public void onResponse(HttpObject message) {
+        waitingForUpstream = false;
+        progress();
+        if (finished) {
+            ReferenceCountUtil.release(message);
+            return;
+        }
+        if (message instanceof HttpResponse response) {
+            onResponseHead(response);
+        }
+        if (message instanceof HttpContent content) {
+            onResponseContent(content);
+        }
+    }
+
+    private void onResponseHead(HttpResponse response) {
+        if (response.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(response);
+            failBeforeResponse(UpstreamFailure.MALFORMED_RESPONSE);
+            return;
+        }
+        int code = response.status().code();
+        if (code >= 100 && code < 200) {
+            // Interim responses (100 Continue, 103 Early Hints) are ours to drop: we answered Expect.
+            skippingInformational = true;
+            ReferenceCountUtil.release(response);
+            readUpstream();
+            return;
+        }
+        boolean bodyless = ClientResponses.isBodyless(response, request.head());
+        ClientResponses.UpstreamFraming framing = ClientResponses.UpstreamFraming.of(response);
+        upstreamReusable = framing.reusable(bodyless);
+        // A response before the whole request arrived: the rest of the body would be a mystery to the
+        // next request, so this connection ends after the response.
+        boolean keepAlive = request.keepAlive() && requestComplete;
+        closeClient = ClientResponses.prepare(response, framing, bodyless, request.version(), keepAlive);
+        responseStarted = true;
+        if (response instanceof HttpContent) {
+            return; // a full message: onResponseContent writes it whole
+        }
+        ctx.writeAndFlush(response).addListener(this::afterClientWrite);
+    }
+
+    private void onResponseContent(HttpContent content) {
+        if (skippingInformational) {
+            content.release();
+            if (content instanceof LastHttpContent) {
+                skippingInformational = false;
+            }
+            readUpstream();
+            return;
+        }
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            closeBoth(); // mid-body: the client must see a broken response, not a clean end
+            return;
+        }
+        if (!responseStarted) {
+            content.release();
+            return;
+        }
+        if (content instanceof LastHttpContent) {
+            ctx.writeAndFlush(content).addListener(f -> {
+                if (f.isSuccess()) {
+                    finish();
+                } else {
+                    closeBoth();
+                }
+            });
+        } else {
+            ctx.writeAndFlush(content).addListener(this::afterClientWrite);
+        }
+    }
+
+    private void afterClientWrite(Future<? super Void> f) {
+        if (!f.isSuccess()) {
+            closeBoth();
+        } else if (!finished) {
+            readUpstream();
+        }
+    }
+
+    private void readUpstream() {
+        if (connection != null && !finished) {
+            waitingForUpstream = true;
+            armTimer();
+            connection.channel().read();
+        }
+    }
+
+    @Override
+    public void onUpstreamClosed(Throwable cause) {
+        if (finished) {
+            return;
+        }
+        if (!responseStarted) {
+            if (canRetry()) {
+                retried = true;
+                connection = null;
+                pool.acquire(ctx.channel().eventLoop()).addListener(this::onAcquired);
+                return;
+            }
+            connection = null;
+            failBeforeResponse(
+                    cause instanceof DecoderException ? UpstreamFailure.MALFORMED_RESPONSE : UpstreamFailure.RESET);
+            return;
+        }
+        connection = null;
+        closeBoth();
+    }
+
+    /**
+     * A pooled connection that turns out dead before any response byte may be retried once, when
+     * replaying the request is harmless (idempotent) and possible (no body, so nothing is lost).
+     */
+    private boolean canRetry() {
+        return connection != null
+                && connection.reused()
+                && !retried
+                && request.idempotent()
+                && request.bodyless()
+                && requestComplete
+                && !skippingInformational;
+    }
+
+    /** The client connection closed; the upstream one cannot be reused mid-exchange. */
+    void onClientClosed() {
+        if (!finished) {
+            finished = true;
+            cancelTimer();
+            releaseConnection(false);
+        }
+    }
+
+    /** True while the exchange waits on the client (to take a response chunk or send a body chunk). */
+    boolean waitingForClient() {
+        return !waitingForUpstream;
+    }
+
+    private void failBeforeResponse(UpstreamFailure failure) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        cancelTimer();
+        releaseConnection(false);
+        owner.respondLocally(
+                ctx, ErrorResponses.problem(ctx.alloc(), failure.status(), failure.detail(), false), requestComplete);
+    }
+
+    private void abort(io.netty.handler.codec.http.HttpResponseStatus status, String detail) {
+        if (finished) {
+            return;
+        }
+        if (responseStarted) {
+            closeBoth();
+            return;
+        }
+        finished = true;
+        cancelTimer();
+        releaseConnection(false);
+        owner.respondLocally(ctx, ErrorResponses.problem(ctx.alloc(), status, detail, true), false);
+    }
+
+    private void finish() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        cancelTimer();
+        releaseConnection(upstreamReusable && requestComplete);
+        owner.exchangeDone(ctx, !closeClient && requestComplete);
+    }
+
+    private void closeBoth() {
+        if (!finished) {
+            finished = true;
+            cancelTimer();
+        }
+        releaseConnection(false);
+        owner.closeOnFlush(ctx);
+    }
+
+    private void releaseConnection(boolean reusable) {
+        UpstreamConnection current = connection;
+        connection = null;
+        if (current != null) {
+            pool.release(current, reusable);
+        }
+    }
+
+    private void progress() {
+        lastProgressNanos = System.nanoTime();
+    }
+
+    private void armTimer() {
+        if (timer == null) {
+            progress();
+            timer = ctx.executor()
+                    .schedule(this::onTimer, pool.settings().responseTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void onTimer() {
+        timer = null;
+        if (finished) {
+            return;
+        }
+        long timeout = pool.settings().responseTimeout().toNanos();
+        long idle = System.nanoTime() - lastProgressNanos;
+        if (!waitingForUpstream || idle < timeout) {
+            long delay = waitingForUpstream ? timeout - idle : timeout;
+            timer = ctx.executor().schedule(this::onTimer, delay, TimeUnit.NANOSECONDS);
+            return;
+        }
+        if (responseStarted) {
+            closeBoth();
+        } else {
+            failBeforeResponse(UpstreamFailure.RESPONSE_TIMEOUT);
+        }
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+}

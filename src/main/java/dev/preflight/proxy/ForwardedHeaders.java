@@ -1,0 +1,81 @@
+package dev.preflight.proxy;
+
+import dev.preflight.config.ForwardedSettings;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+
+/**
+ * Tells the upstream who the client was (P3): {@code X-Forwarded-For/-Proto/-Host}, or RFC 7239
+ * {@code Forwarded}, or nothing. The client's own forwarding headers are spoofable, so unless
+ * {@code trust-incoming} they are removed in every style, {@code none} included; when trusted, ours
+ * are appended to theirs.
+ */
+public final class ForwardedHeaders {
+    static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    static final AsciiString FORWARDED = AsciiString.cached("forwarded");
+
+    private final ForwardedSettings settings;
+
+    public ForwardedHeaders(ForwardedSettings settings) {
+        this.settings = settings;
+    }
+
+    /**
+     * @param headers the request's headers, already stripped of hop-by-hop ones
+     * @param client the client's address
+     * @param host the {@code Host} the client sent, or null
+     */
+    public void apply(HttpHeaders headers, InetSocketAddress client, String host) {
+        String clientIp = client.getAddress() != null ? client.getAddress().getHostAddress() : client.getHostString();
+        if (!settings.trustIncoming()) {
+            headers.remove(X_FORWARDED_FOR)
+                    .remove(X_FORWARDED_PROTO)
+                    .remove(X_FORWARDED_HOST)
+                    .remove(FORWARDED);
+        }
+        switch (settings.headers()) {
+            case X_FORWARDED -> {
+                appendList(headers, X_FORWARDED_FOR, clientIp);
+                if (!headers.contains(X_FORWARDED_PROTO)) {
+                    headers.set(X_FORWARDED_PROTO, "http");
+                }
+                if (host != null && !headers.contains(X_FORWARDED_HOST)) {
+                    headers.set(X_FORWARDED_HOST, host);
+                }
+            }
+            case FORWARDED -> {
+                StringBuilder element = new StringBuilder("for=").append(forNode(client, clientIp));
+                element.append(";proto=http");
+                if (host != null) {
+                    element.append(";host=").append(quoteIfNeeded(host));
+                }
+                appendList(headers, FORWARDED, element.toString());
+            }
+            case NONE -> {}
+        }
+    }
+
+    private static void appendList(HttpHeaders headers, AsciiString name, String value) {
+        String existing = headers.get(name);
+        headers.set(name, existing == null || existing.isBlank() ? value : existing + ", " + value);
+    }
+
+    private static String forNode(InetSocketAddress client, String ip) {
+        return client.getAddress() instanceof Inet6Address ? "\"[" + ip + "]\"" : ip;
+    }
+
+    /** RFC 7239 values are tokens or quoted strings; a host with a port has a colon, not a token char. */
+    private static String quoteIfNeeded(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (!(Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_')) {
+                return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+            }
+        }
+        return value;
+    }
+}

@@ -1,0 +1,35 @@
+package dev.preflight.proxy;
+
+/**
+ * Names of the client pipeline's handlers, in pipeline order:
+ *
+ * <ol>
+ *   <li>{@link #CONNECTION_LIMIT}: closes connections beyond {@code limits.max-connections}
+ *   <li>{@link #IDLE}: fires an idle event after {@code limits.idle-timeout} without traffic
+ *   <li>{@link #HEAD_TIMEOUT}: 408 when a request head takes longer than {@code limits.header-timeout};
+ *       also the place to write raw bytes past the codec ({@code 100 Continue})
+ *   <li>{@link #CODEC}: HTTP/1.x decoding and encoding, with the line and header limits
+ *   <li>{@link #FLOW_CONTROL}: hands one decoded message per {@code read()}, so pipelined requests and
+ *       body chunks are taken one at a time
+ *   <li>{@link #CLIENT_REQUEST}: turns each request into an exchange with the upstream
+ * </ol>
+ *
+ * The upstream pipeline is {@link #UPSTREAM_TLS} (https only), {@link #UPSTREAM_CODEC},
+ * {@link #UPSTREAM_FLOW_CONTROL}, {@link #UPSTREAM_IDLE}, {@link #UPSTREAM_RESPONSE}.
+ */
+public final class HandlerNames {
+    public static final String CONNECTION_LIMIT = "connection-limit";
+    public static final String IDLE = "idle";
+    public static final String HEAD_TIMEOUT = "head-timeout";
+    public static final String CODEC = "codec";
+    public static final String FLOW_CONTROL = "flow-control";
+    public static final String CLIENT_REQUEST = "client-request";
+
+    public static final String UPSTREAM_TLS = "upstream-tls";
+    public static final String UPSTREAM_CODEC = "upstream-codec";
+    public static final String UPSTREAM_FLOW_CONTROL = "upstream-flow-control";
+    public static final String UPSTREAM_IDLE = "upstream-idle";
+    public static final String UPSTREAM_RESPONSE = "upstream-response";
+
+    private HandlerNames() {}
+}

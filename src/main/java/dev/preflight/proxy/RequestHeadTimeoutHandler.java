@@ -1,0 +1,78 @@
+package dev.preflight.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Answers 408 and closes when a request head has started to arrive but is not complete within
+ * {@code limits.header-timeout} (a slowloris client). It sits before the codec to see the first raw
+ * byte of each head; the request handler tells it when a head is complete and when the next may
+ * start. A connection on which no byte arrives is left to the idle timeout.
+ */
+final class RequestHeadTimeoutHandler extends ChannelInboundHandlerAdapter {
+    private enum State {
+        AWAITING_HEAD,
+        READING_HEAD,
+        IN_EXCHANGE
+    }
+
+    private final long timeoutNanos;
+    private State state = State.AWAITING_HEAD;
+    private ScheduledFuture<?> timer;
+
+    RequestHeadTimeoutHandler(Duration timeout) {
+        this.timeoutNanos = timeout.toNanos();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (state == State.AWAITING_HEAD && msg instanceof ByteBuf bytes && bytes.isReadable()) {
+            state = State.READING_HEAD;
+            timer = ctx.executor().schedule(() -> onTimeout(ctx), timeoutNanos, TimeUnit.NANOSECONDS);
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    void headReceived() {
+        cancel();
+        state = State.IN_EXCHANGE;
+    }
+
+    void awaitHead() {
+        cancel();
+        state = State.AWAITING_HEAD;
+    }
+
+    private void onTimeout(ChannelHandlerContext ctx) {
+        timer = null;
+        if (state == State.READING_HEAD && ctx.channel().isActive()) {
+            state = State.IN_EXCHANGE;
+            ctx.channel()
+                    .writeAndFlush(ErrorResponses.problem(
+                            ctx.alloc(),
+                            HttpResponseStatus.REQUEST_TIMEOUT,
+                            "the request head did not arrive within the header timeout",
+                            true))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void cancel() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancel();
+        ctx.fireChannelInactive();
+    }
+}

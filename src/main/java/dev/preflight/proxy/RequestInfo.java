@@ -1,0 +1,54 @@
+package dev.preflight.proxy;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.Set;
+
+/**
+ * What the proxy needs to remember about a client request once its head has been handed on.
+ *
+ * @param bodyless no body follows the head (no {@code Content-Length} above zero, not chunked)
+ * @param declaredLength the {@code Content-Length}, or -1
+ */
+record RequestInfo(
+        HttpMethod method,
+        HttpVersion version,
+        boolean keepAlive,
+        boolean chunked,
+        long declaredLength,
+        boolean expectContinue) {
+
+    // RFC 9110 9.2.2: repeating these has the same effect as sending them once.
+    private static final Set<HttpMethod> IDEMPOTENT = Set.of(
+            HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
+
+    static RequestInfo of(HttpRequest request) {
+        return new RequestInfo(
+                request.method(),
+                request.protocolVersion(),
+                HttpUtil.isKeepAlive(request),
+                HttpUtil.isTransferEncodingChunked(request),
+                HttpUtil.getContentLength(request, -1L),
+                request.headers().containsValue(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE, true));
+    }
+
+    boolean bodyless() {
+        return !chunked && declaredLength <= 0;
+    }
+
+    boolean head() {
+        return HttpMethod.HEAD.equals(method);
+    }
+
+    boolean idempotent() {
+        return IDEMPOTENT.contains(method);
+    }
+
+    boolean unsupportedExpectation(HttpRequest request) {
+        return request.headers().contains(HttpHeaderNames.EXPECT) && !expectContinue;
+    }
+}

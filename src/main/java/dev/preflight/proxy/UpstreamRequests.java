@@ -1,0 +1,71 @@
+package dev.preflight.proxy;
+
+import dev.preflight.config.UpstreamSettings;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetSocketAddress;
+
+/**
+ * Builds the request head the upstream sees from the one the client sent: origin-form target,
+ * hop-by-hop headers gone, forwarding headers added, {@code Host} as configured, HTTP/1.1 with
+ * keep-alive, and the body's framing restated for this hop.
+ */
+final class UpstreamRequests {
+    private UpstreamRequests() {}
+
+    /**
+     * @param chunked the client's body is chunked (decided by the decoder before headers are stripped)
+     */
+    static HttpRequest head(
+            HttpRequest client,
+            boolean chunked,
+            UpstreamSettings upstream,
+            ForwardedHeaders forwarded,
+            InetSocketAddress clientAddress) {
+        HttpHeaders headers = client.headers();
+        String host = headers.get(HttpHeaderNames.HOST);
+        HopByHopHeaders.strip(headers);
+        // We answer Expect: 100-continue ourselves (P8), so the upstream never waits for a go-ahead.
+        headers.remove(HttpHeaderNames.EXPECT);
+        forwarded.apply(headers, clientAddress, host);
+        if (upstream.hostHeader() == UpstreamSettings.HostHeader.UPSTREAM || host == null) {
+            headers.set(HttpHeaderNames.HOST, upstream.authority());
+        }
+        if (chunked) {
+            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        }
+        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, client.method(), originForm(client.uri()), headers);
+    }
+
+    static boolean isChunked(HttpRequest request) {
+        return HttpUtil.isTransferEncodingChunked(request);
+    }
+
+    /**
+     * The destination comes from the configuration only (P4): an absolute-form target keeps just its
+     * path and query.
+     */
+    static String originForm(String target) {
+        if (target.startsWith("/") || target.equals("*")) {
+            return target;
+        }
+        int scheme = target.indexOf("://");
+        if (scheme < 0) {
+            return target;
+        }
+        int pathStart = scheme + 3;
+        while (pathStart < target.length() && target.charAt(pathStart) != '/' && target.charAt(pathStart) != '?') {
+            pathStart++;
+        }
+        if (pathStart == target.length()) {
+            return "/";
+        }
+        return target.charAt(pathStart) == '?' ? "/" + target.substring(pathStart) : target.substring(pathStart);
+    }
+}

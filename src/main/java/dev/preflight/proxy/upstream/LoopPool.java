@@ -1,0 +1,199 @@
+package dev.preflight.proxy.upstream;
+
+import dev.preflight.config.UpstreamSettings;
+import dev.preflight.proxy.Transports;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The part of an {@link UpstreamPool} that lives on one event loop. Every method runs on that loop,
+ * so its queues need no locks.
+ */
+final class LoopPool {
+    private final UpstreamPool parent;
+    private final EventLoop loop;
+    private final UpstreamSettings settings;
+    private final Bootstrap bootstrap;
+    // Most recently used last: taking from the tail favours connections least likely to be stale.
+    private final ArrayDeque<Channel> idle = new ArrayDeque<>();
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private volatile boolean hasWaiters; // read by other loops to skip needless wake-ups
+
+    LoopPool(
+            UpstreamPool parent,
+            EventLoop loop,
+            UpstreamSettings settings,
+            Transports transports,
+            SslContext sslContext) {
+        this.parent = parent;
+        this.loop = loop;
+        this.settings = settings;
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(transports.socketChannel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()))
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .handler(new UpstreamChannelInitializer(settings, sslContext));
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    boolean hasWaiters() {
+        return hasWaiters;
+    }
+
+    Future<UpstreamConnection> acquire() {
+        Promise<UpstreamConnection> promise = loop.newPromise();
+        Channel reusable = pollIdle();
+        if (reusable != null) {
+            lend(reusable, true, promise);
+        } else if (parent.tryReserve()) {
+            connect(promise);
+        } else {
+            Waiter waiter = new Waiter(promise);
+            waiter.timeout = loop.schedule(
+                    () -> {
+                        waiters.remove(waiter);
+                        hasWaiters = !waiters.isEmpty();
+                        promise.tryFailure(UpstreamFailure.POOL_EXHAUSTED.exception(null));
+                    },
+                    settings.acquireTimeout().toNanos(),
+                    TimeUnit.NANOSECONDS);
+            waiters.add(waiter);
+            hasWaiters = true;
+            parent.evictIdleElsewhere(this);
+        }
+        return promise;
+    }
+
+    void release(Channel channel, boolean reusable) {
+        channel.pipeline().get(UpstreamResponseHandler.class).detach();
+        if (!reusable || !channel.isActive()) {
+            channel.close();
+            return;
+        }
+        Waiter waiter = pollWaiter();
+        if (waiter != null) {
+            lend(channel, true, waiter.promise);
+        } else {
+            idle.addLast(channel);
+            // Reading while idle lets an upstream close (or stray bytes) be noticed at once.
+            channel.read();
+        }
+    }
+
+    /** A connection was freed somewhere in the budget: start one for the oldest waiter. */
+    void serveWaiters() {
+        while (!waiters.isEmpty()) {
+            Channel reusable = pollIdle();
+            if (reusable != null) {
+                lend(reusable, true, pollWaiter().promise);
+            } else if (parent.tryReserve()) {
+                connect(pollWaiter().promise);
+            } else {
+                return;
+            }
+        }
+    }
+
+    void evictOneIdle() {
+        Channel oldest = idle.pollFirst();
+        if (oldest != null) {
+            oldest.close();
+        }
+    }
+
+    void closeAll() {
+        idle.forEach(Channel::close);
+        idle.clear();
+    }
+
+    private Channel pollIdle() {
+        Channel channel;
+        while ((channel = idle.pollLast()) != null) {
+            if (channel.isActive()) {
+                return channel;
+            }
+        }
+        return null;
+    }
+
+    private Waiter pollWaiter() {
+        Waiter waiter;
+        while ((waiter = waiters.pollFirst()) != null) {
+            waiter.timeout.cancel(false);
+            if (!waiter.promise.isDone()) {
+                hasWaiters = !waiters.isEmpty();
+                return waiter;
+            }
+        }
+        hasWaiters = false;
+        return null;
+    }
+
+    private void connect(Promise<UpstreamConnection> promise) {
+        ChannelFuture connected = bootstrap.connect(settings.host(), settings.port());
+        Channel channel = connected.channel();
+        channel.closeFuture().addListener(f -> {
+            idle.remove(channel);
+            parent.freed();
+        });
+        connected.addListener(f -> {
+            if (!f.isSuccess()) {
+                promise.tryFailure(connectFailure(f.cause()));
+                return;
+            }
+            SslHandler tls = channel.pipeline().get(SslHandler.class);
+            if (tls == null) {
+                lend(channel, false, promise);
+                return;
+            }
+            tls.handshakeFuture().addListener(h -> {
+                if (h.isSuccess()) {
+                    lend(channel, false, promise);
+                } else {
+                    channel.close();
+                    promise.tryFailure(connectFailure(h.cause()));
+                }
+            });
+        });
+    }
+
+    private void lend(Channel channel, boolean reused, Promise<UpstreamConnection> promise) {
+        if (!promise.trySuccess(new UpstreamConnection(channel, reused))) {
+            // The waiter gave up meanwhile; keep the connection for the next one.
+            release(channel, true);
+        }
+    }
+
+    private static UpstreamFailure.UpstreamException connectFailure(Throwable cause) {
+        boolean timeout = cause instanceof ConnectTimeoutException
+                || (cause != null && cause.getClass().getSimpleName().contains("Timeout"));
+        return (timeout ? UpstreamFailure.CONNECT_TIMEOUT : UpstreamFailure.CONNECT_REFUSED).exception(cause);
+    }
+
+    private static final class Waiter {
+        final Promise<UpstreamConnection> promise;
+        ScheduledFuture<?> timeout;
+
+        Waiter(Promise<UpstreamConnection> promise) {
+            this.promise = promise;
+        }
+    }
+}

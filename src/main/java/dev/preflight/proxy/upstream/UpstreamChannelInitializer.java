@@ -1,0 +1,60 @@
+package dev.preflight.proxy.upstream;
+
+import dev.preflight.config.UpstreamSettings;
+import dev.preflight.proxy.HandlerNames;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/** The upstream pipeline: TLS for https, the HTTP client codec, one message per read, idle close. */
+final class UpstreamChannelInitializer extends ChannelInitializer<SocketChannel> {
+    // Backends are trusted more than clients, but a runaway header block must still be bounded.
+    private static final int MAX_RESPONSE_LINE = 16 * 1024;
+    private static final int MAX_RESPONSE_HEADERS = 64 * 1024;
+    private static final int MAX_CHUNK = 64 * 1024;
+
+    private final UpstreamSettings settings;
+    private final SslContext sslContext;
+
+    UpstreamChannelInitializer(UpstreamSettings settings, SslContext sslContext) {
+        this.settings = settings;
+        this.sslContext = sslContext;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ChannelPipeline p = ch.pipeline();
+        addTls(ch, p);
+        addCodec(p);
+        p.addLast(HandlerNames.UPSTREAM_FLOW_CONTROL, new FlowControlHandler());
+        p.addLast(
+                HandlerNames.UPSTREAM_IDLE,
+                new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast(HandlerNames.UPSTREAM_RESPONSE, new UpstreamResponseHandler());
+    }
+
+    private void addTls(SocketChannel ch, ChannelPipeline p) {
+        if (sslContext != null) {
+            SslHandler tls = sslContext.newHandler(ch.alloc(), settings.host(), settings.port());
+            tls.setHandshakeTimeoutMillis(settings.connectTimeout().toMillis());
+            p.addLast(HandlerNames.UPSTREAM_TLS, tls);
+        }
+    }
+
+    private static void addCodec(ChannelPipeline p) {
+        HttpDecoderConfig decoder = new HttpDecoderConfig()
+                .setMaxInitialLineLength(MAX_RESPONSE_LINE)
+                .setMaxHeaderSize(MAX_RESPONSE_HEADERS)
+                .setMaxChunkSize(MAX_CHUNK)
+                .setValidateHeaders(true)
+                .setUseRfc9112TransferEncoding(true);
+        p.addLast(HandlerNames.UPSTREAM_CODEC, new HttpClientCodec(decoder, false, false));
+    }
+}

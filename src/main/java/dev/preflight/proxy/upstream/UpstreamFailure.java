@@ -1,0 +1,58 @@
+package dev.preflight.proxy.upstream;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/**
+ * Every way talking to the upstream can fail, with the status the client gets and the tag metrics
+ * use. One place, so the mapping of P6 is read in one look.
+ */
+public enum UpstreamFailure {
+    CONNECT_REFUSED(HttpResponseStatus.BAD_GATEWAY, "connect", "the upstream refused the connection"),
+    CONNECT_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "timeout", "connecting to the upstream timed out"),
+    RESPONSE_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "timeout", "the upstream did not answer in time"),
+    RESET(HttpResponseStatus.BAD_GATEWAY, "reset", "the upstream closed the connection before answering"),
+    MALFORMED_RESPONSE(HttpResponseStatus.BAD_GATEWAY, "malformed", "the upstream sent a malformed response"),
+    POOL_EXHAUSTED(
+            HttpResponseStatus.SERVICE_UNAVAILABLE, "pool-exhausted", "no upstream connection became free in time");
+
+    private final HttpResponseStatus status;
+    private final String metricTag;
+    private final String detail;
+
+    UpstreamFailure(HttpResponseStatus status, String metricTag, String detail) {
+        this.status = status;
+        this.metricTag = metricTag;
+        this.detail = detail;
+    }
+
+    public HttpResponseStatus status() {
+        return status;
+    }
+
+    public String metricTag() {
+        return metricTag;
+    }
+
+    public String detail() {
+        return detail;
+    }
+
+    /** An exception carrying the failure, for futures. */
+    public UpstreamException exception(Throwable cause) {
+        return new UpstreamException(this, cause);
+    }
+
+    /** A failed acquire or exchange; stackless, since the kind says all there is to say. */
+    public static final class UpstreamException extends Exception {
+        private final UpstreamFailure failure;
+
+        UpstreamException(UpstreamFailure failure, Throwable cause) {
+            super(failure.detail, cause, false, false);
+            this.failure = failure;
+        }
+
+        public UpstreamFailure failure() {
+            return failure;
+        }
+    }
+}

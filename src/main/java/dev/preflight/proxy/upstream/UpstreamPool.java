@@ -1,0 +1,119 @@
+package dev.preflight.proxy.upstream;
+
+import dev.preflight.config.UpstreamSettings;
+import dev.preflight.proxy.Transports;
+import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.concurrent.Future;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLException;
+
+/**
+ * Keep-alive connections to one upstream. Each event loop has its own {@link LoopPool}, so a client
+ * and its upstream connection share a thread and nothing is locked; {@code max-connections} is one
+ * budget for them all, counted here.
+ *
+ * <p>Reuse rules: a connection goes back to the pool only when the request was fully written, the
+ * response fully read, and neither side said {@code Connection: close} (the exchange decides, see
+ * {@link #release}). Idle connections are closed after {@code idle-timeout}, or as soon as the
+ * upstream closes them or sends anything unasked. When the budget is spent and a request waits on
+ * one loop while another loop holds idle connections, one of those is closed to make room.
+ */
+public final class UpstreamPool implements AutoCloseable {
+    private final UpstreamSettings settings;
+    private final Transports transports;
+    private final SslContext sslContext;
+    private final AtomicInteger open = new AtomicInteger();
+    private final Map<EventLoop, LoopPool> loops = new ConcurrentHashMap<>();
+    private final List<LoopPool> loopList = new CopyOnWriteArrayList<>();
+
+    public UpstreamPool(UpstreamSettings settings, Transports transports) {
+        this.settings = settings;
+        this.transports = transports;
+        this.sslContext = settings.tls() ? clientTls() : null;
+    }
+
+    public UpstreamSettings settings() {
+        return settings;
+    }
+
+    /** Must be called on {@code loop}; completes on it too. */
+    public Future<UpstreamConnection> acquire(EventLoop loop) {
+        return loops.computeIfAbsent(loop, this::newLoopPool).acquire();
+    }
+
+    /** Must be called on the connection's event loop. */
+    public void release(UpstreamConnection connection, boolean reusable) {
+        LoopPool pool = loops.get(connection.channel().eventLoop());
+        if (pool == null) {
+            connection.channel().close();
+            return;
+        }
+        pool.release(connection.channel(), reusable);
+    }
+
+    /** Connections open now, idle and lent together. */
+    public int openConnections() {
+        return open.get();
+    }
+
+    @Override
+    public void close() {
+        for (LoopPool pool : loopList) {
+            pool.loop().execute(pool::closeAll);
+        }
+    }
+
+    boolean tryReserve() {
+        while (true) {
+            int current = open.get();
+            if (current >= settings.maxConnections()) {
+                return false;
+            }
+            if (open.compareAndSet(current, current + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** A connection closed somewhere: a request waiting on any loop may now connect. */
+    void freed() {
+        open.decrementAndGet();
+        for (LoopPool pool : loopList) {
+            if (pool.hasWaiters()) {
+                pool.loop().execute(pool::serveWaiters);
+            }
+        }
+    }
+
+    /** The budget is spent and {@code starving} has a waiter: ask other loops to close an idle connection. */
+    void evictIdleElsewhere(LoopPool starving) {
+        for (LoopPool pool : loopList) {
+            if (pool != starving) {
+                pool.loop().execute(pool::evictOneIdle);
+            }
+        }
+    }
+
+    private LoopPool newLoopPool(EventLoop loop) {
+        LoopPool pool = new LoopPool(this, loop, settings, transports, sslContext);
+        loopList.add(pool);
+        return pool;
+    }
+
+    private static SslContext clientTls() {
+        try {
+            // The JDK's trust store; host names are verified against the certificate.
+            return SslContextBuilder.forClient()
+                    .endpointIdentificationAlgorithm("HTTPS")
+                    .build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot set up TLS for the upstream", e);
+        }
+    }
+}

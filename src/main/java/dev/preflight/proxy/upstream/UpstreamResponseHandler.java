@@ -1,0 +1,65 @@
+package dev.preflight.proxy.upstream;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * Hands what an upstream connection receives to the exchange that holds it. While the connection
+ * sits idle in the pool nothing may arrive: anything that does, or an idle timeout, closes it.
+ */
+public final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
+    // Set and read only on the channel's event loop, which is also its client's.
+    private UpstreamListener listener;
+    private boolean closedReported;
+
+    void attach(UpstreamListener listener) {
+        this.listener = listener;
+        this.closedReported = false;
+    }
+
+    void detach() {
+        this.listener = null;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (listener != null && msg instanceof HttpObject http) {
+            listener.onResponse(http);
+        } else {
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        reportClosed(null);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        reportClosed(cause);
+        ctx.close();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && listener == null) {
+            ctx.close();
+        }
+        ReferenceCountUtil.release(evt);
+    }
+
+    private void reportClosed(Throwable cause) {
+        UpstreamListener current = listener;
+        if (current != null && !closedReported) {
+            closedReported = true;
+            listener = null;
+            current.onUpstreamClosed(cause);
+        }
+    }
+}
