@@ -1,9 +1,9 @@
 package dev.preflight.proxy;
 
 import dev.preflight.config.LimitsSettings;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
@@ -11,7 +11,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
 /** The client pipeline, in the order {@link HandlerNames} lists. */
-final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
+final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     private static final int MAX_CHUNK = 64 * 1024;
 
     private final ProxyRuntime runtime;
@@ -23,7 +23,7 @@ final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
     }
 
     @Override
-    protected void initChannel(SocketChannel ch) {
+    protected void initChannel(Channel ch) {
         ChannelPipeline p = ch.pipeline();
         LimitsSettings limits = runtime.settings().limits();
         p.addLast(HandlerNames.CONNECTION_LIMIT, connectionLimit);

@@ -81,7 +81,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (current.unsupportedExpectation(request)) {
-            respondLocally(ctx, problem(ctx, HttpResponseStatus.EXPECTATION_FAILED, "only 100-continue", true), false);
+            respondLocally(ctx, problem(ctx, HttpResponseStatus.EXPECTATION_FAILED, "only 100-continue", false), false);
             return;
         }
         if (current.declaredLength() > maxBodySize()) {
@@ -95,7 +95,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 current.chunked(),
                 settings.upstream(),
                 runtime.forwardedHeaders(),
-                (java.net.InetSocketAddress) ctx.channel().remoteAddress());
+                ctx.channel().remoteAddress());
         exchange = new Exchange(ctx, this, current, runtime.pool(), upstreamHead);
         exchange.start();
     }

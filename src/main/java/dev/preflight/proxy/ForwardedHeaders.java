@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /**
  * Tells the upstream who the client was (P3): {@code X-Forwarded-For/-Proto/-Host}, or RFC 7239
@@ -26,11 +27,13 @@ public final class ForwardedHeaders {
 
     /**
      * @param headers the request's headers, already stripped of hop-by-hop ones
-     * @param client the client's address
+     * @param client the client's address ({@code unknown} in the headers when it is not an IP socket)
      * @param host the {@code Host} the client sent, or null
      */
-    public void apply(HttpHeaders headers, InetSocketAddress client, String host) {
-        String clientIp = client.getAddress() != null ? client.getAddress().getHostAddress() : client.getHostString();
+    public void apply(HttpHeaders headers, SocketAddress client, String host) {
+        String clientIp = client instanceof InetSocketAddress inet
+                ? (inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString())
+                : "unknown";
         if (!settings.trustIncoming()) {
             headers.remove(X_FORWARDED_FOR)
                     .remove(X_FORWARDED_PROTO)
@@ -64,8 +67,10 @@ public final class ForwardedHeaders {
         headers.set(name, existing == null || existing.isBlank() ? value : existing + ", " + value);
     }
 
-    private static String forNode(InetSocketAddress client, String ip) {
-        return client.getAddress() instanceof Inet6Address ? "\"[" + ip + "]\"" : ip;
+    private static String forNode(SocketAddress client, String ip) {
+        return client instanceof InetSocketAddress inet && inet.getAddress() instanceof Inet6Address
+                ? "\"[" + ip + "]\""
+                : ip;
     }
 
     /** RFC 7239 values are tokens or quoted strings; a host with a port has a colon, not a token char. */

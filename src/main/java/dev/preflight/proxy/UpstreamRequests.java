@@ -8,7 +8,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 
 /**
  * Builds the request head the upstream sees from the one the client sent: origin-form target,
@@ -26,7 +26,7 @@ final class UpstreamRequests {
             boolean chunked,
             UpstreamSettings upstream,
             ForwardedHeaders forwarded,
-            InetSocketAddress clientAddress) {
+            SocketAddress clientAddress) {
         HttpHeaders headers = client.headers();
         String host = headers.get(HttpHeaderNames.HOST);
         HopByHopHeaders.strip(headers);

@@ -1,0 +1,136 @@
+package dev.preflight.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigValue;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Loads {@link Settings}: the user's HOCON, with environment overrides on top and
+ * {@code reference.conf} underneath, resolved, checked (every problem at once, V1) and mapped
+ * eagerly to records. Nothing else in preflight touches Typesafe Config.
+ *
+ * <p>System properties and the process environment never leak in: the environment is passed in,
+ * {@code ConfigFactory.load} is not used, and substitutions are resolved without system sources.
+ */
+public final class ConfigLoader {
+
+    /** Every known key with its default; the schema for unknown-key checks. Loaded once. */
+    private static final Config REFERENCE = ConfigFactory.parseResources(
+                    ConfigLoader.class.getClassLoader(),
+                    "reference.conf",
+                    ConfigParseOptions.defaults().setAllowMissing(false))
+            .resolve(ConfigResolveOptions.noSystem());
+
+    // reference.conf writes `upstream.url = null` to document the key; as a default it must be
+    // absent, so that a file without one reads "missing" rather than pointing into reference.conf.
+    private static final Config DEFAULTS = REFERENCE.withoutPath("preflight.upstream.url");
+
+    private ConfigLoader() {}
+
+    /**
+     * @param file the user's file; problems point at it as {@code file:line}, with the path as given
+     * @param env the environment, for the {@code PREFLIGHT_*} overrides
+     */
+    public static Settings load(Path file, Map<String, String> env) throws InvalidConfigException {
+        checkReadable(file);
+        Config parsed;
+        try {
+            parsed = ConfigFactory.parseFile(
+                    file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+        } catch (ConfigException.IO e) {
+            String why = e.getCause() != null ? e.getCause().getMessage() : strip(e);
+            throw single(ConfigProblem.ofFile("", "cannot read config file " + file + ": " + why));
+        } catch (ConfigException e) {
+            throw syntaxError(e);
+        }
+        return build(parsed, Optional.of(file), env);
+    }
+
+    /** As {@link #load}, from a string; problems point at {@code string:line}. */
+    public static Settings parse(String hocon, Map<String, String> env) throws InvalidConfigException {
+        Config parsed;
+        try {
+            parsed = ConfigFactory.parseString(
+                    hocon, ConfigParseOptions.defaults().setOriginDescription("string"));
+        } catch (ConfigException e) {
+            throw syntaxError(e);
+        }
+        return build(parsed, Optional.empty(), env);
+    }
+
+    private static Settings build(Config user, Optional<Path> file, Map<String, String> env)
+            throws InvalidConfigException {
+        Config effective;
+        try {
+            effective = EnvOverrides.from(env)
+                    .withFallback(user)
+                    .withFallback(DEFAULTS)
+                    .resolve(ConfigResolveOptions.noSystem());
+        } catch (ConfigException e) {
+            throw syntaxError(e); // an unresolvable ${substitution}
+        }
+        List<ConfigProblem> problems = new ArrayList<>();
+        ConfigValue preflight = effective.root().get("preflight");
+        if (preflight instanceof ConfigObject object) {
+            UnknownKeys.check(object, REFERENCE.getObject("preflight"), problems);
+        }
+        Settings settings = new SettingsMapper(preflight, DEFAULTS.getConfig("preflight"), problems)
+                .map(file, hash(preflight), Instant.now());
+        if (!problems.isEmpty()) {
+            problems.sort(ConfigProblem.FILE_ORDER);
+            throw new InvalidConfigException(problems);
+        }
+        return settings;
+    }
+
+    // Files.exists and friends give a clearer one-liner than the parser's wrapped IOException.
+    private static void checkReadable(Path file) throws InvalidConfigException {
+        String why = !Files.exists(file)
+                ? "no such file"
+                : Files.isDirectory(file) ? "is a directory" : !Files.isReadable(file) ? "permission denied" : null;
+        if (why != null) {
+            throw single(ConfigProblem.ofFile("", "cannot read config file " + file + ": " + why));
+        }
+    }
+
+    private static InvalidConfigException syntaxError(ConfigException e) {
+        return single(ConfigProblem.ofFile(ConfigProblem.location(e.origin()), strip(e)));
+    }
+
+    // ConfigException prefixes its message with the origin, which the problem shows as a location.
+    private static String strip(ConfigException e) {
+        String message = e.getMessage();
+        String prefix = e.origin() == null ? "" : e.origin().description() + ": ";
+        return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
+    }
+
+    private static InvalidConfigException single(ConfigProblem problem) {
+        return new InvalidConfigException(List.of(problem));
+    }
+
+    /** SHA-256 of the effective {@code preflight} object; concise rendering sorts keys, so it is stable. */
+    private static String hash(ConfigValue preflight) {
+        try {
+            byte[] rendered = preflight.render(ConfigRenderOptions.concise()).getBytes(StandardCharsets.UTF_8);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(rendered));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+}

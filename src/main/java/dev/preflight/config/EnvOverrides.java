@@ -1,0 +1,67 @@
+package dev.preflight.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The environment variables that override common keys without editing the file (for Docker). Each
+ * value's origin names its variable, so a bad one is reported as {@code (env PREFLIGHT_PORT)}.
+ */
+final class EnvOverrides {
+
+    static final String UPSTREAM_URL = "PREFLIGHT_UPSTREAM_URL";
+    static final String PORT = "PREFLIGHT_PORT";
+    static final String ADMIN_PORT = "PREFLIGHT_ADMIN_PORT";
+    static final String ALLOWED_ORIGINS = "PREFLIGHT_ALLOWED_ORIGINS";
+    static final String LOG_FORMAT = "PREFLIGHT_LOG_FORMAT";
+
+    private EnvOverrides() {}
+
+    /** A config holding only the overridden keys, to be layered above the user's file. */
+    static Config from(Map<String, String> env) {
+        Config overrides = ConfigFactory.empty();
+        overrides = with(overrides, env, UPSTREAM_URL, "preflight.upstream.url", EnvOverrides::text);
+        overrides = with(overrides, env, PORT, "preflight.listen.port", EnvOverrides::number);
+        overrides = with(overrides, env, ADMIN_PORT, "preflight.admin.port", EnvOverrides::number);
+        overrides = with(overrides, env, ALLOWED_ORIGINS, "preflight.cors.allowed-origins", EnvOverrides::list);
+        overrides = with(overrides, env, LOG_FORMAT, "preflight.access-log.format", EnvOverrides::text);
+        return overrides;
+    }
+
+    private interface ValueOf {
+        ConfigValue apply(String written, String origin);
+    }
+
+    private static Config with(Config config, Map<String, String> env, String variable, String path, ValueOf valueOf) {
+        String written = env.get(variable);
+        return written == null ? config : config.withValue(path, valueOf.apply(written, "env " + variable));
+    }
+
+    private static ConfigValue text(String written, String origin) {
+        return ConfigValueFactory.fromAnyRef(written.strip(), origin);
+    }
+
+    // A number, like the same key written in the file, so that both give the same config hash; a
+    // non-number stays a string and is reported with the port's own rules.
+    private static ConfigValue number(String written, String origin) {
+        try {
+            return ConfigValueFactory.fromAnyRef(Integer.parseInt(written.strip()), origin);
+        } catch (NumberFormatException e) {
+            return text(written, origin);
+        }
+    }
+
+    /** Comma-separated, items trimmed, empty items dropped: {@code "a, b,,"} is {@code ["a", "b"]}. */
+    private static ConfigValue list(String written, String origin) {
+        List<String> items = Arrays.stream(written.split(","))
+                .map(String::strip)
+                .filter(item -> !item.isEmpty())
+                .toList();
+        return ConfigValueFactory.fromIterable(items, origin);
+    }
+}

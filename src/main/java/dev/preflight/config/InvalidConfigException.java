@@ -1,0 +1,31 @@
+package dev.preflight.config;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The configuration cannot be used: every problem found, all at once (V1). The message lists them,
+ * one rendered {@link ConfigProblem} per line, ready to print.
+ */
+public final class InvalidConfigException extends Exception {
+
+    private final List<ConfigProblem> problems;
+
+    public InvalidConfigException(List<ConfigProblem> problems) {
+        super();
+        if (problems.isEmpty()) {
+            throw new IllegalArgumentException("an invalid configuration has at least one problem");
+        }
+        this.problems = List.copyOf(problems);
+    }
+
+    /** In file order; never empty. */
+    public List<ConfigProblem> problems() {
+        return problems;
+    }
+
+    @Override
+    public String getMessage() {
+        return problems.stream().map(ConfigProblem::render).collect(Collectors.joining("\n"));
+    }
+}

@@ -1,0 +1,106 @@
+package dev.preflight.config;
+
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.net.URI;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Maps the three blocks a route may override ({@code upstream}, {@code cors}, {@code fetch-metadata}),
+ * with the same rules at the top level and in routes. Origins, methods and headers are mapped as
+ * written: their CORS meaning (V2-V5) is checked by the policy package.
+ */
+final class PolicyMapper {
+
+    private PolicyMapper() {}
+
+    static UpstreamSettings upstream(ConfigReader r) {
+        return new UpstreamSettings(
+                url(r),
+                r.duration("connect-timeout", false, "5s"),
+                r.duration("response-timeout", false, "30s"),
+                r.duration("idle-timeout", false, "60s"),
+                r.atLeast("max-connections", 1),
+                r.duration("acquire-timeout", false, "5s"),
+                r.enumValue("host-header", UpstreamSettings.HostHeader.class));
+    }
+
+    static CorsSettings cors(ConfigReader r) {
+        return new CorsSettings(
+                r.bool("enabled"),
+                r.strings(
+                        "allowed-origins",
+                        "a list of origins, e.g. [\"https://app.example.com\"]",
+                        "an origin string, e.g. \"https://app.example.com\"",
+                        ConfigReader.ANY_STRING),
+                r.strings(
+                        "allowed-origin-regexes",
+                        "a list of regexes, e.g. [\"https://[a-z]+[.]example[.]com\"]",
+                        "a Java regex string",
+                        PolicyMapper::regexProblem),
+                r.strings(
+                        "allowed-methods",
+                        "a list of method names, e.g. [\"GET\", \"POST\"]",
+                        "a method name string, e.g. \"PUT\"",
+                        ConfigReader.ANY_STRING),
+                r.strings(
+                        "allowed-headers",
+                        "a list of header names, e.g. [\"Content-Type\"]",
+                        "a header name string, e.g. \"Content-Type\"",
+                        ConfigReader.ANY_STRING),
+                r.strings(
+                        "exposed-headers",
+                        "a list of header names, e.g. [\"X-Request-Id\"]",
+                        "a header name string, e.g. \"X-Request-Id\"",
+                        ConfigReader.ANY_STRING),
+                r.bool("allow-credentials"),
+                r.optionalDuration("max-age", "10m"),
+                r.bool("allow-private-network"),
+                r.oneOf("preflight-status", 200, 204),
+                r.enumValue("disallowed-origin", CorsSettings.DisallowedOrigin.class),
+                r.enumValue("upstream-cors-headers", CorsSettings.UpstreamCorsHeaders.class),
+                r.enumValue("mode", CorsSettings.Mode.class));
+    }
+
+    static FetchMetadataSettings fetchMetadata(ConfigReader r) {
+        return new FetchMetadataSettings(
+                r.bool("enabled"),
+                r.enumValue("mode", FetchMetadataSettings.Mode.class),
+                r.strings(
+                        "exempt-path-prefixes",
+                        "a list of paths, e.g. [\"/embed\"]",
+                        "a path string starting with /",
+                        PolicyMapper::pathPrefixProblem));
+    }
+
+    /** Also used for a route's {@code path-prefix}. */
+    static Optional<String> pathPrefixProblem(String prefix) {
+        return prefix.startsWith("/")
+                ? Optional.empty()
+                : Optional.of("a path starting with /, e.g. /" + prefix.strip());
+    }
+
+    private static URI url(ConfigReader r) {
+        Optional<ConfigValue> raw = r.raw("url");
+        if (raw.isEmpty() || raw.get().valueType() != ConfigValueType.STRING) {
+            r.report("url", raw, UpstreamUrl.EXPECTED);
+            return null;
+        }
+        String written = (String) raw.get().unwrapped();
+        Optional<String> problem = UpstreamUrl.problem(written);
+        problem.ifPresent(expected -> r.report("url", raw, expected));
+        return problem.isEmpty() ? UpstreamUrl.normalise(written) : null;
+    }
+
+    // Compiled here only to point at the line: the policy package compiles them again for use.
+    private static Optional<String> regexProblem(String regex) {
+        try {
+            Pattern.compile(regex);
+            return Optional.empty();
+        } catch (PatternSyntaxException e) {
+            return Optional.of("a valid Java regex (" + e.getDescription() + " near index " + e.getIndex() + ")");
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.preflight.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * Maps {@code preflight.routes}. A route's {@code upstream}, {@code cors} and {@code fetch-metadata}
+ * blocks are merged key by key over the top-level ones and checked with the same rules; a problem is
+ * reported where its key was written, so an inherited mistake is not repeated for every route.
+ */
+final class RouteMapper {
+
+    private static final String ROUTE_EXAMPLE = "{ name = \"api\", path-prefix = \"/api\" }";
+    // A Host header without port: a name, an IPv4 address or a bracketed IPv6 address.
+    private static final Predicate<String> HOST = host -> host.matches("[^\\s/:@\\[\\]]+|\\[[0-9A-Fa-f:.]+]");
+
+    private final Config upstream;
+    private final Config cors;
+    private final Config fetchMetadata;
+    private final List<ConfigProblem> problems;
+    /** Route name -> where it was first used, to name both places of a duplicate. */
+    private final Map<String, String> names = new HashMap<>();
+
+    /** The top-level blocks, already merged over the defaults, that routes inherit from. */
+    RouteMapper(Config upstream, Config cors, Config fetchMetadata, List<ConfigProblem> problems) {
+        this.upstream = upstream;
+        this.cors = cors;
+        this.fetchMetadata = fetchMetadata;
+        this.problems = problems;
+    }
+
+    /** @param routes the value of {@code preflight.routes} */
+    List<RouteSettings> map(ConfigValue routes) {
+        if (routes == null || routes.valueType() != ConfigValueType.LIST) {
+            problems.add(
+                    ConfigProblem.of("preflight.routes", routes, "a list of routes, e.g. [" + ROUTE_EXAMPLE + "]"));
+            return List.of();
+        }
+        List<RouteSettings> result = new ArrayList<>();
+        ConfigList list = (ConfigList) routes;
+        for (int i = 0; i < list.size(); i++) {
+            String path = "preflight.routes[" + i + "]";
+            ConfigValue route = list.get(i);
+            if (route.valueType() == ConfigValueType.OBJECT) {
+                result.add(route(path, (ConfigObject) route));
+            } else {
+                problems.add(ConfigProblem.of(path, route, "an object, e.g. " + ROUTE_EXAMPLE));
+            }
+        }
+        return result;
+    }
+
+    private RouteSettings route(String path, ConfigObject route) {
+        String location = ConfigProblem.location(route.origin());
+        ConfigReader r = new ConfigReader(route.toConfig(), path, location, key -> true, problems);
+        String name = uniqueName(r);
+        Optional<String> host = r.raw("host")
+                .filter(value -> value.valueType() != ConfigValueType.NULL)
+                .map(value -> r.string("host", "a host name without scheme, port or path, e.g. api.example.com", HOST));
+        String pathPrefix = r.raw("path-prefix").isEmpty()
+                ? "/"
+                : r.string("path-prefix", "a path starting with /, e.g. /api", p -> p.startsWith("/"));
+        return new RouteSettings(
+                name,
+                host,
+                pathPrefix,
+                PolicyMapper.upstream(block(route, path, "upstream", upstream)),
+                PolicyMapper.cors(block(route, path, "cors", cors)),
+                PolicyMapper.fetchMetadata(block(route, path, "fetch-metadata", fetchMetadata)));
+    }
+
+    private String uniqueName(ConfigReader r) {
+        String name = r.string("name", "a non-empty name, unique among routes, e.g. \"api\"");
+        if (name.isEmpty()) {
+            return name;
+        }
+        String here = r.path() + " ("
+                + ConfigProblem.location(r.raw("name").orElseThrow().origin()) + ")";
+        String first = names.putIfAbsent(name, here);
+        if (first != null) {
+            r.report("name", r.raw("name"), "a unique name, but " + first + " is named " + name + " too");
+        }
+        return name;
+    }
+
+    /** A reader over the route's block merged over the inherited one, reporting only the route's own keys. */
+    private ConfigReader block(ConfigObject route, String routePath, String key, Config inherited) {
+        String path = routePath + "." + key;
+        ConfigValue own = route.get(key);
+        if (own == null) {
+            return new ConfigReader(inherited, path, "", k -> false, problems);
+        }
+        if (own.valueType() != ConfigValueType.OBJECT) {
+            problems.add(ConfigProblem.of(path, own, "an object, e.g. " + key + " { ... }"));
+            return new ConfigReader(inherited, path, "", k -> false, problems);
+        }
+        ConfigObject ownBlock = (ConfigObject) own;
+        Config merged = ownBlock.toConfig().withFallback(inherited);
+        return new ConfigReader(merged, path, ConfigProblem.location(own.origin()), ownBlock::containsKey, problems);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.preflight.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Maps the resolved {@code preflight} object onto {@link Settings}, section by section, adding a
+ * {@link ConfigProblem} for everything wrong. A section that is not an object is reported once and
+ * replaced by its defaults, so that the rest can still be checked.
+ */
+final class SettingsMapper {
+
+    private final Config defaults;
+    private final List<ConfigProblem> problems;
+    private final Map<String, Config> sections = new HashMap<>();
+    private final Config root;
+
+    /**
+     * @param preflight the effective {@code preflight} value (user file, environment, defaults)
+     * @param defaults the {@code preflight} section of the defaults
+     */
+    SettingsMapper(ConfigValue preflight, Config defaults, List<ConfigProblem> problems) {
+        this.defaults = defaults;
+        this.problems = problems;
+        if (preflight.valueType() == ConfigValueType.OBJECT) {
+            this.root = ((ConfigObject) preflight).toConfig();
+        } else {
+            problems.add(ConfigProblem.of(
+                    "preflight", preflight, "an object, e.g. preflight { upstream.url = \"http://127.0.0.1:3000\" }"));
+            this.root = defaults;
+        }
+    }
+
+    Settings map(Optional<Path> file, String hash, Instant loadedAt) {
+        Config upstream = section("upstream");
+        Config cors = section("cors");
+        Config fetchMetadata = section("fetch-metadata");
+        return new Settings(
+                file,
+                hash,
+                loadedAt,
+                listen(reader("listen")),
+                admin(reader("admin")),
+                PolicyMapper.upstream(reader("upstream")),
+                PolicyMapper.cors(reader("cors")),
+                new RouteMapper(upstream, cors, fetchMetadata, problems)
+                        .map(root.root().get("routes")),
+                limits(reader("limits")),
+                PolicyMapper.fetchMetadata(reader("fetch-metadata")),
+                forwarded(reader("forwarded")),
+                new DebugSettings(reader("debug").bool("decision-header")),
+                accessLog(reader("access-log")),
+                new ReloadSettings(reader("reload").bool("watch")),
+                new ShutdownSettings(reader("shutdown").duration("drain-timeout", true, "15s")));
+    }
+
+    private static ListenSettings listen(ConfigReader r) {
+        return new ListenSettings(r.string("host", "an address to listen on, e.g. 0.0.0.0"), r.port("port"));
+    }
+
+    private static AdminSettings admin(ConfigReader r) {
+        return new AdminSettings(
+                r.bool("enabled"), r.string("host", "an address to listen on, e.g. 127.0.0.1"), r.port("port"));
+    }
+
+    private static LimitsSettings limits(ConfigReader r) {
+        String headSize = "a size from 256 to 1m bytes, e.g. 16k";
+        return new LimitsSettings(
+                (int) r.bytes("max-initial-line", 256, 1 << 20, headSize.replace("16k", "8k")),
+                (int) r.bytes("max-header-size", 256, 1 << 20, headSize),
+                r.bytes("max-body-size", 0, Long.MAX_VALUE, "a size >= 0, e.g. 10m"),
+                r.atLeast("max-connections", 1),
+                r.duration("header-timeout", false, "10s"),
+                r.duration("idle-timeout", false, "60s"));
+    }
+
+    private static ForwardedSettings forwarded(ConfigReader r) {
+        return new ForwardedSettings(r.enumValue("headers", ForwardedSettings.Style.class), r.bool("trust-incoming"));
+    }
+
+    private static AccessLogSettings accessLog(ConfigReader r) {
+        return new AccessLogSettings(r.bool("enabled"), r.enumValue("format", AccessLogSettings.Format.class));
+    }
+
+    private ConfigReader reader(String name) {
+        return new ConfigReader(section(name), "preflight." + name, problems);
+    }
+
+    private Config section(String name) {
+        return sections.computeIfAbsent(name, key -> {
+            ConfigValue value = root.root().get(key);
+            if (value != null && value.valueType() == ConfigValueType.OBJECT) {
+                return ((ConfigObject) value).toConfig();
+            }
+            problems.add(ConfigProblem.of("preflight." + key, value, "an object, e.g. " + key + " { ... }"));
+            return defaults.getConfig(key);
+        });
+    }
+}

@@ -1,0 +1,73 @@
+package dev.preflight.config;
+
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Finds keys under {@code preflight} that {@code reference.conf} does not know, since a misspelt key
+ * silently left at its default is the worst kind of CORS mistake. Keys outside {@code preflight} are
+ * none of our business. Where a value has the wrong type (an object where a list belongs), the
+ * mappers report it; this walk only descends where both sides are objects.
+ */
+final class UnknownKeys {
+
+    private final ConfigObject routeSchema;
+    private final List<ConfigProblem> problems;
+
+    private UnknownKeys(ConfigObject routeSchema, List<ConfigProblem> problems) {
+        this.routeSchema = routeSchema;
+        this.problems = problems;
+    }
+
+    /**
+     * @param preflight the effective {@code preflight} object
+     * @param schema the {@code preflight} object of {@code reference.conf}: every known key
+     */
+    static void check(ConfigObject preflight, ConfigObject schema, List<ConfigProblem> problems) {
+        new UnknownKeys(routeSchema(schema), problems).walk(preflight, schema, "preflight");
+    }
+
+    /** A route knows its own scalars plus the three blocks it may override, with their keys. */
+    private static ConfigObject routeSchema(ConfigObject schema) {
+        return ConfigFactory.parseString("name = \"\", host = \"\", path-prefix = \"/\"")
+                .root()
+                .withValue("upstream", schema.get("upstream"))
+                .withValue("cors", schema.get("cors"))
+                .withValue("fetch-metadata", schema.get("fetch-metadata"));
+    }
+
+    private void walk(ConfigObject actual, ConfigObject schema, String path) {
+        // Sorted, so that problems on one line come out in a stable order.
+        for (Map.Entry<String, ConfigValue> entry : new TreeMap<>(actual).entrySet()) {
+            String keyPath = path + "." + ConfigUtil.joinPath(entry.getKey());
+            ConfigValue value = entry.getValue();
+            ConfigValue known = schema.get(entry.getKey());
+            if (known == null) {
+                problems.add(new ConfigProblem(
+                        keyPath,
+                        ConfigProblem.location(value.origin()),
+                        "unknown key",
+                        KeyHints.hint(entry.getKey(), schema.keySet())));
+            } else if (known.valueType() == ConfigValueType.OBJECT && value.valueType() == ConfigValueType.OBJECT) {
+                walk((ConfigObject) value, (ConfigObject) known, keyPath);
+            } else if (keyPath.equals("preflight.routes") && value.valueType() == ConfigValueType.LIST) {
+                walkRoutes((ConfigList) value);
+            }
+        }
+    }
+
+    private void walkRoutes(ConfigList routes) {
+        for (int i = 0; i < routes.size(); i++) {
+            if (routes.get(i) instanceof ConfigObject route) {
+                walk(route, routeSchema, "preflight.routes[" + i + "]");
+            }
+        }
+    }
+}

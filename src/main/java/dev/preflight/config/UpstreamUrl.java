@@ -1,0 +1,64 @@
+package dev.preflight.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Checks an upstream URL (P4: the only thing that decides where requests go) and normalises it to
+ * {@code scheme://host[:port]}. Parts the forwarder would silently ignore are refused instead.
+ */
+final class UpstreamUrl {
+
+    static final String EXPECTED = "an http:// or https:// URL, e.g. http://127.0.0.1:3000";
+
+    private UpstreamUrl() {}
+
+    /** What is expected instead of {@code written}, or empty when it is a usable URL. */
+    static Optional<String> problem(String written) {
+        URI uri;
+        try {
+            uri = new URI(written.strip());
+        } catch (URISyntaxException e) {
+            return Optional.of(EXPECTED);
+        }
+        String scheme = scheme(uri);
+        if (!scheme.equals("http") && !scheme.equals("https") || uri.isOpaque()) {
+            return Optional.of(EXPECTED);
+        }
+        if (uri.getHost() == null) {
+            // An unusual authority (say "http://my_api:3000") parses, but as no host at all.
+            return Optional.of("an http:// or https:// URL with a valid host name, e.g. http://127.0.0.1:3000");
+        }
+        String corrected = scheme + "://" + authority(uri);
+        if (uri.getRawUserInfo() != null) {
+            return Optional.of("a URL without user info, e.g. " + corrected);
+        }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            return Optional.of("a URL without query or fragment, e.g. " + corrected);
+        }
+        if (!uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/")) {
+            return Optional.of("a URL without a path, e.g. " + corrected + "; paths are not supported yet");
+        }
+        if (uri.getPort() == 0 || uri.getPort() > 65535) {
+            return Optional.of("a port 1..65535, e.g. " + scheme + "://" + uri.getHost() + ":3000");
+        }
+        return Optional.empty();
+    }
+
+    /** {@code scheme://host[:port]}, lower-case, without the trailing slash; only for a URL without {@link #problem}. */
+    static URI normalise(String written) {
+        URI uri = URI.create(written.strip());
+        return URI.create(scheme(uri) + "://" + authority(uri));
+    }
+
+    private static String scheme(URI uri) {
+        return uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    }
+
+    private static String authority(URI uri) {
+        String host = uri.getHost().toLowerCase(Locale.ROOT);
+        return uri.getPort() == -1 ? host : host + ":" + uri.getPort();
+    }
+}

@@ -1,0 +1,102 @@
+package dev.preflight.config;
+
+import static dev.preflight.config.ConfigFixtures.preflight;
+import static dev.preflight.config.ConfigFixtures.problems;
+import static dev.preflight.config.ConfigFixtures.valid;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The PREFLIGHT_* variables override the file, and a bad one is reported as coming from them. */
+class ConfigEnvOverridesTest {
+
+    /** Sets every overridable key to something else than the variables below. */
+    private static final String FILE = """
+            preflight {
+              upstream.url = "http://127.0.0.1:3000"
+              listen.port = 8080
+              admin.port = 9090
+              cors.allowed-origins = ["https://from-file.example.com"]
+              access-log.format = text
+            }
+            """;
+
+    static Stream<Arguments> overrides() {
+        return Stream.of(
+                override(
+                        "PREFLIGHT_UPSTREAM_URL",
+                        "https://api.internal:8443",
+                        s -> s.upstream().url(),
+                        URI.create("https://api.internal:8443")),
+                override("PREFLIGHT_PORT", "18080", s -> s.listen().port(), 18080),
+                override("PREFLIGHT_PORT", " 0 ", s -> s.listen().port(), 0),
+                override("PREFLIGHT_ADMIN_PORT", "19090", s -> s.admin().port(), 19090),
+                override(
+                        "PREFLIGHT_ALLOWED_ORIGINS",
+                        "https://a.example.com",
+                        s -> s.cors().allowedOrigins(),
+                        List.of("https://a.example.com")),
+                override(
+                        "PREFLIGHT_ALLOWED_ORIGINS",
+                        " https://a.example.com , ,http://localhost:*,",
+                        s -> s.cors().allowedOrigins(),
+                        List.of("https://a.example.com", "http://localhost:*")),
+                override("PREFLIGHT_ALLOWED_ORIGINS", "", s -> s.cors().allowedOrigins(), List.of()),
+                override("PREFLIGHT_LOG_FORMAT", "json", s -> s.accessLog().format(), AccessLogSettings.Format.JSON));
+    }
+
+    private static Arguments override(String variable, String value, Function<Settings, Object> read, Object expected) {
+        return Arguments.of(variable, value, read, expected);
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @MethodSource("overrides")
+    void aVariableOverridesTheFile(String variable, String value, Function<Settings, Object> read, Object expected) {
+        assertThat(read.apply(valid(FILE, Map.of(variable, value)))).isEqualTo(expected);
+    }
+
+    @Test
+    void theUpstreamUrlMayComeFromTheEnvironmentAlone() {
+        Settings settings = valid("", Map.of("PREFLIGHT_UPSTREAM_URL", "http://api:3000"));
+
+        assertThat(settings.upstream().url()).isEqualTo(URI.create("http://api:3000"));
+    }
+
+    @Test
+    void anAllowedOriginsOverrideIsInheritedByRoutesThatDoNotSetTheirOwn() {
+        Settings settings = valid(
+                preflight(
+                        "  routes = [{ name = a }, { name = b, cors.allowed-origins = [\"https://b.example.com\"] }]"),
+                Map.of("PREFLIGHT_ALLOWED_ORIGINS", "https://env.example.com"));
+
+        assertThat(settings.routes().get(0).cors().allowedOrigins()).containsExactly("https://env.example.com");
+        assertThat(settings.routes().get(1).cors().allowedOrigins()).containsExactly("https://b.example.com");
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            PREFLIGHT_PORT         | http   | preflight.listen.port (env PREFLIGHT_PORT): http (expected: a port number 0..65535)
+            PREFLIGHT_ADMIN_PORT   | 99999  | preflight.admin.port (env PREFLIGHT_ADMIN_PORT): 99999 (expected: a port number 0..65535)
+            PREFLIGHT_LOG_FORMAT   | JSON   | preflight.access-log.format (env PREFLIGHT_LOG_FORMAT): JSON (expected: one of text, json)
+            PREFLIGHT_UPSTREAM_URL | api:80 | preflight.upstream.url (env PREFLIGHT_UPSTREAM_URL): api:80 (expected: an http:// or https:// URL, e.g. http://127.0.0.1:3000)
+            """)
+    void aBadVariableIsReportedAsTheVariable(String variable, String value, String message) {
+        assertThat(problems(FILE, Map.of(variable, value))).containsExactly(message);
+    }
+
+    @Test
+    void otherVariablesAreIgnored() {
+        Settings settings = valid(FILE, Map.of("PREFLIGHT_HOST", "1.2.3.4", "PORT", "1", "PREFLIGHT_CONFIG", "x.conf"));
+
+        assertThat(settings.listen()).isEqualTo(new ListenSettings("0.0.0.0", 8080));
+    }
+}

@@ -1,0 +1,211 @@
+package dev.preflight.config;
+
+import static dev.preflight.config.ConfigFixtures.preflight;
+import static dev.preflight.config.ConfigFixtures.problems;
+import static dev.preflight.config.ConfigFixtures.valid;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    private static final String MINIMAL = "preflight { upstream.url = \"http://127.0.0.1:3000\" }";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aMinimalConfigGetsEveryDefaultOfProductMd() {
+        Instant before = Instant.now();
+        Settings settings = valid(MINIMAL);
+
+        assertThat(settings.file()).isEmpty();
+        assertThat(settings.loadedAt()).isBetween(before, Instant.now());
+        assertThat(settings.listen()).isEqualTo(new ListenSettings("0.0.0.0", 8080));
+        assertThat(settings.admin()).isEqualTo(new AdminSettings(true, "127.0.0.1", 9090));
+        assertThat(settings.upstream())
+                .isEqualTo(new UpstreamSettings(
+                        URI.create("http://127.0.0.1:3000"),
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(60),
+                        512,
+                        Duration.ofSeconds(5),
+                        UpstreamSettings.HostHeader.PRESERVE));
+        assertThat(settings.cors())
+                .isEqualTo(new CorsSettings(
+                        true,
+                        List.of(),
+                        List.of(),
+                        List.of("GET", "HEAD", "POST"),
+                        List.of(),
+                        List.of(),
+                        false,
+                        Optional.of(Duration.ofMinutes(10)),
+                        false,
+                        204,
+                        CorsSettings.DisallowedOrigin.FORWARD,
+                        CorsSettings.UpstreamCorsHeaders.STRIP,
+                        CorsSettings.Mode.ENFORCE));
+        assertThat(settings.routes()).isEmpty();
+        assertThat(settings.limits())
+                .isEqualTo(new LimitsSettings(
+                        8 * 1024,
+                        16 * 1024,
+                        10L * 1024 * 1024,
+                        10_000,
+                        Duration.ofSeconds(10),
+                        Duration.ofSeconds(60)));
+        assertThat(settings.fetchMetadata())
+                .isEqualTo(new FetchMetadataSettings(false, FetchMetadataSettings.Mode.ENFORCE, List.of()));
+        assertThat(settings.forwarded()).isEqualTo(new ForwardedSettings(ForwardedSettings.Style.X_FORWARDED, false));
+        assertThat(settings.debug()).isEqualTo(new DebugSettings(false));
+        assertThat(settings.accessLog()).isEqualTo(new AccessLogSettings(true, AccessLogSettings.Format.TEXT));
+        assertThat(settings.reload()).isEqualTo(new ReloadSettings(true));
+        assertThat(settings.shutdown()).isEqualTo(new ShutdownSettings(Duration.ofSeconds(15)));
+    }
+
+    @Test
+    void theUpstreamUrlIsRequired() {
+        assertThat(problems("preflight { listen.port = 0 }"))
+                .containsExactly(
+                        "preflight.upstream.url: missing (expected: an http:// or https:// URL, e.g. http://127.0.0.1:3000)");
+        assertThat(problems(""))
+                .containsExactly(
+                        "preflight.upstream.url: missing (expected: an http:// or https:// URL, e.g. http://127.0.0.1:3000)");
+    }
+
+    @Test
+    void keysOutsidePreflightAreIgnored() {
+        Settings settings = valid("akka.loglevel = DEBUG\nother { anything = [1, 2] }\n" + MINIMAL);
+
+        assertThat(settings.listen().port()).isEqualTo(8080);
+    }
+
+    @Test
+    void theHashIsStableAndFollowsTheEffectiveConfigNotItsSpelling() {
+        String nested = "preflight { upstream { url = \"http://127.0.0.1:3000\" }, listen { port = 8081 } }";
+        String dotted =
+                "# comments do not count\npreflight.listen.port = 8081\npreflight.upstream.url = \"http://127.0.0.1:3000\"";
+        String other = "preflight { upstream { url = \"http://127.0.0.1:3000\" }, listen { port = 8082 } }";
+
+        assertThat(valid(nested).hash())
+                .matches("[0-9a-f]{64}")
+                .isEqualTo(valid(nested).hash());
+        assertThat(valid(dotted).hash()).isEqualTo(valid(nested).hash());
+        assertThat(valid(other).hash()).isNotEqualTo(valid(nested).hash());
+        assertThat(valid(nested, Map.of("PREFLIGHT_PORT", "8082")).hash())
+                .isEqualTo(valid(other).hash());
+    }
+
+    @Test
+    void loadsAFileAndRemembersIt() throws Exception {
+        Path file = Files.writeString(dir.resolve("application.conf"), MINIMAL + "\npreflight.listen.port = 0\n");
+
+        Settings settings = ConfigLoader.load(file, Map.of());
+
+        assertThat(settings.file()).contains(file);
+        assertThat(settings.listen().port()).isZero();
+        assertThat(settings.hash())
+                .isEqualTo(valid(MINIMAL + "\npreflight.listen.port = 0\n").hash());
+    }
+
+    @Test
+    void theSampleApplicationConfIsValid() throws Exception {
+        Settings settings = ConfigLoader.load(Path.of("conf", "application.conf"), Map.of());
+
+        assertThat(settings.upstream().url()).isEqualTo(URI.create("http://127.0.0.1:3000"));
+        assertThat(settings.listen().port()).isEqualTo(8080);
+        assertThat(settings.cors().allowedOrigins()).isNotEmpty();
+        assertThat(settings.cors().allowCredentials()).isFalse();
+    }
+
+    @Test
+    void aMissingFileIsOneClearLine() {
+        Path missing = dir.resolve("nope.conf");
+
+        assertThatThrownBy(() -> ConfigLoader.load(missing, Map.of()))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessage("cannot read config file " + missing + ": no such file");
+    }
+
+    @Test
+    void aDirectoryIsNotAConfigFile() {
+        assertThatThrownBy(() -> ConfigLoader.load(dir, Map.of()))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessage("cannot read config file " + dir + ": is a directory");
+    }
+
+    @Test
+    void aSyntaxErrorIsOneProblemWithFileAndLine() throws Exception {
+        Path file = Files.writeString(dir.resolve("broken.conf"), """
+                preflight {
+                  upstream.url = "http://127.0.0.1:3000"
+                  listen { port = 8080
+                }
+                """);
+
+        InvalidConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+                InvalidConfigException.class, () -> ConfigLoader.load(file, Map.of()));
+
+        assertThat(e.problems()).hasSize(1);
+        assertThat(e.problems().getFirst().location()).isEqualTo(file + ":5");
+        assertThat(e.getMessage()).startsWith(file + ":5: ").contains("end of file");
+    }
+
+    @Test
+    void aSyntaxErrorInAStringPointsAtTheStringsLine() {
+        assertThat(problems("preflight {\n  listen.port = ]\n}"))
+                .singleElement()
+                .asString()
+                .startsWith("string:2: ");
+    }
+
+    @Test
+    void anUnresolvableSubstitutionIsAProblemNotACrash() {
+        assertThat(problems(preflight("  listen.host = ${nowhere}")))
+                .singleElement()
+                .asString()
+                .startsWith("string:3: ")
+                .contains("${nowhere}");
+    }
+
+    @Test
+    void substitutionsWithinTheFileResolve() {
+        Settings settings = valid(preflight("  listen.host = \"127.0.0.2\"\n  admin.host = ${preflight.listen.host}"));
+
+        assertThat(settings.admin().host()).isEqualTo("127.0.0.2");
+    }
+
+    @Test
+    void neitherSystemPropertiesNorTheProcessEnvironmentLeakIn() {
+        System.setProperty("preflight.listen.port", "1234");
+        try {
+            // ${?PATH} would be the process environment's PATH if system sources were consulted.
+            Settings settings = valid(preflight("  listen.host = ${?PATH}"));
+
+            assertThat(settings.listen().port()).isEqualTo(8080);
+            assertThat(settings.listen().host()).isEqualTo("0.0.0.0");
+        } finally {
+            System.clearProperty("preflight.listen.port");
+        }
+    }
+
+    @Test
+    void everyProblemIsOnItsOwnLineOfTheMessage() {
+        InvalidConfigException e = new InvalidConfigException(List.of(
+                new ConfigProblem("preflight.a", "f:1", "x", "y"), new ConfigProblem("preflight.b", "f:2", "z", "")));
+
+        assertThat(e.getMessage()).isEqualTo("preflight.a (f:1): x (expected: y)\npreflight.b (f:2): z");
+    }
+}

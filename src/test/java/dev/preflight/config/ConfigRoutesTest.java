@@ -1,0 +1,169 @@
+package dev.preflight.config;
+
+import static dev.preflight.config.ConfigFixtures.preflight;
+import static dev.preflight.config.ConfigFixtures.problems;
+import static dev.preflight.config.ConfigFixtures.valid;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Routes: their own keys, and their blocks merged key by key over the top-level ones. */
+class ConfigRoutesTest {
+
+    @Test
+    void routesKeepFileOrderAndDefaultToAnyHostAndTheWholePath() {
+        Settings settings = valid(preflight("""
+                  routes = [
+                    { name = "all" }
+                    { name = "v2", host = "api.example.com", path-prefix = "/v2" }
+                  ]
+                """));
+
+        assertThat(settings.routes()).extracting(RouteSettings::name).containsExactly("all", "v2");
+        assertThat(settings.routes().get(0).host()).isEmpty();
+        assertThat(settings.routes().get(0).pathPrefix()).isEqualTo("/");
+        assertThat(settings.routes().get(1).host()).contains("api.example.com");
+        assertThat(settings.routes().get(1).pathPrefix()).isEqualTo("/v2");
+    }
+
+    @Test
+    void aRouteWithoutBlocksInheritsTheTopLevelOnes() {
+        Settings settings = valid(preflight("""
+                  cors.allowed-origins = ["https://app.example.com"]
+                  fetch-metadata.enabled = true
+                  routes = [{ name = "plain" }]
+                """));
+
+        RouteSettings route = settings.routes().getFirst();
+        assertThat(route.cors()).isEqualTo(settings.cors());
+        assertThat(route.upstream()).isEqualTo(settings.upstream());
+        assertThat(route.fetchMetadata()).isEqualTo(settings.fetchMetadata());
+    }
+
+    @Test
+    void aRoutesCorsOverridesOnlyTheKeysItSets() {
+        Settings settings = valid(preflight("""
+                  cors {
+                    allowed-origins = ["https://app.example.com"]
+                    allow-credentials = true
+                    max-age = 5m
+                  }
+                  routes = [
+                    { name = "public", path-prefix = "/public", cors { allowed-origins = ["https://other.example.com"], allow-credentials = false } }
+                    { name = "no-cache", cors.max-age = null }
+                  ]
+                """));
+
+        CorsSettings publicCors = settings.routes().get(0).cors();
+        assertThat(publicCors.allowedOrigins()).containsExactly("https://other.example.com");
+        assertThat(publicCors.allowCredentials()).isFalse();
+        assertThat(publicCors.maxAge()).contains(Duration.ofMinutes(5)); // from the top level
+        assertThat(publicCors.allowedMethods()).containsExactly("GET", "HEAD", "POST"); // from reference.conf
+
+        CorsSettings noCache = settings.routes().get(1).cors();
+        assertThat(noCache.maxAge()).isEmpty();
+        assertThat(noCache.allowedOrigins()).containsExactly("https://app.example.com");
+        assertThat(noCache.allowCredentials()).isTrue();
+    }
+
+    @Test
+    void aRoutesUpstreamAndFetchMetadataOverrideOnlyTheKeysTheySet() {
+        Settings settings = valid(preflight("""
+                  upstream.connect-timeout = 2s
+                  fetch-metadata { enabled = true, exempt-path-prefixes = ["/embed"] }
+                  routes = [{
+                    name = "v2"
+                    upstream { url = "https://new-api:8443/", response-timeout = 3s }
+                    fetch-metadata.mode = report-only
+                  }]
+                """));
+
+        RouteSettings route = settings.routes().getFirst();
+        assertThat(route.upstream().url()).isEqualTo(URI.create("https://new-api:8443"));
+        assertThat(route.upstream().responseTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(route.upstream().connectTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(route.upstream().maxConnections()).isEqualTo(512);
+        assertThat(route.fetchMetadata())
+                .isEqualTo(new FetchMetadataSettings(true, FetchMetadataSettings.Mode.REPORT_ONLY, List.of("/embed")));
+        assertThat(settings.upstream().url()).isEqualTo(URI.create("http://127.0.0.1:3000"));
+    }
+
+    @Test
+    void aDuplicateNameNamesBothLines() {
+        assertThat(problems(preflight("""
+                  routes = [
+                    { name = "api", path-prefix = "/api" }
+                    { name = "other" }
+                    { name = "api", path-prefix = "/v2" }
+                  ]
+                """)))
+                .containsExactly("preflight.routes[2].name (string:6): api (expected: a unique name, but"
+                        + " preflight.routes[0] (string:4) is named api too)");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '\'', textBlock = """
+            { path-prefix = "/a" }                | preflight.routes[0].name (string:3): missing (expected: a non-empty name, unique among routes, e.g. "api")
+            { name = "" }                         | preflight.routes[0].name (string:3): "" (expected: a non-empty name, unique among routes, e.g. "api")
+            { name = a, path-prefix = "api" }     | preflight.routes[0].path-prefix (string:3): api (expected: a path starting with /, e.g. /api)
+            { name = a, host = "a.com:8080" }     | preflight.routes[0].host (string:3): a.com:8080 (expected: a host name without scheme, port or path, e.g. api.example.com)
+            { name = a, host = "https://a.com" }  | preflight.routes[0].host (string:3): https://a.com (expected: a host name without scheme, port or path, e.g. api.example.com)
+            { name = a, cors = true }             | preflight.routes[0].cors (string:3): true (expected: an object, e.g. cors { ... })
+            { name = a, cors.max-age = -1s }      | preflight.routes[0].cors.max-age (string:3): -1s (expected: a duration >= 0, e.g. 10m, or null)
+            { name = a, cors.mode = strict }      | preflight.routes[0].cors.mode (string:3): strict (expected: one of enforce, report-only)
+            { name = a, upstream.url = "http://b/x" } | preflight.routes[0].upstream.url (string:3): http://b/x (expected: a URL without a path, e.g. http://b; paths are not supported yet)
+            { name = a, fetch-metadata.exempt-path-prefixes = "/x" } | preflight.routes[0].fetch-metadata.exempt-path-prefixes (string:3): /x (expected: a list of paths, e.g. ["/embed"])
+            "api"                                 | preflight.routes[0] (string:3): api (expected: an object, e.g. { name = "api", path-prefix = "/api" })
+            """)
+    void aBadRouteIsReportedUnderItsOwnPath(String route, String message) {
+        assertThat(problems(preflight("  routes = [" + route + "]"))).containsExactly(message);
+    }
+
+    @Test
+    void problemsInALaterRouteSayWhichRoute() {
+        assertThat(problems(preflight("""
+                  routes = [
+                    { name = "a" }
+                    { name = "b"
+                      cors {
+                        max-age = -1s
+                      }
+                    }
+                  ]
+                """)))
+                .containsExactly(
+                        "preflight.routes[1].cors.max-age (string:7): -1s (expected: a duration >= 0, e.g. 10m, or null)");
+    }
+
+    @Test
+    void anInheritedMistakeIsReportedOnceWhereItWasWritten() {
+        assertThat(problems(preflight("""
+                  cors.max-age = -1s
+                  routes = [{ name = a, cors.allowed-origins = [] }, { name = b }]
+                """)))
+                .containsExactly(
+                        "preflight.cors.max-age (string:3): -1s (expected: a duration >= 0, e.g. 10m, or null)");
+    }
+
+    @Test
+    void aMissingTopLevelUrlIsNotRepeatedForRoutesThatInheritIt() {
+        assertThat(problems("preflight.routes = [{ name = a }, { name = b, upstream.url = \"http://b:1\" }]"))
+                .containsExactly(
+                        "preflight.upstream.url: missing (expected: an http:// or https:// URL, e.g. http://127.0.0.1:3000)");
+    }
+
+    @Test
+    void aNullHostMatchesAnyHost() {
+        assertThat(valid(preflight("  routes = [{ name = a, host = null }]"))
+                        .routes()
+                        .getFirst()
+                        .host())
+                .isEqualTo(Optional.empty());
+    }
+}
