@@ -2,6 +2,8 @@ package dev.preflight.config;
 
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import dev.preflight.policy.CorsSettings;
+import dev.preflight.policy.FetchMetadataSettings;
 import java.net.URI;
 import java.util.Optional;
 import java.util.regex.Pattern;

@@ -1,5 +1,7 @@
 package dev.preflight.config;
 
+import dev.preflight.policy.CorsSettings;
+import dev.preflight.policy.FetchMetadataSettings;
 import java.util.Optional;
 
 /**

@@ -6,6 +6,8 @@ import static dev.preflight.config.ConfigFixtures.valid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.preflight.policy.CorsSettings;
+import dev.preflight.policy.FetchMetadataSettings;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

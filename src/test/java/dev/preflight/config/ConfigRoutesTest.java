@@ -5,6 +5,8 @@ import static dev.preflight.config.ConfigFixtures.problems;
 import static dev.preflight.config.ConfigFixtures.valid;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.preflight.policy.CorsSettings;
+import dev.preflight.policy.FetchMetadataSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;

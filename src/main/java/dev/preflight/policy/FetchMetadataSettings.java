@@ -1,4 +1,4 @@
-package dev.preflight.config;
+package dev.preflight.policy;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.preflight.config;
+package dev.preflight.policy;
 
 import java.time.Duration;
 import java.util.List;
