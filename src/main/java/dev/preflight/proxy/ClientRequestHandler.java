@@ -41,6 +41,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private Exchange exchange;
     private boolean discarding;
     private boolean localResponsePending;
+    // A read() was asked for and no message has arrived since: a read cycle that ends without one
+    // (the codec holds a partial message) must be followed by another read().
+    private boolean awaitingMessage;
 
     ClientRequestHandler(ProxyRuntime runtime) {
         this.runtime = runtime;
@@ -48,12 +51,13 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        ctx.read();
+        requestRead(ctx);
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        awaitingMessage = false;
         if (msg instanceof HttpRequest request) {
             try {
                 onRequestHead(ctx, request);
@@ -117,7 +121,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             discarding = false;
             nextIfIdle(ctx);
         } else {
-            ctx.read();
+            requestRead(ctx);
         }
     }
 
@@ -171,7 +175,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             }
         });
         if (discarding) {
-            ctx.read();
+            requestRead(ctx);
         }
     }
 
@@ -192,8 +196,22 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 && ctx.channel().isActive()) {
             current = null;
             headTimeout(ctx).awaitHead();
+            requestRead(ctx);
+        }
+    }
+
+    /** Asks for the next message from the client: the next request, or the next part of a body. */
+    void requestRead(ChannelHandlerContext ctx) {
+        awaitingMessage = true;
+        ctx.read();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (awaitingMessage && ctx.channel().isActive()) {
             ctx.read();
         }
+        ctx.fireChannelReadComplete();
     }
 
     /** Writes {@code 100 Continue} below the codec, which would otherwise count it as the response. */

@@ -105,7 +105,7 @@ final class Exchange implements UpstreamListener {
             }
         }
         readUpstream();
-        ctx.read();
+        owner.requestRead(ctx);
     }
 
     /** A part of the request body from the client (the handler only reads when we asked). */
@@ -136,7 +136,7 @@ final class Exchange implements UpstreamListener {
             written.addListener(f -> {
                 afterUpstreamWrite(f);
                 if (f.isSuccess() && !finished) {
-                    ctx.read();
+                    owner.requestRead(ctx);
                 }
             });
         }
@@ -236,6 +236,15 @@ final class Exchange implements UpstreamListener {
         if (connection != null && !finished) {
             waitingForUpstream = true;
             armTimer();
+            connection.channel().read();
+        }
+    }
+
+    @Override
+    public void onReadComplete() {
+        // A read cycle ended without the message we asked for (Netty counts the completion as the
+        // answer to our read()): ask again.
+        if (waitingForUpstream && connection != null && !finished) {
             connection.channel().read();
         }
     }

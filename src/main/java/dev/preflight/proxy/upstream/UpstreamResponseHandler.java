@@ -35,6 +35,15 @@ public final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter 
     }
 
     @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (listener != null) {
+            listener.onReadComplete();
+        } else if (ctx.channel().isActive()) {
+            ctx.read(); // idle: keep listening, so a close or stray bytes are noticed at once
+        }
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         reportClosed(null);
         ctx.fireChannelInactive();

@@ -1,0 +1,48 @@
+package dev.preflight.proxy;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Merges our {@code Vary} names into the backend's (C7): one header, each name once
+ * (case-insensitively), the backend's names first; a backend {@code Vary: *} is left alone, since it
+ * already says the response varies on everything.
+ */
+final class VaryHeader {
+    private VaryHeader() {}
+
+    /** @param ours a comma-separated list such as {@code Origin}; nothing happens when null */
+    static void merge(HttpHeaders headers, String ours) {
+        if (ours == null) {
+            return;
+        }
+        List<String> names = new ArrayList<>();
+        for (String line : headers.getAll(HttpHeaderNames.VARY)) {
+            for (String item : line.split(",")) {
+                String name = item.trim();
+                if (name.equals("*")) {
+                    return;
+                }
+                addIfAbsent(names, name);
+            }
+        }
+        for (String item : ours.split(",")) {
+            addIfAbsent(names, item.trim());
+        }
+        headers.set(HttpHeaderNames.VARY, String.join(", ", names));
+    }
+
+    private static void addIfAbsent(List<String> names, String name) {
+        if (name.isEmpty()) {
+            return;
+        }
+        for (String existing : names) {
+            if (existing.equalsIgnoreCase(name)) {
+                return;
+            }
+        }
+        names.add(name);
+    }
+}
