@@ -92,7 +92,8 @@ public final class ConfigLoader {
         }
         Settings settings = new SettingsMapper(preflight, DEFAULTS.getConfig("preflight"), problems)
                 .map(file, hash(preflight), Instant.now());
-        if (!problems.isEmpty()) {
+        // Warnings alone do not make a file invalid; with errors, they are shown with them.
+        if (problems.stream().anyMatch(problem -> !problem.isWarning())) {
             problems.sort(ConfigProblem.FILE_ORDER);
             throw new InvalidConfigException(problems);
         }

@@ -16,11 +16,23 @@ import java.util.Comparator;
  *     the value is missing altogether
  * @param value the value as written, or what is wrong ({@code missing}, {@code unknown key})
  * @param expected what would have been accepted; a hint starting with {@code did you mean} is shown
- *     as it is, anything else after {@code expected:}; empty for none
+ *     as it is, anything else after {@code expected:}; empty for none. For a warning, why the value
+ *     is risky, shown after {@code warning:}
+ * @param severity errors make the configuration invalid; warnings (V4) are printed and it is used
  */
-public record ConfigProblem(String path, String location, String value, String expected) {
+public record ConfigProblem(String path, String location, String value, String expected, Severity severity) {
 
     private static final String HINT_PREFIX = "did you mean ";
+
+    public enum Severity {
+        ERROR,
+        WARNING
+    }
+
+    /** An error. */
+    public ConfigProblem(String path, String location, String value, String expected) {
+        this(path, location, value, expected, Severity.ERROR);
+    }
 
     /**
      * By source, then line: the order in which a reader goes through the file. Problems without a
@@ -41,6 +53,10 @@ public record ConfigProblem(String path, String location, String value, String e
                 : new ConfigProblem(path, location(value.origin()), render(value), expected);
     }
 
+    public boolean isWarning() {
+        return severity == Severity.WARNING;
+    }
+
     public String render() {
         StringBuilder out = new StringBuilder(path);
         if (!location.isEmpty()) {
@@ -51,7 +67,7 @@ public record ConfigProblem(String path, String location, String value, String e
         }
         out.append(value);
         if (!expected.isEmpty()) {
-            out.append(expected.startsWith(HINT_PREFIX) ? " (" : " (expected: ")
+            out.append(isWarning() ? " (warning: " : expected.startsWith(HINT_PREFIX) ? " (" : " (expected: ")
                     .append(expected)
                     .append(')');
         }

@@ -160,6 +160,18 @@ final class ConfigReader {
         return result;
     }
 
+    /**
+     * Whether problems with {@code key} belong to this section: any key at the top level, only its
+     * own keys in a route.
+     */
+    boolean owns(String key) {
+        return reportable.test(key);
+    }
+
+    void add(ConfigProblem problem) {
+        problems.add(problem);
+    }
+
     /** Records a problem with the value under {@code key}, or that it is missing. */
     void report(String key, Optional<ConfigValue> value, String expected) {
         if (!reportable.test(key.replaceFirst("\\[\\d+]$", ""))) {

@@ -4,8 +4,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The configuration cannot be used: every problem found, all at once (V1). The message lists them,
- * one rendered {@link ConfigProblem} per line, ready to print.
+ * The configuration cannot be used: every problem found, all at once (V1), warnings included (each
+ * says which it is). The message lists them, one rendered {@link ConfigProblem} per line, ready to
+ * print.
  */
 public final class InvalidConfigException extends Exception {
 
@@ -19,7 +20,7 @@ public final class InvalidConfigException extends Exception {
         this.problems = List.copyOf(problems);
     }
 
-    /** In file order; never empty. */
+    /** Errors and warnings in file order; at least one error. */
     public List<ConfigProblem> problems() {
         return problems;
     }

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import dev.preflight.policy.CorsSettings;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -69,12 +70,16 @@ final class RouteMapper {
         String pathPrefix = r.raw("path-prefix").isEmpty()
                 ? "/"
                 : r.string("path-prefix", "a path starting with /, e.g. /api", p -> p.startsWith("/"));
+        UpstreamSettings routeUpstream = PolicyMapper.upstream(block(route, path, "upstream", upstream));
+        ConfigReader corsReader = block(route, path, "cors", cors);
+        CorsSettings routeCors = PolicyMapper.cors(corsReader);
         return new RouteSettings(
                 name,
                 host,
                 pathPrefix,
-                PolicyMapper.upstream(block(route, path, "upstream", upstream)),
-                PolicyMapper.cors(block(route, path, "cors", cors)),
+                routeUpstream,
+                routeCors,
+                CorsPolicyCompiler.compile(corsReader, routeCors),
                 PolicyMapper.fetchMetadata(block(route, path, "fetch-metadata", fetchMetadata)));
     }
 

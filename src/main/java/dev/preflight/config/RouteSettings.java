@@ -1,5 +1,6 @@
 package dev.preflight.config;
 
+import dev.preflight.policy.CorsPolicy;
 import dev.preflight.policy.CorsSettings;
 import dev.preflight.policy.FetchMetadataSettings;
 import java.util.Optional;
@@ -13,6 +14,8 @@ import java.util.Optional;
  *     matches any host
  * @param pathPrefix segment-aware prefix of the normalised path ({@code /api} matches {@code /api}
  *     and {@code /api/x}, not {@code /apix}); {@code /} matches everything
+ * @param cors the route's policy as written, merged over the top-level one
+ * @param corsPolicy the same, compiled: the policy of requests that match this route
  */
 public record RouteSettings(
         String name,
@@ -20,4 +23,5 @@ public record RouteSettings(
         String pathPrefix,
         UpstreamSettings upstream,
         CorsSettings cors,
+        CorsPolicy corsPolicy,
         FetchMetadataSettings fetchMetadata) {}

@@ -1,5 +1,6 @@
 package dev.preflight.config;
 
+import dev.preflight.policy.CorsPolicy;
 import dev.preflight.policy.CorsSettings;
 import dev.preflight.policy.FetchMetadataSettings;
 import java.nio.file.Path;
@@ -14,7 +15,11 @@ import java.util.Optional;
  * @param file the file it was loaded from, empty when only defaults were used
  * @param hash SHA-256 (hex) of the effective configuration, for {@code /config} and metrics
  * @param loadedAt when it was loaded
+ * @param cors the default policy as written
+ * @param corsPolicy the default policy, compiled: the one requests use when no route matches
  * @param routes in file order; the first match wins, none matches means the defaults
+ * @param warnings what is allowed but risky (V4), in file order, for {@code preflight check} and the
+ *     log; a configuration with errors is never loaded
  */
 public record Settings(
         Optional<Path> file,
@@ -24,6 +29,7 @@ public record Settings(
         AdminSettings admin,
         UpstreamSettings upstream,
         CorsSettings cors,
+        CorsPolicy corsPolicy,
         List<RouteSettings> routes,
         LimitsSettings limits,
         FetchMetadataSettings fetchMetadata,
@@ -31,9 +37,11 @@ public record Settings(
         DebugSettings debug,
         AccessLogSettings accessLog,
         ReloadSettings reload,
-        ShutdownSettings shutdown) {
+        ShutdownSettings shutdown,
+        List<ConfigProblem> warnings) {
 
     public Settings {
         routes = List.copyOf(routes);
+        warnings = List.copyOf(warnings);
     }
 }

@@ -4,6 +4,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import dev.preflight.policy.CorsPolicy;
+import dev.preflight.policy.CorsSettings;
+import dev.preflight.policy.FetchMetadataSettings;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
@@ -43,23 +46,42 @@ final class SettingsMapper {
         Config upstream = section("upstream");
         Config cors = section("cors");
         Config fetchMetadata = section("fetch-metadata");
+        ListenSettings listen = listen(reader("listen"));
+        AdminSettings admin = admin(reader("admin"));
+        UpstreamSettings defaultUpstream = PolicyMapper.upstream(reader("upstream"));
+        ConfigReader corsReader = reader("cors");
+        CorsSettings defaultCors = PolicyMapper.cors(corsReader);
+        CorsPolicy defaultPolicy = CorsPolicyCompiler.compile(corsReader, defaultCors);
+        List<RouteSettings> routes = new RouteMapper(upstream, cors, fetchMetadata, problems)
+                .map(root.root().get("routes"));
+        LimitsSettings limits = limits(reader("limits"));
+        FetchMetadataSettings defaultFetchMetadata = PolicyMapper.fetchMetadata(reader("fetch-metadata"));
+        ForwardedSettings forwarded = forwarded(reader("forwarded"));
+        DebugSettings debug = new DebugSettings(reader("debug").bool("decision-header"));
+        AccessLogSettings accessLog = accessLog(reader("access-log"));
+        ReloadSettings reload = new ReloadSettings(reader("reload").bool("watch"));
+        ShutdownSettings shutdown = new ShutdownSettings(reader("shutdown").duration("drain-timeout", true, "15s"));
         return new Settings(
                 file,
                 hash,
                 loadedAt,
-                listen(reader("listen")),
-                admin(reader("admin")),
-                PolicyMapper.upstream(reader("upstream")),
-                PolicyMapper.cors(reader("cors")),
-                new RouteMapper(upstream, cors, fetchMetadata, problems)
-                        .map(root.root().get("routes")),
-                limits(reader("limits")),
-                PolicyMapper.fetchMetadata(reader("fetch-metadata")),
-                forwarded(reader("forwarded")),
-                new DebugSettings(reader("debug").bool("decision-header")),
-                accessLog(reader("access-log")),
-                new ReloadSettings(reader("reload").bool("watch")),
-                new ShutdownSettings(reader("shutdown").duration("drain-timeout", true, "15s")));
+                listen,
+                admin,
+                defaultUpstream,
+                defaultCors,
+                defaultPolicy,
+                routes,
+                limits,
+                defaultFetchMetadata,
+                forwarded,
+                debug,
+                accessLog,
+                reload,
+                shutdown,
+                problems.stream()
+                        .filter(ConfigProblem::isWarning)
+                        .sorted(ConfigProblem.FILE_ORDER)
+                        .toList());
     }
 
     private static ListenSettings listen(ConfigReader r) {

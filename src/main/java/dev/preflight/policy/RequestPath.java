@@ -1,0 +1,132 @@
+package dev.preflight.policy;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A request target's path as routes see it (P5): percent-encoded unreserved characters decoded, dot
+ * segments removed, duplicate slashes collapsed. The same normalised path is what the upstream
+ * receives, so a request cannot match one route here and reach another route's resource there. An
+ * encoded slash or backslash, or a literal backslash, makes the path ambiguous between servers and is
+ * refused.
+ *
+ * @param path the normalised path, starting with {@code /}
+ * @param query the query as received, without {@code ?}, or null
+ */
+public record RequestPath(String path, String query) {
+
+    /** The target to send upstream: the normalised path and the original query. */
+    public String target() {
+        return query == null ? path : path + "?" + query;
+    }
+
+    /**
+     * @param originForm an origin-form target ({@code /a/b?q}), or {@code *}
+     * @return null when the path must be refused with 400
+     */
+    public static RequestPath parse(String originForm) {
+        if (originForm.equals("*")) {
+            return new RequestPath("*", null);
+        }
+        int q = originForm.indexOf('?');
+        int end = q >= 0 ? q : originForm.length();
+        int hash = originForm.indexOf('#');
+        if (hash >= 0 && hash < end) {
+            end = hash;
+        }
+        String rawPath = originForm.substring(0, end);
+        String query = q >= 0 ? originForm.substring(q + 1) : null;
+        if (!rawPath.startsWith("/")) {
+            return null;
+        }
+        String decoded = decodeUnreserved(rawPath);
+        if (decoded == null) {
+            return null;
+        }
+        return new RequestPath(removeDotSegments(decoded), query);
+    }
+
+    /** Decodes %XX only for unreserved characters (RFC 3986 6.2.2.2); null for %2F, %5C, \ or bad %. */
+    private static String decodeUnreserved(String raw) {
+        if (raw.indexOf('%') < 0 && raw.indexOf('\\') < 0) {
+            return raw;
+        }
+        StringBuilder out = new StringBuilder(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '\\') {
+                return null;
+            }
+            if (c != '%') {
+                out.append(c);
+                continue;
+            }
+            if (i + 2 >= raw.length()) {
+                return null;
+            }
+            int hi = Character.digit(raw.charAt(i + 1), 16);
+            int lo = Character.digit(raw.charAt(i + 2), 16);
+            if (hi < 0 || lo < 0) {
+                return null;
+            }
+            char decoded = (char) (hi * 16 + lo);
+            if (decoded == '/' || decoded == '\\') {
+                return null;
+            }
+            if (isUnreserved(decoded)) {
+                out.append(decoded);
+            } else {
+                out.append('%')
+                        .append(Character.toUpperCase(raw.charAt(i + 1)))
+                        .append(Character.toUpperCase(raw.charAt(i + 2)));
+            }
+            i += 2;
+        }
+        return out.toString();
+    }
+
+    private static boolean isUnreserved(char c) {
+        return (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9')
+                || c == '-'
+                || c == '.'
+                || c == '_'
+                || c == '~';
+    }
+
+    /** RFC 3986 5.2.4, with empty segments (duplicate slashes) dropped too. */
+    private static String removeDotSegments(String path) {
+        if (path.indexOf("/.") < 0 && path.indexOf("//") < 0) {
+            return path;
+        }
+        List<String> segments = new ArrayList<>();
+        String[] parts = path.split("/", -1);
+        boolean trailingSlash = false;
+        for (int i = 1; i < parts.length; i++) {
+            String segment = parts[i];
+            boolean last = i == parts.length - 1;
+            switch (segment) {
+                case "", "." -> trailingSlash = last;
+                case ".." -> {
+                    if (!segments.isEmpty()) {
+                        segments.remove(segments.size() - 1);
+                    }
+                    trailingSlash = last;
+                }
+                default -> {
+                    segments.add(segment);
+                    trailingSlash = false;
+                }
+            }
+        }
+        StringBuilder out = new StringBuilder(path.length());
+        for (String segment : segments) {
+            out.append('/').append(segment);
+        }
+        if (trailingSlash || segments.isEmpty()) {
+            out.append('/');
+        }
+        return out.toString();
+    }
+}
