@@ -1,6 +1,10 @@
 package dev.preflight.proxy;
 
-import dev.preflight.config.Settings;
+import dev.preflight.policy.CorsDecision;
+import dev.preflight.policy.CorsHeaders;
+import dev.preflight.policy.CorsPolicy;
+import dev.preflight.policy.CorsRequest;
+import dev.preflight.policy.RequestPath;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -11,6 +15,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -88,20 +93,67 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             respondLocally(ctx, problem(ctx, HttpResponseStatus.EXPECTATION_FAILED, "only 100-continue", false), false);
             return;
         }
-        if (current.declaredLength() > maxBodySize()) {
-            // P8: with Expect: 100-continue the client gets this instead of 100 and never sends the body.
-            respondLocally(ctx, problem(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge(), true), false);
+        RequestPath path = RequestPath.parse(UpstreamRequests.originForm(request.uri()));
+        if (path == null) {
+            // P5: an encoded slash or backslash means different things to different servers.
+            respondLocally(ctx, problem(ctx, HttpResponseStatus.BAD_REQUEST, "ambiguous path", true), false);
             return;
         }
-        Settings settings = runtime.settings();
+        Route route = runtime.routes().select(request.headers().get(HttpHeaderNames.HOST), path.path());
+        CorsDecision cors = decide(route, request);
+        if (cors != null && cors.answerLocally()) {
+            respondLocally(ctx, CorsResponses.localAnswer(ctx.alloc(), cors), false);
+            return;
+        }
+        if (current.declaredLength() > maxBodySize()) {
+            // P8: with Expect: 100-continue the client gets this instead of 100 and never sends the body.
+            FullHttpResponse tooLarge = problem(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge(), true);
+            if (cors != null) {
+                CorsResponses.decorateError(tooLarge.headers(), cors);
+            }
+            respondLocally(ctx, tooLarge, false);
+            return;
+        }
         HttpRequest upstreamHead = UpstreamRequests.head(
                 request,
+                path.target(),
                 current.chunked(),
-                settings.upstream(),
+                route.pool().settings(),
                 runtime.forwardedHeaders(),
                 ctx.channel().remoteAddress());
-        exchange = new Exchange(ctx, this, current, runtime.pool(), upstreamHead);
+        exchange = new Exchange(ctx, this, current, route.pool(), upstreamHead, cors, route.policy());
         exchange.start();
+    }
+
+    /**
+     * The route's CORS decision, or null when the proxy must stay out of the way: CORS disabled on
+     * the route, or report-only mode (the backend's answer goes through untouched).
+     */
+    private CorsDecision decide(Route route, HttpRequest request) {
+        CorsPolicy policy = route.policy();
+        if (!policy.settings().enabled() || !policy.enforce()) {
+            return null;
+        }
+        HttpHeaders headers = request.headers();
+        String host = headers.get(HttpHeaderNames.HOST);
+        return policy.decide(new CorsRequest(
+                request.method().name(),
+                headers.getAll(HttpHeaderNames.ORIGIN),
+                host == null ? null : selfScheme(headers) + "://" + host,
+                headers.getAll(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD),
+                headers.getAll(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS),
+                headers.getAll(CorsHeaders.REQUEST_PRIVATE_NETWORK)));
+    }
+
+    /** C2: the listener speaks plain HTTP; a TLS terminator in front says otherwise only if trusted. */
+    private String selfScheme(HttpHeaders headers) {
+        if (runtime.settings().forwarded().trustIncoming()) {
+            String proto = headers.get(ForwardedHeaders.X_FORWARDED_PROTO);
+            if (proto != null && (proto.equalsIgnoreCase("https") || proto.equalsIgnoreCase("http"))) {
+                return proto.toLowerCase(java.util.Locale.ROOT);
+            }
+        }
+        return "http";
     }
 
     private void onRequestContent(ChannelHandlerContext ctx, HttpContent content) {

@@ -1,5 +1,8 @@
 package dev.preflight.proxy;
 
+import dev.preflight.policy.CorsDecision;
+import dev.preflight.policy.CorsPolicy;
+import dev.preflight.policy.CorsSettings;
 import dev.preflight.proxy.upstream.UpstreamConnection;
 import dev.preflight.proxy.upstream.UpstreamFailure;
 import dev.preflight.proxy.upstream.UpstreamListener;
@@ -7,6 +10,7 @@ import dev.preflight.proxy.upstream.UpstreamPool;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -39,6 +43,8 @@ final class Exchange implements UpstreamListener {
     private final RequestInfo request;
     private final UpstreamPool pool;
     private final HttpRequest upstreamHead;
+    private final CorsDecision cors; // null: the route leaves CORS alone
+    private final CorsSettings.UpstreamCorsHeaders upstreamCorsHeaders;
 
     private UpstreamConnection connection;
     private boolean retried;
@@ -60,12 +66,16 @@ final class Exchange implements UpstreamListener {
             ClientRequestHandler owner,
             RequestInfo request,
             UpstreamPool pool,
-            HttpRequest upstreamHead) {
+            HttpRequest upstreamHead,
+            CorsDecision cors,
+            CorsPolicy policy) {
         this.ctx = ctx;
         this.owner = owner;
         this.request = request;
         this.pool = pool;
         this.upstreamHead = upstreamHead;
+        this.cors = cors;
+        this.upstreamCorsHeaders = policy.settings().upstreamCorsHeaders();
     }
 
     void start() {
@@ -186,6 +196,9 @@ final class Exchange implements UpstreamListener {
         // next request, so this connection ends after the response.
         boolean keepAlive = request.keepAlive() && requestComplete;
         closeClient = ClientResponses.prepare(response, framing, bodyless, request.version(), keepAlive);
+        if (cors != null) {
+            CorsResponses.rewrite(response.headers(), cors, upstreamCorsHeaders);
+        }
         responseStarted = true;
         if (response instanceof HttpContent) {
             return; // a full message: onResponseContent writes it whole
@@ -320,7 +333,16 @@ final class Exchange implements UpstreamListener {
         finished = true;
         cancelTimer();
         releaseConnection(false);
-        owner.respondLocally(ctx, ErrorResponses.problem(ctx.alloc(), status, detail, true), false);
+        owner.respondLocally(ctx, error(status, detail, true), false);
+    }
+
+    /** An error the proxy makes itself; readable by the page when its origin is allowed (C11). */
+    private FullHttpResponse error(HttpResponseStatus status, String detail, boolean close) {
+        FullHttpResponse response = ErrorResponses.problem(ctx.alloc(), status, detail, close);
+        if (cors != null) {
+            CorsResponses.decorateError(response.headers(), cors);
+        }
+        return response;
     }
 
     private void finish() {

@@ -1,7 +1,6 @@
 package dev.preflight.proxy;
 
 import dev.preflight.config.Settings;
-import dev.preflight.proxy.upstream.UpstreamPool;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -20,13 +19,13 @@ public final class ProxyServer implements AutoCloseable {
 
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
-    private final UpstreamPool pool;
+    private final ProxyRuntime runtime;
     private final Channel listener;
 
-    private ProxyServer(EventLoopGroup boss, EventLoopGroup workers, UpstreamPool pool, Channel listener) {
+    private ProxyServer(EventLoopGroup boss, EventLoopGroup workers, ProxyRuntime runtime, Channel listener) {
         this.boss = boss;
         this.workers = workers;
-        this.pool = pool;
+        this.runtime = runtime;
         this.listener = listener;
     }
 
@@ -35,8 +34,7 @@ public final class ProxyServer implements AutoCloseable {
         Transports transports = Transports.best();
         EventLoopGroup boss = transports.newGroup(1, "preflight-accept");
         EventLoopGroup workers = transports.newGroup(Runtime.getRuntime().availableProcessors(), "preflight-io");
-        UpstreamPool pool = new UpstreamPool(settings.upstream(), transports);
-        ProxyRuntime runtime = new ProxyRuntime(settings, pool, new ForwardedHeaders(settings.forwarded()));
+        ProxyRuntime runtime = new ProxyRuntime(settings, transports);
         ConnectionLimitHandler connectionLimit =
                 new ConnectionLimitHandler(settings.limits().maxConnections());
         try {
@@ -51,7 +49,7 @@ public final class ProxyServer implements AutoCloseable {
                     .bind(settings.listen().host(), settings.listen().port())
                     .sync()
                     .channel();
-            ProxyServer server = new ProxyServer(boss, workers, pool, listener);
+            ProxyServer server = new ProxyServer(boss, workers, runtime, listener);
             log.info(
                     "listening on {} ({}), forwarding to {}",
                     server.address(),
@@ -59,7 +57,7 @@ public final class ProxyServer implements AutoCloseable {
                     settings.upstream().url());
             return server;
         } catch (InterruptedException | RuntimeException e) {
-            pool.close();
+            runtime.close();
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
@@ -75,7 +73,7 @@ public final class ProxyServer implements AutoCloseable {
     @Override
     public void close() {
         listener.close().syncUninterruptibly();
-        pool.close();
+        runtime.close();
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }

@@ -19,10 +19,12 @@ final class UpstreamRequests {
     private UpstreamRequests() {}
 
     /**
+     * @param target the normalised origin-form target (P5)
      * @param chunked the client's body is chunked (decided by the decoder before headers are stripped)
      */
     static HttpRequest head(
             HttpRequest client,
+            String target,
             boolean chunked,
             UpstreamSettings upstream,
             ForwardedHeaders forwarded,
@@ -40,7 +42,7 @@ final class UpstreamRequests {
             headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             headers.remove(HttpHeaderNames.CONTENT_LENGTH);
         }
-        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, client.method(), originForm(client.uri()), headers);
+        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, client.method(), target, headers);
     }
 
     static boolean isChunked(HttpRequest request) {

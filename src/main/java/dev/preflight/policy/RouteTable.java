@@ -1,0 +1,81 @@
+package dev.preflight.policy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Route selection: the first route whose host and path prefix match wins, else the default. Hosts
+ * compare case-insensitively without the port; prefixes are segment-aware ({@code /api} matches
+ * {@code /api} and {@code /api/x}, never {@code /apix}) and are matched against the normalised path
+ * ({@link RequestPath}).
+ *
+ * @param <T> what a route carries (the proxy's runtime route, or the settings for {@code explain})
+ */
+public final class RouteTable<T> {
+    /** One route's matching rule and payload. */
+    public record Entry<T>(Optional<String> host, String pathPrefix, T value) {}
+
+    private record Compiled<T>(String host, String prefix, T value) {}
+
+    private final List<Compiled<T>> routes;
+    private final T fallback;
+
+    private RouteTable(List<Compiled<T>> routes, T fallback) {
+        this.routes = routes;
+        this.fallback = fallback;
+    }
+
+    public static <S, T> RouteTable<T> of(List<S> routes, Function<S, Entry<T>> entry, T fallback) {
+        List<Compiled<T>> compiled = new ArrayList<>(routes.size());
+        for (S route : routes) {
+            Entry<T> e = entry.apply(route);
+            String prefix = e.pathPrefix().endsWith("/")
+                    ? e.pathPrefix().substring(0, e.pathPrefix().length() - 1)
+                    : e.pathPrefix();
+            compiled.add(
+                    new Compiled<>(e.host().map(h -> h.toLowerCase(Locale.ROOT)).orElse(null), prefix, e.value()));
+        }
+        return new RouteTable<>(List.copyOf(compiled), fallback);
+    }
+
+    /**
+     * @param hostHeader the request's {@code Host} (with or without port), or null
+     * @param path the normalised path
+     */
+    public T select(String hostHeader, String path) {
+        String host = hostHeader == null ? null : hostWithoutPort(hostHeader);
+        for (Compiled<T> route : routes) {
+            if (route.host() != null && !route.host().equals(host)) {
+                continue;
+            }
+            if (prefixMatches(route.prefix(), path)) {
+                return route.value();
+            }
+        }
+        return fallback;
+    }
+
+    public T fallback() {
+        return fallback;
+    }
+
+    private static boolean prefixMatches(String prefix, String path) {
+        return prefix.isEmpty()
+                || (path.startsWith(prefix)
+                        && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/'));
+    }
+
+    static String hostWithoutPort(String host) {
+        String h = host.trim().toLowerCase(Locale.ROOT);
+        if (h.startsWith("[")) {
+            int end = h.indexOf(']');
+            return end > 0 ? h.substring(0, end + 1) : h;
+        }
+        int colon = h.lastIndexOf(':');
+        h = colon >= 0 ? h.substring(0, colon) : h;
+        return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.preflight.proxy;
+
+import dev.preflight.policy.CorsDecision;
+import dev.preflight.policy.CorsHeaders;
+import dev.preflight.policy.CorsSettings;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Writes a CORS decision onto Netty responses: local answers, forwarded responses and our errors. */
+final class CorsResponses {
+    private CorsResponses() {}
+
+    /**
+     * The answer to a request the policy decided here (C5, C6, C9): a preflight gets an empty body
+     * (allowed or not), a refused actual request a problem body saying why.
+     */
+    static FullHttpResponse localAnswer(ByteBufAllocator alloc, CorsDecision decision) {
+        HttpResponseStatus status = HttpResponseStatus.valueOf(decision.status());
+        FullHttpResponse response;
+        if (decision.kind() == CorsDecision.Kind.PREFLIGHT) {
+            response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
+            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        } else {
+            response = ErrorResponses.problem(
+                    alloc,
+                    status,
+                    "the origin is not allowed to call this API ("
+                            + decision.reason().tag() + ")",
+                    false);
+        }
+        add(response.headers(), decision.headers());
+        VaryHeader.merge(response.headers(), decision.vary());
+        return response;
+    }
+
+    /**
+     * The backend's response on its way to the client (C7, C8, C10): with {@code strip}, every
+     * {@code Access-Control-*} header it sent is removed and ours are written; with {@code preserve}
+     * its headers stay and ours are not added. {@code Vary} is merged either way.
+     */
+    static void rewrite(HttpHeaders headers, CorsDecision decision, CorsSettings.UpstreamCorsHeaders mode) {
+        if (mode == CorsSettings.UpstreamCorsHeaders.STRIP) {
+            List<String> backendCors = new ArrayList<>(2);
+            for (Map.Entry<String, String> header : headers) {
+                if (CorsHeaders.isCorsResponseHeader(header.getKey())) {
+                    backendCors.add(header.getKey());
+                }
+            }
+            backendCors.forEach(headers::remove);
+            add(headers, decision.headers());
+        }
+        VaryHeader.merge(headers, decision.vary());
+    }
+
+    /** A response the proxy makes itself for an allowed CORS request (413, 502, 503, 504): C11. */
+    static void decorateError(HttpHeaders headers, CorsDecision decision) {
+        add(headers, decision.allowedActualHeaders());
+        VaryHeader.merge(headers, decision.vary());
+    }
+
+    private static void add(HttpHeaders headers, List<Map.Entry<String, String>> values) {
+        for (Map.Entry<String, String> header : values) {
+            headers.set(header.getKey(), header.getValue());
+        }
+    }
+}

@@ -1,0 +1,9 @@
+package dev.preflight.proxy;
+
+import dev.preflight.policy.CorsPolicy;
+import dev.preflight.proxy.upstream.UpstreamPool;
+
+/** A route as requests see it at run time: its name (for logs and metrics), policy and upstream. */
+record Route(String name, CorsPolicy policy, UpstreamPool pool) {
+    static final String DEFAULT_NAME = "default";
+}
