@@ -1,6 +1,8 @@
 package dev.preflight;
 
 import dev.preflight.cli.Arguments;
+import dev.preflight.cli.CheckCommand;
+import dev.preflight.cli.ExplainCommand;
 import dev.preflight.cli.RunCommand;
 import java.io.PrintStream;
 
@@ -8,6 +10,9 @@ import java.io.PrintStream;
 public final class Main {
     private static final String USAGE = """
             Usage: preflight [run] [--config FILE]
+                   preflight check [--config FILE]
+                   preflight explain --origin O --method M [--header H]... [--path P] [--host H]
+                                     [--preflight] [--config FILE]
                    preflight --help | --version
 
             A CORS reverse proxy. The config file is --config FILE, else $PREFLIGHT_CONFIG,
@@ -16,6 +21,10 @@ public final class Main {
 
             Commands:
               run        serve (the default)
+              check      validate the config: print every error and warning; exit 1 when invalid
+              explain    print the route, CORS decision, reason and response headers for a request
+                         (--preflight: as the browser's OPTIONS asking for --method and --header);
+                         exit 2 when the request would be refused
             """;
 
     private Main() {}
@@ -44,7 +53,11 @@ public final class Main {
             out.println("preflight " + version());
             return 0;
         }
-        return new RunCommand(System.getenv(), err).run(parsed);
+        return switch (parsed.command()) {
+            case "check" -> new CheckCommand(System.getenv(), out, err).run(parsed);
+            case "explain" -> new ExplainCommand(System.getenv(), out, err).run(parsed);
+            default -> new RunCommand(System.getenv(), err).run(parsed);
+        };
     }
 
     public static String version() {

@@ -5,43 +5,113 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The command line: an optional subcommand (default {@code run}), {@code --config FILE} (or
- * {@code --config=FILE}), {@code --help}, {@code --version}. Anything else is an error.
+ * The command line: a subcommand (default {@code run}) and its options. Unknown commands and
+ * options, and options that do not belong to the command, are errors.
+ *
+ * @param headers {@code --header} values of {@code explain}, in order
  */
-public record Arguments(String command, Optional<String> config, boolean help, boolean version) {
-    public static final List<String> COMMANDS = List.of("run");
+public record Arguments(
+        String command,
+        Optional<String> config,
+        boolean help,
+        boolean version,
+        Optional<String> origin,
+        Optional<String> method,
+        List<String> headers,
+        Optional<String> path,
+        Optional<String> host,
+        boolean preflight) {
+
+    public static final List<String> COMMANDS = List.of("run", "check", "explain");
 
     public static Arguments parse(String... args) throws UsageException {
-        String command = null;
-        String config = null;
-        boolean help = false;
-        boolean version = false;
-        List<String> rest = new ArrayList<>(List.of(args));
-        for (int i = 0; i < rest.size(); i++) {
-            String arg = rest.get(i);
-            if (arg.equals("--help") || arg.equals("-h")) {
-                help = true;
-            } else if (arg.equals("--version") || arg.equals("-V")) {
-                version = true;
-            } else if (arg.equals("--config")) {
-                if (i + 1 >= rest.size()) {
-                    throw new UsageException("--config needs a file");
+        Builder b = new Builder();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String name = arg;
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                name = arg.substring(0, eq);
+                value = arg.substring(eq + 1);
+            }
+            switch (name) {
+                case "--help", "-h" -> b.help = true;
+                case "--version", "-V" -> b.version = true;
+                case "--preflight" -> b.preflight = true;
+                case "--config", "--origin", "--method", "--header", "--path", "--host" -> {
+                    if (value == null) {
+                        if (i + 1 >= args.length) {
+                            throw new UsageException(name + " needs a value");
+                        }
+                        value = args[++i];
+                    }
+                    b.option(name, value);
                 }
-                config = rest.get(++i);
-            } else if (arg.startsWith("--config=")) {
-                config = arg.substring("--config=".length());
-            } else if (arg.startsWith("-")) {
-                throw new UsageException("unknown option " + arg);
-            } else if (command == null) {
-                if (!COMMANDS.contains(arg)) {
-                    throw new UsageException("unknown command " + arg + " (expected one of " + COMMANDS + ")");
+                default -> {
+                    if (arg.startsWith("-")) {
+                        throw new UsageException("unknown option " + arg);
+                    }
+                    if (b.command != null) {
+                        throw new UsageException("unexpected argument " + arg);
+                    }
+                    if (!COMMANDS.contains(arg)) {
+                        throw new UsageException("unknown command " + arg + " (expected one of " + COMMANDS + ")");
+                    }
+                    b.command = arg;
                 }
-                command = arg;
-            } else {
-                throw new UsageException("unexpected argument " + arg);
             }
         }
-        return new Arguments(command == null ? "run" : command, Optional.ofNullable(config), help, version);
+        return b.build();
+    }
+
+    private static final class Builder {
+        String command;
+        String config;
+        boolean help;
+        boolean version;
+        boolean preflight;
+        String origin;
+        String method;
+        String path;
+        String host;
+        final List<String> headers = new ArrayList<>();
+
+        void option(String name, String value) {
+            switch (name) {
+                case "--config" -> config = value;
+                case "--origin" -> origin = value;
+                case "--method" -> method = value;
+                case "--header" -> headers.add(value);
+                case "--path" -> path = value;
+                case "--host" -> host = value;
+                default -> throw new IllegalArgumentException(name);
+            }
+        }
+
+        Arguments build() throws UsageException {
+            String cmd = command == null ? "run" : command;
+            boolean explainOptions =
+                    origin != null || method != null || !headers.isEmpty() || path != null || host != null || preflight;
+            if (explainOptions && !cmd.equals("explain") && !help) {
+                throw new UsageException(
+                        "--origin, --method, --header, --path, --host and --preflight belong to explain");
+            }
+            if (cmd.equals("explain") && !help && (origin == null || method == null)) {
+                throw new UsageException("explain needs --origin and --method");
+            }
+            return new Arguments(
+                    cmd,
+                    Optional.ofNullable(config),
+                    help,
+                    version,
+                    Optional.ofNullable(origin),
+                    Optional.ofNullable(method),
+                    List.copyOf(headers),
+                    Optional.ofNullable(path),
+                    Optional.ofNullable(host),
+                    preflight);
+        }
     }
 
     /** A command line that cannot be understood; the message is one line for the user. */

@@ -1,0 +1,48 @@
+package dev.preflight.cli;
+
+import dev.preflight.config.ConfigLoader;
+import dev.preflight.config.ConfigLocation;
+import dev.preflight.config.InvalidConfigException;
+import dev.preflight.config.Settings;
+import java.io.PrintStream;
+import java.util.Map;
+
+/**
+ * {@code preflight explain --origin O --method M [--header H]... [--path P] [--host H] [--preflight]}:
+ * prints the route, decision, reason and exact response headers for one request. Exit 0 when the
+ * request would be allowed or is not subject to CORS, 2 when it would be refused, 1 on a bad config.
+ */
+public final class ExplainCommand {
+    private final Map<String, String> env;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public ExplainCommand(Map<String, String> env, PrintStream out, PrintStream err) {
+        this.env = env;
+        this.out = out;
+        this.err = err;
+    }
+
+    public int run(Arguments args) {
+        Settings settings;
+        try {
+            settings = ConfigLoader.load(ConfigLocation.resolve(args.config(), env), env);
+        } catch (InvalidConfigException e) {
+            err.println("preflight: invalid configuration:");
+            e.problems().forEach(p -> err.println("  " + p.render()));
+            return 1;
+        }
+        Explainer.Question question = new Explainer.Question(
+                args.origin().orElseThrow(),
+                args.method().orElseThrow(),
+                args.headers(),
+                args.path().orElse("/"),
+                args.host().orElse(null),
+                args.preflight());
+        Explainer.Explanation explanation = new Explainer(settings).explain(question);
+        out.print(Explainer.render(question, explanation));
+        boolean refused = explanation.decision() != null
+                && explanation.decision().outcome() == dev.preflight.policy.CorsDecision.Outcome.REJECTED;
+        return refused ? 2 : 0;
+    }
+}
