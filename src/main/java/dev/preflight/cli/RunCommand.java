@@ -29,8 +29,12 @@ public final class RunCommand {
         try {
             settings = ConfigLoader.load(file, env);
         } catch (InvalidConfigException e) {
-            err.println("preflight: invalid configuration, not starting:");
-            e.problems().forEach(p -> err.println("  " + p.render()));
+            if (e.problems().size() == 1 && e.problems().getFirst().path().isEmpty()) {
+                err.println("preflight: " + e.problems().getFirst().render()); // e.g. the file cannot be read
+            } else {
+                err.println("preflight: invalid configuration, not starting:");
+                e.problems().forEach(p -> err.println("  " + p.render()));
+            }
             return 1;
         }
         ProxyServer server = ProxyServer.start(settings);
