@@ -318,8 +318,7 @@ final class Exchange implements UpstreamListener {
         finished = true;
         cancelTimer();
         releaseConnection(false);
-        owner.respondLocally(
-                ctx, ErrorResponses.problem(ctx.alloc(), failure.status(), failure.detail(), false), requestComplete);
+        owner.respondLocally(ctx, error(failure.status(), failure.detail(), false), requestComplete);
     }
 
     private void abort(io.netty.handler.codec.http.HttpResponseStatus status, String detail) {

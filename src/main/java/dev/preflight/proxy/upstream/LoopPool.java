@@ -14,6 +14,8 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -120,8 +122,10 @@ final class LoopPool {
     }
 
     void closeAll() {
-        idle.forEach(Channel::close);
+        // Closing runs the close listener, which removes from idle: iterate over a copy.
+        List<Channel> closing = new ArrayList<>(idle);
         idle.clear();
+        closing.forEach(Channel::close);
     }
 
     private Channel pollIdle() {
