@@ -31,9 +31,9 @@ public final class Main {
 
     public static void main(String[] args) throws InterruptedException {
         int status = run(args, System.out, System.err);
-        if (status != 0) {
-            System.exit(status);
-        }
+        // Flush the asynchronous access log, then leave even if a library left a thread running.
+        ((ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory()).stop();
+        System.exit(status);
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {

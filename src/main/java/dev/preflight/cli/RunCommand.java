@@ -1,22 +1,49 @@
 package dev.preflight.cli;
 
+import dev.preflight.admin.AdminContext;
+import dev.preflight.admin.AdminServer;
+import dev.preflight.admin.Health;
 import dev.preflight.config.ConfigLoader;
 import dev.preflight.config.ConfigLocation;
+import dev.preflight.config.ConfigWatcher;
 import dev.preflight.config.InvalidConfigException;
 import dev.preflight.config.Settings;
+import dev.preflight.proxy.ProxyMetrics;
 import dev.preflight.proxy.ProxyServer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
 
 /**
- * {@code preflight run}: loads the configuration, refuses to start on any problem (all of them
- * printed, exit 1), else serves until the JVM is asked to stop.
+ * {@code preflight run}: loads the configuration (refusing to start on any problem: all printed,
+ * exit 1), then serves: the proxy, the admin port, metrics, the access log, reload on file change
+ * and {@code SIGHUP}, and a graceful drain on {@code SIGTERM} or {@code SIGINT} (O4, O5).
  */
 public final class RunCommand {
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+    private static final Duration RELOAD_DEBOUNCE = Duration.ofMillis(200);
+
     private final Map<String, String> env;
     private final PrintStream err;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicBoolean stopping = new AtomicBoolean();
 
     public RunCommand(Map<String, String> env, PrintStream err) {
         this.env = env;
@@ -37,16 +64,90 @@ public final class RunCommand {
             }
             return 1;
         }
-        ProxyServer server = ProxyServer.start(settings);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            server.close();
-                            stopped.countDown();
-                        },
-                        "preflight-shutdown"));
+        var dropped = LogSetup.apply(settings.accessLog());
+        settings.warnings().forEach(w -> log.warn("{}", w.render()));
+
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        bindProcessMetrics(registry);
+        ProxyMetrics metrics = new ProxyMetrics(registry);
+        metrics.accessLogDropped(dropped::sum);
+        Health health = new Health();
+
+        ProxyServer server = ProxyServer.start(settings, registry);
+        Reloader reloader = new Reloader(file, env, server, metrics, settings);
+        AdminServer admin = settings.admin().enabled()
+                ? AdminServer.start(settings.admin(), new AdminContext(registry, health, reloader::current))
+                : null;
+        ConfigWatcher watcher = watch(settings, file, reloader);
+        Signal.handle(new Signal("HUP"), s -> reloader.reload("SIGHUP"));
+        Signal.handle(new Signal("TERM"), s -> shutdown(server, admin, watcher, health, reloader));
+        Signal.handle(new Signal("INT"), s -> shutdown(server, admin, watcher, health, reloader));
+        health.markReady();
+        if (admin != null) {
+            log.info("admin on {}", admin.address());
+        }
         stopped.await();
         return 0;
+    }
+
+    private static ConfigWatcher watch(Settings settings, Path file, Reloader reloader) {
+        if (!settings.reload().watch()) {
+            return null;
+        }
+        try {
+            return ConfigWatcher.start(file, RELOAD_DEBOUNCE, () -> reloader.reload("file change"));
+        } catch (IOException e) {
+            log.warn("cannot watch {} ({}); reload with SIGHUP", file, e.toString());
+            return null;
+        }
+    }
+
+    /**
+     * First signal: not ready, stop accepting, let requests in flight finish within the drain
+     * timeout, exit 0. A second signal while draining exits at once.
+     */
+    private void shutdown(
+            ProxyServer server, AdminServer admin, ConfigWatcher watcher, Health health, Reloader reloader) {
+        if (!stopping.compareAndSet(false, true)) {
+            log.warn("second stop signal: exiting now");
+            Runtime.getRuntime().halt(1);
+        }
+        Thread.ofPlatform().name("preflight-drain").start(() -> {
+            Duration timeout = reloader.current().shutdown().drainTimeout();
+            log.info("draining for up to {}", timeout);
+            health.markDraining();
+            try {
+                int cut = server.drain(timeout);
+                if (cut > 0) {
+                    log.warn("drain timeout: closed {} connections with requests still in flight", cut);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                server.close();
+                if (admin != null) {
+                    admin.close();
+                }
+                if (watcher != null) {
+                    try {
+                        watcher.close();
+                    } catch (IOException ignored) {
+                        // exiting anyway
+                    }
+                }
+                log.info("stopped");
+                stopped.countDown();
+            }
+        });
+    }
+
+    private static void bindProcessMetrics(PrometheusMeterRegistry registry) {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
     }
 }

@@ -91,7 +91,7 @@ public final class ConfigLoader {
             UnknownKeys.check(object, REFERENCE.getObject("preflight"), problems);
         }
         Settings settings = new SettingsMapper(preflight, DEFAULTS.getConfig("preflight"), problems)
-                .map(file, hash(preflight), Instant.now());
+                .map(file, hash(preflight), Instant.now(), json(preflight));
         // Warnings alone do not make a file invalid; with errors, they are shown with them.
         if (problems.stream().anyMatch(problem -> !problem.isWarning())) {
             problems.sort(ConfigProblem.FILE_ORDER);
@@ -123,6 +123,11 @@ public final class ConfigLoader {
 
     private static InvalidConfigException single(ConfigProblem problem) {
         return new InvalidConfigException(List.of(problem));
+    }
+
+    /** The effective {@code preflight} object as JSON, for {@code /config}; keys sorted, no comments. */
+    private static String json(ConfigValue preflight) {
+        return preflight.render(ConfigRenderOptions.concise().setJson(true));
     }
 
     /** SHA-256 of the effective {@code preflight} object; concise rendering sorts keys, so it is stable. */

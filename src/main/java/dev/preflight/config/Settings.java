@@ -20,6 +20,9 @@ import java.util.Optional;
  * @param routes in file order; the first match wins, none matches means the defaults
  * @param warnings what is allowed but risky (V4), in file order, for {@code preflight check} and the
  *     log; a configuration with errors is never loaded
+ * @param effectiveJson the resolved {@code preflight} object as JSON (defaults, file and environment
+ *     merged), for the admin server's {@code /config}; the config package renders it so that no other
+ *     package needs Typesafe Config
  */
 public record Settings(
         Optional<Path> file,
@@ -38,7 +41,8 @@ public record Settings(
         AccessLogSettings accessLog,
         ReloadSettings reload,
         ShutdownSettings shutdown,
-        List<ConfigProblem> warnings) {
+        List<ConfigProblem> warnings,
+        String effectiveJson) {
 
     public Settings {
         routes = List.copyOf(routes);

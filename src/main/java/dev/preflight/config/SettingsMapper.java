@@ -42,7 +42,7 @@ final class SettingsMapper {
         }
     }
 
-    Settings map(Optional<Path> file, String hash, Instant loadedAt) {
+    Settings map(Optional<Path> file, String hash, Instant loadedAt, String effectiveJson) {
         Config upstream = section("upstream");
         Config cors = section("cors");
         Config fetchMetadata = section("fetch-metadata");
@@ -81,7 +81,8 @@ final class SettingsMapper {
                 problems.stream()
                         .filter(ConfigProblem::isWarning)
                         .sorted(ConfigProblem.FILE_ORDER)
-                        .toList());
+                        .toList(),
+                effectiveJson);
     }
 
     private static ListenSettings listen(ConfigReader r) {

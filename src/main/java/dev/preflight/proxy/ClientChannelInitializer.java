@@ -14,18 +14,19 @@ import java.util.concurrent.TimeUnit;
 final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     private static final int MAX_CHUNK = 64 * 1024;
 
-    private final ProxyRuntime runtime;
+    private final ProxyContext context;
     private final ConnectionLimitHandler connectionLimit;
 
-    ClientChannelInitializer(ProxyRuntime runtime, ConnectionLimitHandler connectionLimit) {
-        this.runtime = runtime;
+    ClientChannelInitializer(ProxyContext context, ConnectionLimitHandler connectionLimit) {
+        this.context = context;
         this.connectionLimit = connectionLimit;
     }
 
     @Override
     protected void initChannel(Channel ch) {
         ChannelPipeline p = ch.pipeline();
-        LimitsSettings limits = runtime.settings().limits();
+        // Limits are read per connection: after a reload, new connections get the new ones.
+        LimitsSettings limits = context.runtime().settings().limits();
         p.addLast(HandlerNames.CONNECTION_LIMIT, connectionLimit);
         addTimeouts(p, limits);
         addCodec(p, limits);
@@ -54,6 +55,6 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
 
     private void addForwarding(ChannelPipeline p) {
         p.addLast(HandlerNames.FLOW_CONTROL, new FlowControlHandler());
-        p.addLast(HandlerNames.CLIENT_REQUEST, new ClientRequestHandler(runtime));
+        p.addLast(HandlerNames.CLIENT_REQUEST, new ClientRequestHandler(context));
     }
 }

@@ -1,27 +1,20 @@
 package dev.preflight.proxy;
 
 import dev.preflight.policy.CorsDecision;
-import dev.preflight.policy.CorsHeaders;
-import dev.preflight.policy.CorsPolicy;
-import dev.preflight.policy.CorsRequest;
 import dev.preflight.policy.RequestPath;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -40,9 +33,11 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ClientRequestHandler.class);
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    private final ProxyRuntime runtime;
+    private final ProxyContext context;
     // All state is confined to this channel's event loop.
+    private ProxyRuntime runtime; // the one in force when the current request arrived
     private RequestInfo current;
+    private RequestRecord record;
     private Exchange exchange;
     private boolean discarding;
     private boolean localResponsePending;
@@ -50,8 +45,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     // (the codec holds a partial message) must be followed by another read().
     private boolean awaitingMessage;
 
-    ClientRequestHandler(ProxyRuntime runtime) {
-        this.runtime = runtime;
+    ClientRequestHandler(ProxyContext context) {
+        this.context = context;
+        this.runtime = context.runtime();
     }
 
     @Override
@@ -79,7 +75,10 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     private void onRequestHead(ChannelHandlerContext ctx, HttpRequest request) {
         headTimeout(ctx).headReceived();
+        runtime = context.runtime();
         current = RequestInfo.of(request);
+        record = new RequestRecord(
+                ctx.channel().remoteAddress(), request.method().name(), request.uri());
         if (request.decoderResult().isFailure()) {
             rejectUndecodable(ctx, request.decoderResult().cause());
             return;
@@ -100,7 +99,10 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Route route = runtime.routes().select(request.headers().get(HttpHeaderNames.HOST), path.path());
-        CorsDecision cors = decide(route, request);
+        record.route = route.name();
+        CorsDecision cors = CorsRequests.decide(
+                route, request, runtime.settings().forwarded().trustIncoming(), record);
+        record.decision = cors;
         if (cors != null && cors.answerLocally()) {
             respondLocally(ctx, CorsResponses.localAnswer(ctx.alloc(), cors), false);
             return;
@@ -121,39 +123,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 route.pool().settings(),
                 runtime.forwardedHeaders(),
                 ctx.channel().remoteAddress());
-        exchange = new Exchange(ctx, this, current, route.pool(), upstreamHead, cors, route.policy());
+        exchange = new Exchange(ctx, this, current, route, upstreamHead, cors, record);
         exchange.start();
-    }
-
-    /**
-     * The route's CORS decision, or null when the proxy must stay out of the way: CORS disabled on
-     * the route, or report-only mode (the backend's answer goes through untouched).
-     */
-    private CorsDecision decide(Route route, HttpRequest request) {
-        CorsPolicy policy = route.policy();
-        if (!policy.settings().enabled() || !policy.enforce()) {
-            return null;
-        }
-        HttpHeaders headers = request.headers();
-        String host = headers.get(HttpHeaderNames.HOST);
-        return policy.decide(new CorsRequest(
-                request.method().name(),
-                headers.getAll(HttpHeaderNames.ORIGIN),
-                host == null ? null : selfScheme(headers) + "://" + host,
-                headers.getAll(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD),
-                headers.getAll(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS),
-                headers.getAll(CorsHeaders.REQUEST_PRIVATE_NETWORK)));
-    }
-
-    /** C2: the listener speaks plain HTTP; a TLS terminator in front says otherwise only if trusted. */
-    private String selfScheme(HttpHeaders headers) {
-        if (runtime.settings().forwarded().trustIncoming()) {
-            String proto = headers.get(ForwardedHeaders.X_FORWARDED_PROTO);
-            if (proto != null && (proto.equalsIgnoreCase("https") || proto.equalsIgnoreCase("http"))) {
-                return proto.toLowerCase(java.util.Locale.ROOT);
-            }
-        }
-        return "http";
     }
 
     private void onRequestContent(ChannelHandlerContext ctx, HttpContent content) {
@@ -178,22 +149,12 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void rejectUndecodable(ChannelHandlerContext ctx, Throwable cause) {
-        HttpResponseStatus status;
-        String detail;
-        if (cause instanceof TooLongHttpLineException) {
-            status = HttpResponseStatus.REQUEST_URI_TOO_LONG;
-            detail = "the request line is longer than "
-                    + runtime.settings().limits().maxInitialLine() + " bytes";
-        } else if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
-            status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
-            detail = "the request headers are larger than "
-                    + runtime.settings().limits().maxHeaderSize() + " bytes";
-        } else {
-            status = HttpResponseStatus.BAD_REQUEST;
-            detail = "the request is malformed";
-        }
         log.debug("rejected undecodable request from {}: {}", ctx.channel().remoteAddress(), String.valueOf(cause));
-        respondLocally(ctx, problem(ctx, status, detail, true), false);
+        respondLocally(
+                ctx,
+                ErrorResponses.undecodable(
+                        ctx.alloc(), cause, runtime.settings().limits()),
+                false);
     }
 
     /**
@@ -204,13 +165,22 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
      */
     void respondLocally(ChannelHandlerContext ctx, FullHttpResponse response, boolean requestConsumed) {
         exchange = null;
+        RequestRecord answered = record;
+        if (answered != null) {
+            answered.status = response.status().code();
+            answered.bytesOut = response.content().readableBytes();
+        }
         boolean close = response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)
+                || context.draining()
                 || current == null
                 || !current.keepAlive()
                 || (!requestConsumed && !current.bodyless());
         if (close) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(response).addListener(f -> {
+                finish(answered);
+                ctx.close();
+            });
             return;
         }
         if (current.version().equals(HttpVersion.HTTP_1_0)) {
@@ -220,6 +190,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         discarding = !requestConsumed;
         ctx.writeAndFlush(response).addListener(f -> {
             localResponsePending = false;
+            finish(answered);
             if (f.isSuccess()) {
                 nextIfIdle(ctx);
             } else {
@@ -234,14 +205,27 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     /** The exchange ended cleanly; the connection serves the next request or closes. */
     void exchangeDone(ChannelHandlerContext ctx, boolean keepOpen) {
         exchange = null;
-        if (keepOpen) {
+        finish(record);
+        if (keepOpen && !context.draining()) {
             nextIfIdle(ctx);
         } else {
             closeOnFlush(ctx);
         }
     }
 
+    /** Counts and logs a request once, when it ends (whichever way). */
+    private void finish(RequestRecord r) {
+        if (r != null && r.complete()) {
+            context.metrics().request(r);
+            context.accessLog().log(r);
+        }
+    }
+
     private void nextIfIdle(ChannelHandlerContext ctx) {
+        if (context.draining()) {
+            closeOnFlush(ctx);
+            return;
+        }
         if (exchange == null
                 && !discarding
                 && !localResponsePending
@@ -286,6 +270,10 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         return runtime.settings().limits().maxBodySize();
     }
 
+    ProxyContext context() {
+        return context;
+    }
+
     private String tooLarge() {
         return "the request body is larger than " + maxBodySize() + " bytes";
     }
@@ -305,11 +293,19 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             exchange.onClientClosed();
             exchange = null;
         }
+        finish(record);
         ctx.fireChannelInactive();
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == DrainEvent.INSTANCE) {
+            // Shutdown: a connection between requests closes now; one mid-request after its response.
+            if (exchange == null && !localResponsePending && !discarding) {
+                ctx.close();
+            }
+            return;
+        }
         if (evt instanceof IdleStateEvent) {
             // Idle between requests, or stuck on a client that neither sends nor reads: close. While
             // the upstream is the slow side, its response timeout decides instead.

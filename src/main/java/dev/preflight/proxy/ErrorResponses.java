@@ -1,13 +1,17 @@
 package dev.preflight.proxy;
 
+import dev.preflight.config.LimitsSettings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -37,6 +41,25 @@ public final class ErrorResponses {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
         return response;
+    }
+
+    /** 414, 431 or 400 for a request the decoder could not take (C11: no CORS headers on these). */
+    public static FullHttpResponse undecodable(ByteBufAllocator alloc, Throwable cause, LimitsSettings limits) {
+        if (cause instanceof TooLongHttpLineException) {
+            return problem(
+                    alloc,
+                    HttpResponseStatus.REQUEST_URI_TOO_LONG,
+                    "the request line is longer than " + limits.maxInitialLine() + " bytes",
+                    true);
+        }
+        if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
+            return problem(
+                    alloc,
+                    HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                    "the request headers are larger than " + limits.maxHeaderSize() + " bytes",
+                    true);
+        }
+        return problem(alloc, HttpResponseStatus.BAD_REQUEST, "the request is malformed", true);
     }
 
     private static String escape(String text) {

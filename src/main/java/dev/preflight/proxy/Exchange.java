@@ -1,7 +1,6 @@
 package dev.preflight.proxy;
 
 import dev.preflight.policy.CorsDecision;
-import dev.preflight.policy.CorsPolicy;
 import dev.preflight.policy.CorsSettings;
 import dev.preflight.proxy.upstream.UpstreamConnection;
 import dev.preflight.proxy.upstream.UpstreamFailure;
@@ -41,8 +40,10 @@ final class Exchange implements UpstreamListener {
     private final ChannelHandlerContext ctx;
     private final ClientRequestHandler owner;
     private final RequestInfo request;
+    private final Route route;
     private final UpstreamPool pool;
     private final HttpRequest upstreamHead;
+    private final RequestRecord record;
     private final CorsDecision cors; // null: the route leaves CORS alone
     private final CorsSettings.UpstreamCorsHeaders upstreamCorsHeaders;
 
@@ -65,17 +66,19 @@ final class Exchange implements UpstreamListener {
             ChannelHandlerContext ctx,
             ClientRequestHandler owner,
             RequestInfo request,
-            UpstreamPool pool,
+            Route route,
             HttpRequest upstreamHead,
             CorsDecision cors,
-            CorsPolicy policy) {
+            RequestRecord record) {
         this.ctx = ctx;
         this.owner = owner;
         this.request = request;
-        this.pool = pool;
+        this.route = route;
+        this.pool = route.pool();
         this.upstreamHead = upstreamHead;
         this.cors = cors;
-        this.upstreamCorsHeaders = policy.settings().upstreamCorsHeaders();
+        this.upstreamCorsHeaders = route.policy().settings().upstreamCorsHeaders();
+        this.record = record;
     }
 
     void start() {
@@ -97,6 +100,7 @@ final class Exchange implements UpstreamListener {
         }
         connection = acquired;
         connection.attach(this);
+        record.upstreamStartNanos = System.nanoTime();
         if (retried) {
             connection.channel().write(upstreamHead);
             connection
@@ -127,6 +131,7 @@ final class Exchange implements UpstreamListener {
         }
         boolean last = content instanceof LastHttpContent;
         bodyBytes += content.content().readableBytes();
+        record.bytesIn = bodyBytes;
         if (bodyBytes > owner.maxBodySize()) {
             content.release();
             abort(
@@ -194,12 +199,14 @@ final class Exchange implements UpstreamListener {
         upstreamReusable = framing.reusable(bodyless);
         // A response before the whole request arrived: the rest of the body would be a mystery to the
         // next request, so this connection ends after the response.
-        boolean keepAlive = request.keepAlive() && requestComplete;
+        boolean keepAlive =
+                request.keepAlive() && requestComplete && !owner.context().draining();
         closeClient = ClientResponses.prepare(response, framing, bodyless, request.version(), keepAlive);
         if (cors != null) {
             CorsResponses.rewrite(response.headers(), cors, upstreamCorsHeaders);
         }
         responseStarted = true;
+        record.status = code;
         if (response instanceof HttpContent) {
             return; // a full message: onResponseContent writes it whole
         }
@@ -217,6 +224,7 @@ final class Exchange implements UpstreamListener {
         }
         if (content.decoderResult().isFailure()) {
             content.release();
+            upstreamError("malformed");
             closeBoth(); // mid-body: the client must see a broken response, not a clean end
             return;
         }
@@ -224,6 +232,7 @@ final class Exchange implements UpstreamListener {
             content.release();
             return;
         }
+        record.bytesOut += content.content().readableBytes();
         if (content instanceof LastHttpContent) {
             ctx.writeAndFlush(content).addListener(f -> {
                 if (f.isSuccess()) {
@@ -280,6 +289,7 @@ final class Exchange implements UpstreamListener {
             return;
         }
         connection = null;
+        upstreamError(cause instanceof DecoderException ? "malformed" : "reset");
         closeBoth();
     }
 
@@ -315,6 +325,7 @@ final class Exchange implements UpstreamListener {
         if (finished) {
             return;
         }
+        upstreamError(failure.metricTag());
         finished = true;
         cancelTimer();
         releaseConnection(false);
@@ -344,10 +355,16 @@ final class Exchange implements UpstreamListener {
         return response;
     }
 
+    private void upstreamError(String kind) {
+        record.upstreamError = kind;
+        owner.context().metrics().upstreamError(route.name(), kind);
+    }
+
     private void finish() {
         if (finished) {
             return;
         }
+        record.upstreamNanos = System.nanoTime() - record.upstreamStartNanos;
         finished = true;
         cancelTimer();
         releaseConnection(upstreamReusable && requestComplete);
@@ -396,6 +413,7 @@ final class Exchange implements UpstreamListener {
             return;
         }
         if (responseStarted) {
+            upstreamError("timeout");
             closeBoth();
         } else {
             failBeforeResponse(UpstreamFailure.RESPONSE_TIMEOUT);

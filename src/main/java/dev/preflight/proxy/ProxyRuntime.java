@@ -11,30 +11,41 @@ import java.util.Map;
 
 /**
  * What a request needs from the running proxy, built from one {@link Settings}: the routes with their
- * compiled policies, one upstream pool per distinct upstream, and the forwarding headers.
+ * compiled policies, one upstream pool per distinct upstream, and the forwarding headers. A reload
+ * builds a new one, taking over the pools of upstreams whose settings did not change, so their warm
+ * connections survive; a request keeps the runtime it started with until it ends.
  */
 final class ProxyRuntime {
     private final Settings settings;
     private final RouteTable<Route> routes;
-    private final Map<UpstreamSettings, UpstreamPool> pools;
+    private final Map<UpstreamSettings, UpstreamPool> pools = new LinkedHashMap<>();
     private final ForwardedHeaders forwardedHeaders;
 
     ProxyRuntime(Settings settings, Transports transports) {
+        this(settings, transports, Map.of());
+    }
+
+    /** @param reusable pools of the runtime being replaced, by their settings */
+    ProxyRuntime(Settings settings, Transports transports, Map<UpstreamSettings, UpstreamPool> reusable) {
         this.settings = settings;
-        this.pools = new LinkedHashMap<>();
-        UpstreamPool defaultPool = pools.computeIfAbsent(settings.upstream(), u -> new UpstreamPool(u, transports));
+        UpstreamPool defaultPool = pool(settings.upstream(), transports, reusable);
         Route fallback = new Route(Route.DEFAULT_NAME, settings.corsPolicy(), defaultPool);
         this.routes = RouteTable.of(
                 settings.routes(),
                 (RouteSettings r) -> new RouteTable.Entry<>(
                         r.host(),
                         r.pathPrefix(),
-                        new Route(
-                                r.name(),
-                                r.corsPolicy(),
-                                pools.computeIfAbsent(r.upstream(), u -> new UpstreamPool(u, transports)))),
+                        new Route(r.name(), r.corsPolicy(), pool(r.upstream(), transports, reusable))),
                 fallback);
         this.forwardedHeaders = new ForwardedHeaders(settings.forwarded());
+    }
+
+    private UpstreamPool pool(
+            UpstreamSettings upstream, Transports transports, Map<UpstreamSettings, UpstreamPool> reusable) {
+        return pools.computeIfAbsent(upstream, u -> {
+            UpstreamPool existing = reusable.get(u);
+            return existing != null ? existing : new UpstreamPool(u, transports);
+        });
     }
 
     Settings settings() {
@@ -51,6 +62,19 @@ final class ProxyRuntime {
 
     Collection<UpstreamPool> pools() {
         return pools.values();
+    }
+
+    Map<UpstreamSettings, UpstreamPool> poolsBySettings() {
+        return pools;
+    }
+
+    /** Retires the pools {@code next} does not use: they close once their exchanges end. */
+    void retireUnusedBy(ProxyRuntime next) {
+        pools.forEach((settings, pool) -> {
+            if (next.pools.get(settings) != pool) {
+                pool.retire();
+            }
+        });
     }
 
     void close() {

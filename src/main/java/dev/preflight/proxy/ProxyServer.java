@@ -1,55 +1,77 @@
 package dev.preflight.proxy;
 
 import dev.preflight.config.Settings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The proxy listener: accepts clients and forwards to the configured upstream. Client and upstream
- * channels share the worker event loops, one thread per core.
+ * The proxy listener: accepts clients and forwards to the configured upstreams. Client and upstream
+ * channels share the worker event loops, one thread per core. {@link #reload} swaps the policy and
+ * routes for new requests; {@link #drain} is the graceful half of shutdown.
  */
 public final class ProxyServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
 
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
-    private final ProxyRuntime runtime;
+    private final ProxyContext context;
     private final Channel listener;
+    private final ChannelGroup clients;
 
-    private ProxyServer(EventLoopGroup boss, EventLoopGroup workers, ProxyRuntime runtime, Channel listener) {
+    private ProxyServer(
+            EventLoopGroup boss, EventLoopGroup workers, ProxyContext context, Channel listener, ChannelGroup clients) {
         this.boss = boss;
         this.workers = workers;
-        this.runtime = runtime;
+        this.context = context;
         this.listener = listener;
+        this.clients = clients;
     }
 
     /** Binds {@code settings.listen()} and starts serving; port 0 picks a free port. */
     public static ProxyServer start(Settings settings) throws InterruptedException {
+        return start(settings, new SimpleMeterRegistry());
+    }
+
+    /** As {@link #start(Settings)}, recording {@link ProxyMetrics} in {@code registry}. */
+    public static ProxyServer start(Settings settings, MeterRegistry registry) throws InterruptedException {
         Transports transports = Transports.best();
         EventLoopGroup boss = transports.newGroup(1, "preflight-accept");
         EventLoopGroup workers = transports.newGroup(Runtime.getRuntime().availableProcessors(), "preflight-io");
-        ProxyRuntime runtime = new ProxyRuntime(settings, transports);
+        ProxyMetrics metrics = new ProxyMetrics(registry);
+        ProxyContext context = new ProxyContext(settings, transports, metrics);
         ConnectionLimitHandler connectionLimit =
                 new ConnectionLimitHandler(settings.limits().maxConnections());
+        metrics.clientConnections(connectionLimit::open);
+        ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
         try {
             Channel listener = new ServerBootstrap()
                     .group(boss, workers)
                     .channel(transports.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .option(ChannelOption.SO_REUSEADDR, true)
+                    .handler(new TrackClients(clients))
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ClientChannelInitializer(runtime, connectionLimit))
+                    .childHandler(new ClientChannelInitializer(context, connectionLimit))
                     .bind(settings.listen().host(), settings.listen().port())
                     .sync()
                     .channel();
-            ProxyServer server = new ProxyServer(boss, workers, runtime, listener);
+            ProxyServer server = new ProxyServer(boss, workers, context, listener, clients);
             log.info(
                     "listening on {} ({}), forwarding to {}",
                     server.address(),
@@ -57,7 +79,7 @@ public final class ProxyServer implements AutoCloseable {
                     settings.upstream().url());
             return server;
         } catch (InterruptedException | RuntimeException e) {
-            runtime.close();
+            context.close();
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
@@ -69,12 +91,60 @@ public final class ProxyServer implements AutoCloseable {
         return (InetSocketAddress) listener.localAddress();
     }
 
+    /**
+     * New requests follow {@code settings} from now on; requests in flight finish under the old
+     * ones, and pools of upstreams no longer used close once idle. Listen address, limits of open
+     * connections and the access log switch are not changed here (the caller warns about them).
+     */
+    public void reload(Settings settings) {
+        context.swap(settings);
+    }
+
+    /**
+     * Stops accepting, closes idle client connections at once and the others after their current
+     * response, and waits for them up to {@code timeout}; what is left is closed then.
+     *
+     * @return the number of connections that had to be cut at the timeout
+     */
+    public int drain(Duration timeout) throws InterruptedException {
+        listener.close().sync();
+        context.startDraining();
+        clients.forEach(ch -> ch.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!clients.isEmpty() && System.nanoTime() < deadline) {
+            clients.newCloseFuture()
+                    .await(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+        }
+        int cut = clients.size();
+        clients.close().await(5, TimeUnit.SECONDS);
+        return cut;
+    }
+
     /** Stops accepting, closes every connection and releases the event loops. */
     @Override
     public void close() {
         listener.close().syncUninterruptibly();
-        runtime.close();
+        clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        context.close();
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** Adds each accepted client channel to the group that drain and close act on. */
+    @ChannelHandler.Sharable
+    private static final class TrackClients extends ChannelInboundHandlerAdapter {
+        private final ChannelGroup clients;
+
+        TrackClients(ChannelGroup clients) {
+            this.clients = clients;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Channel child) {
+                clients.add(child);
+            }
+            ctx.fireChannelRead(msg);
+        }
     }
 }

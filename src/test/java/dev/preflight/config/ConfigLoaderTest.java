@@ -111,6 +111,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theEffectiveConfigIsRenderedAsJsonWithDefaultsFileAndEnvironmentMerged() {
+        Settings settings = valid(
+                "preflight { upstream { url = \"http://127.0.0.1:3000\" }, cors.max-age = 5m }",
+                Map.of("PREFLIGHT_PORT", "8082"));
+
+        assertThat(settings.effectiveJson())
+                .startsWith("{")
+                .endsWith("}")
+                .doesNotContain("\n", "#")
+                .contains("\"url\":\"http://127.0.0.1:3000\"") // the file
+                .contains("\"max-age\":\"5m\"") // the file, as written
+                .contains("\"listen\":{\"host\":\"0.0.0.0\",\"port\":8082}") // default host, env port
+                .contains("\"preflight-status\":204"); // a default
+    }
+
+    @Test
     void loadsAFileAndRemembersIt() throws Exception {
         Path file = Files.writeString(dir.resolve("application.conf"), MINIMAL + "\npreflight.listen.port = 0\n");
 

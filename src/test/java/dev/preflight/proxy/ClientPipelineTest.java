@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.preflight.config.ConfigLoader;
 import dev.preflight.config.Settings;
 import dev.preflight.proxy.upstream.UpstreamPool;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * ever opening an upstream connection. Requests go in as raw bytes, so the real codec and limits run.
  */
 class ClientPipelineTest {
-    private ProxyRuntime runtime;
+    private ProxyContext context;
     private EmbeddedChannel channel;
 
     @BeforeEach
@@ -32,18 +33,18 @@ class ClientPipelineTest {
                   limits { max-body-size = 1k, max-initial-line = 256, max-header-size = 512, header-timeout = 2s }
                 }
                 """, Map.of());
-        runtime = new ProxyRuntime(settings, Transports.best());
+        context = new ProxyContext(settings, Transports.best(), new ProxyMetrics(new SimpleMeterRegistry()));
         channel = new EmbeddedChannel();
         channel.config().setAutoRead(false);
         channel.freezeTime();
-        new ClientChannelInitializer(runtime, new ConnectionLimitHandler(10)).initChannel(channel);
+        new ClientChannelInitializer(context, new ConnectionLimitHandler(10)).initChannel(channel);
         channel.pipeline().fireChannelActive();
     }
 
     @AfterEach
     void tearDown() {
         channel.finishAndReleaseAll();
-        runtime.close();
+        context.close();
     }
 
     @Test
@@ -122,7 +123,9 @@ class ClientPipelineTest {
     }
 
     private int openUpstreamConnections() {
-        return runtime.pools().stream().mapToInt(UpstreamPool::openConnections).sum();
+        return context.runtime().pools().stream()
+                .mapToInt(UpstreamPool::openConnections)
+                .sum();
     }
 
     private String send(String request) {

@@ -15,6 +15,7 @@ import dev.preflight.policy.CorsSettings;
 import dev.preflight.proxy.upstream.UpstreamPool;
 import dev.preflight.testing.HttpResponseReader;
 import dev.preflight.testing.RawResponse;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -69,16 +70,16 @@ class CorsHandlerTest {
             }
             """;
 
-    private ProxyRuntime runtime;
+    private ProxyContext context;
     private EmbeddedChannel channel;
 
     private void open() throws Exception {
         Settings settings = ConfigLoader.parse(POLICY, Map.of());
-        runtime = new ProxyRuntime(settings, Transports.best());
+        context = new ProxyContext(settings, Transports.best(), new ProxyMetrics(new SimpleMeterRegistry()));
         channel = new EmbeddedChannel();
         channel.config().setAutoRead(false);
         channel.freezeTime();
-        new ClientChannelInitializer(runtime, new ConnectionLimitHandler(10)).initChannel(channel);
+        new ClientChannelInitializer(context, new ConnectionLimitHandler(10)).initChannel(channel);
         channel.pipeline().fireChannelActive();
     }
 
@@ -86,7 +87,7 @@ class CorsHandlerTest {
     void tearDown() {
         if (channel != null) {
             boolean leftOver = channel.finishAndReleaseAll();
-            runtime.close();
+            context.close();
             assertThat(leftOver).as("messages nobody read").isFalse();
         }
     }
@@ -255,7 +256,7 @@ class CorsHandlerTest {
     void rewriteStripsContradictoryBackendHeaders() throws Exception {
         open();
         CorsDecision decision =
-                runtime.settings().corsPolicy().decide(CorsRequest.actual("GET", APP, "http://" + HOST));
+                context.runtime().settings().corsPolicy().decide(CorsRequest.actual("GET", APP, "http://" + HOST));
         HttpResponse backend = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         backend.headers()
                 .add("Access-Control-Allow-Origin", "*")
@@ -279,7 +280,9 @@ class CorsHandlerTest {
     }
 
     private int openUpstreamConnections() {
-        return runtime.pools().stream().mapToInt(UpstreamPool::openConnections).sum();
+        return context.runtime().pools().stream()
+                .mapToInt(UpstreamPool::openConnections)
+                .sum();
     }
 
     private RawResponse sendOne(String method, String request) throws IOException {

@@ -71,13 +71,16 @@ final class LoopPool {
             Waiter waiter = new Waiter(promise);
             waiter.timeout = loop.schedule(
                     () -> {
-                        waiters.remove(waiter);
+                        if (waiters.remove(waiter)) {
+                            parent.pending.decrementAndGet();
+                        }
                         hasWaiters = !waiters.isEmpty();
                         promise.tryFailure(UpstreamFailure.POOL_EXHAUSTED.exception(null));
                     },
                     settings.acquireTimeout().toNanos(),
                     TimeUnit.NANOSECONDS);
             waiters.add(waiter);
+            parent.pending.incrementAndGet();
             hasWaiters = true;
             parent.evictIdleElsewhere(this);
         }
@@ -86,7 +89,7 @@ final class LoopPool {
 
     void release(Channel channel, boolean reusable) {
         channel.pipeline().get(UpstreamResponseHandler.class).detach();
-        if (!reusable || !channel.isActive()) {
+        if (!reusable || !channel.isActive() || parent.retired()) {
             channel.close();
             return;
         }
@@ -95,6 +98,7 @@ final class LoopPool {
             lend(channel, true, waiter.promise);
         } else {
             idle.addLast(channel);
+            parent.idle.incrementAndGet();
             // Reading while idle lets an upstream close (or stray bytes) be noticed at once.
             channel.read();
         }
@@ -117,6 +121,7 @@ final class LoopPool {
     void evictOneIdle() {
         Channel oldest = idle.pollFirst();
         if (oldest != null) {
+            parent.idle.decrementAndGet();
             oldest.close();
         }
     }
@@ -125,12 +130,14 @@ final class LoopPool {
         // Closing runs the close listener, which removes from idle: iterate over a copy.
         List<Channel> closing = new ArrayList<>(idle);
         idle.clear();
+        parent.idle.addAndGet(-closing.size());
         closing.forEach(Channel::close);
     }
 
     private Channel pollIdle() {
         Channel channel;
         while ((channel = idle.pollLast()) != null) {
+            parent.idle.decrementAndGet();
             if (channel.isActive()) {
                 return channel;
             }
@@ -141,6 +148,7 @@ final class LoopPool {
     private Waiter pollWaiter() {
         Waiter waiter;
         while ((waiter = waiters.pollFirst()) != null) {
+            parent.pending.decrementAndGet();
             waiter.timeout.cancel(false);
             if (!waiter.promise.isDone()) {
                 hasWaiters = !waiters.isEmpty();
@@ -155,7 +163,9 @@ final class LoopPool {
         ChannelFuture connected = bootstrap.connect(settings.host(), settings.port());
         Channel channel = connected.channel();
         channel.closeFuture().addListener(f -> {
-            idle.remove(channel);
+            if (idle.remove(channel)) {
+                parent.idle.decrementAndGet();
+            }
             parent.freed();
         });
         connected.addListener(f -> {

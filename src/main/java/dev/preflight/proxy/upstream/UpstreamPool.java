@@ -29,6 +29,9 @@ public final class UpstreamPool implements AutoCloseable {
     private final Transports transports;
     private final SslContext sslContext;
     private final AtomicInteger open = new AtomicInteger();
+    final AtomicInteger idle = new AtomicInteger();
+    final AtomicInteger pending = new AtomicInteger();
+    private volatile boolean retired;
     private final Map<EventLoop, LoopPool> loops = new ConcurrentHashMap<>();
     private final List<LoopPool> loopList = new CopyOnWriteArrayList<>();
 
@@ -60,6 +63,28 @@ public final class UpstreamPool implements AutoCloseable {
     /** Connections open now, idle and lent together. */
     public int openConnections() {
         return open.get();
+    }
+
+    public int idleConnections() {
+        return idle.get();
+    }
+
+    /** Requests waiting for a connection. */
+    public int pendingAcquires() {
+        return pending.get();
+    }
+
+    /**
+     * After a reload that no longer uses this upstream: idle connections close now, lent ones when
+     * their exchange ends; requests in flight finish on it undisturbed.
+     */
+    public void retire() {
+        retired = true;
+        close();
+    }
+
+    boolean retired() {
+        return retired;
     }
 
     @Override

@@ -1,0 +1,53 @@
+package dev.preflight.admin;
+
+import dev.preflight.config.ConfigProblem;
+import dev.preflight.config.Settings;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.file.Path;
+import java.util.function.Supplier;
+
+/**
+ * {@code /config}: the settings in force right now (O2), read on every request since a reload
+ * replaces them: {@code {"file", "hash", "loadedAt", "config", "warnings"}}. {@code file} is
+ * absolute, or null when no file was read; {@code config} is the resolved {@code preflight} object,
+ * defaults included.
+ */
+final class ConfigEndpoint implements AdminEndpoint {
+    private final Supplier<Settings> settings;
+
+    ConfigEndpoint(Supplier<Settings> settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public String path() {
+        return "/config";
+    }
+
+    @Override
+    public FullHttpResponse handle(QueryStringDecoder request, ByteBufAllocator alloc) {
+        Settings current = settings.get();
+        JsonWriter json = new JsonWriter()
+                .beginObject()
+                .field(
+                        "file",
+                        current.file()
+                                .map(file -> file.toAbsolutePath().normalize())
+                                .map(Path::toString)
+                                .orElse(null))
+                .field("hash", current.hash())
+                .field("loadedAt", current.loadedAt().toString())
+                .name("config")
+                .rawValue(current.effectiveJson())
+                .name("warnings")
+                .beginArray();
+        for (ConfigProblem warning : current.warnings()) {
+            json.value(warning.render());
+        }
+        return AdminResponses.json(
+                alloc, HttpResponseStatus.OK, json.endArray().endObject().toString());
+    }
+}

@@ -1,0 +1,128 @@
+package dev.preflight.admin;
+
+import dev.preflight.cli.Explainer;
+import dev.preflight.config.Settings;
+import dev.preflight.policy.CorsDecision;
+import dev.preflight.policy.Reason;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * {@code /explain?origin=O&method=M[&header=H]...[&path=P][&host=H][&preflight=true]}: what {@code
+ * preflight explain} prints (O1), as JSON, against the settings in force: the route and its upstream,
+ * the mode, the decision (kind, outcome, reason, detail), the status the proxy would answer with
+ * itself, whether the request reaches the backend, and the exact CORS headers.
+ */
+final class ExplainEndpoint implements AdminEndpoint {
+    static final String USAGE = "/explain?origin=O&method=M[&header=H]...[&path=/p][&host=h][&preflight=true]";
+
+    private record Cached(Settings settings, Explainer explainer) {}
+
+    private final Supplier<Settings> settings;
+    // Building an Explainer compiles the route table: once per Settings instance, i.e. per reload.
+    private volatile Cached cached;
+
+    ExplainEndpoint(Supplier<Settings> settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public String path() {
+        return "/explain";
+    }
+
+    @Override
+    public FullHttpResponse handle(QueryStringDecoder request, ByteBufAllocator alloc) {
+        Map<String, List<String>> params = request.parameters();
+        String origin = first(params, "origin");
+        String method = first(params, "method");
+        List<String> missing = new ArrayList<>();
+        if (origin == null || origin.isEmpty()) {
+            missing.add("origin");
+        }
+        if (method == null || method.isEmpty()) {
+            missing.add("method");
+        }
+        if (!missing.isEmpty()) {
+            return badRequest(alloc, "missing query parameter: " + String.join(", ", missing));
+        }
+        String preflight = first(params, "preflight");
+        // A bare "&preflight" reads as true, like the CLI's --preflight flag.
+        boolean isPreflight = preflight != null && (preflight.isEmpty() || preflight.equals("true"));
+        if (preflight != null && !isPreflight && !preflight.equals("false")) {
+            return badRequest(alloc, "preflight: " + preflight + " (expected: true or false)");
+        }
+        Explainer.Question question = new Explainer.Question(
+                origin,
+                method,
+                params.getOrDefault("header", List.of()),
+                params.containsKey("path") ? first(params, "path") : "/",
+                first(params, "host"),
+                isPreflight);
+        Explainer.Explanation explanation = explainer(settings.get()).explain(question);
+        return AdminResponses.json(alloc, HttpResponseStatus.OK, render(explanation));
+    }
+
+    /** The JSON form of what {@link Explainer#render} prints. */
+    static String render(Explainer.Explanation e) {
+        CorsDecision d = e.decision();
+        JsonWriter json = new JsonWriter()
+                .beginObject()
+                .field("route", e.route())
+                .field("upstream", e.upstream())
+                .field("mode", e.mode())
+                // A route with CORS disabled has no decision; label it as the proxy's metrics do.
+                .field(
+                        "kind",
+                        d == null ? CorsDecision.Kind.NONE.tag() : d.kind().tag())
+                .field(
+                        "outcome",
+                        d == null
+                                ? CorsDecision.Outcome.NOT_APPLICABLE.tag()
+                                : d.outcome().tag())
+                .field("reason", d == null ? Reason.DISABLED.tag() : d.reason().tag())
+                .field("detail", d == null ? null : d.detail())
+                .field("status", e.status())
+                // Report-only answers nothing itself: the status is what enforcing would have sent.
+                .field("forwarded", e.status() == 0 || !e.mode().equals("enforce"))
+                .name("headers")
+                .beginArray();
+        for (Map.Entry<String, String> header : e.headers()) {
+            json.beginObject()
+                    .field("name", header.getKey())
+                    .field("value", header.getValue())
+                    .endObject();
+        }
+        return json.endArray().endObject().toString();
+    }
+
+    private Explainer explainer(Settings current) {
+        Cached c = cached;
+        if (c == null || c.settings() != current) {
+            c = new Cached(current, new Explainer(current));
+            cached = c;
+        }
+        return c.explainer();
+    }
+
+    private static String first(Map<String, List<String>> params, String name) {
+        List<String> values = params.get(name);
+        return values == null || values.isEmpty() ? null : values.getFirst();
+    }
+
+    private static FullHttpResponse badRequest(ByteBufAllocator alloc, String message) {
+        String body = new JsonWriter()
+                .beginObject()
+                .field("error", message)
+                .field("usage", USAGE)
+                .endObject()
+                .toString();
+        return AdminResponses.json(alloc, HttpResponseStatus.BAD_REQUEST, body);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.preflight.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AsyncAppenderBase;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
+import dev.preflight.config.AccessLogSettings;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sets up logging for {@code run} (O6): everything to stdout, as text or as JSON lines (Logback's
+ * own JSON encoder, which writes the access log's key-value pairs as fields). The access log goes
+ * through an asynchronous appender with a bounded queue that drops, and counts, rather than block an
+ * event loop when stdout cannot keep up.
+ */
+public final class LogSetup {
+    static final String ACCESS_LOGGER = "preflight.access";
+    private static final int ACCESS_QUEUE = 8192;
+
+    private LogSetup() {}
+
+    /** @return the count of access-log lines dropped so far, for the metrics */
+    public static LongAdder apply(AccessLogSettings settings) {
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        boolean json = settings.format() == AccessLogSettings.Format.JSON;
+        Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        if (json) {
+            root.detachAndStopAllAppenders();
+            root.addAppender(console(context, "STDOUT", encoder(context, true, false)));
+        }
+        Logger access = context.getLogger(ACCESS_LOGGER);
+        access.detachAndStopAllAppenders();
+        access.setAdditive(false);
+        access.setLevel(settings.enabled() ? Level.INFO : Level.OFF);
+        DroppingAsyncAppender async = new DroppingAsyncAppender();
+        async.setContext(context);
+        async.setName("ACCESS");
+        async.setQueueSize(ACCESS_QUEUE);
+        async.setDiscardingThreshold(0); // keep every level until the queue is full
+        async.setNeverBlock(true);
+        async.addAppender(console(context, "ACCESS_STDOUT", encoder(context, json, true)));
+        async.start();
+        access.addAppender(async);
+        return async.dropped;
+    }
+
+    private static ConsoleAppender<ILoggingEvent> console(
+            LoggerContext context, String name, Encoder<ILoggingEvent> encoder) {
+        ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+        console.setContext(context);
+        console.setName(name);
+        console.setEncoder(encoder);
+        console.start();
+        return console;
+    }
+
+    private static Encoder<ILoggingEvent> encoder(LoggerContext context, boolean json, boolean access) {
+        if (json) {
+            JsonEncoder encoder = new JsonEncoder();
+            encoder.setContext(context);
+            encoder.start();
+            return encoder;
+        }
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(context);
+        encoder.setPattern(
+                access
+                        ? "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %msg%n"
+                        : "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{24} - %msg%n");
+        encoder.start();
+        return encoder;
+    }
+
+    /** An asynchronous appender that counts what it drops when its queue is full. */
+    static final class DroppingAsyncAppender extends AsyncAppenderBase<ILoggingEvent> {
+        final LongAdder dropped = new LongAdder();
+
+        @Override
+        protected void append(ILoggingEvent event) {
+            if (getRemainingCapacity() == 0) {
+                dropped.increment();
+                return;
+            }
+            event.prepareForDeferredProcessing();
+            super.append(event);
+        }
+    }
+}

@@ -1,0 +1,6 @@
+package dev.preflight.proxy;
+
+/** Fired on every client connection when shutdown begins (O5). */
+enum DrainEvent {
+    INSTANCE
+}

@@ -1,0 +1,85 @@
+package dev.preflight.proxy;
+
+import dev.preflight.config.Settings;
+import dev.preflight.proxy.upstream.UpstreamPool;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * State shared by every client connection of one listener: the runtime in force (replaced whole on
+ * reload, read once per request, so a request never sees half of each), the metrics, the access log,
+ * and whether the proxy is draining for shutdown.
+ */
+final class ProxyContext {
+    private final Transports transports;
+    private final ProxyMetrics metrics;
+    private final AccessLog accessLog;
+    private final Set<String> poolGauges = ConcurrentHashMap.newKeySet();
+    private volatile ProxyRuntime runtime;
+    private volatile boolean draining;
+
+    ProxyContext(Settings settings, Transports transports, ProxyMetrics metrics) {
+        this.transports = transports;
+        this.metrics = metrics;
+        this.accessLog = new AccessLog(settings.accessLog().enabled());
+        this.runtime = new ProxyRuntime(settings, transports);
+        registerPoolGauges(runtime);
+    }
+
+    ProxyRuntime runtime() {
+        return runtime;
+    }
+
+    ProxyMetrics metrics() {
+        return metrics;
+    }
+
+    AccessLog accessLog() {
+        return accessLog;
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    void startDraining() {
+        draining = true;
+    }
+
+    /** Installs {@code settings} for new requests; in-flight ones finish under the old runtime. */
+    synchronized void swap(Settings settings) {
+        ProxyRuntime previous = runtime;
+        ProxyRuntime next = new ProxyRuntime(settings, transports, previous.poolsBySettings());
+        runtime = next;
+        registerPoolGauges(next);
+        previous.retireUnusedBy(next);
+    }
+
+    void close() {
+        runtime.close();
+    }
+
+    /** One set of pool gauges per upstream URL, reading whichever pool the runtime in force has. */
+    private void registerPoolGauges(ProxyRuntime r) {
+        for (UpstreamPool pool : r.pools()) {
+            String url = pool.settings().url().toString();
+            if (poolGauges.add(url)) {
+                metrics.upstreamPool(
+                        url,
+                        () -> sum(url, p -> p.openConnections() - p.idleConnections()),
+                        () -> sum(url, UpstreamPool::idleConnections),
+                        () -> sum(url, UpstreamPool::pendingAcquires));
+            }
+        }
+    }
+
+    private int sum(String url, java.util.function.ToIntFunction<UpstreamPool> value) {
+        int total = 0;
+        for (UpstreamPool pool : runtime.pools()) {
+            if (pool.settings().url().toString().equals(url)) {
+                total += value.applyAsInt(pool);
+            }
+        }
+        return total;
+    }
+}

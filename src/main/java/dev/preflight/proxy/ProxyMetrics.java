@@ -1,0 +1,137 @@
+package dev.preflight.proxy;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Every metric the proxy records, declared here once (O3). Label values are bounded: route names
+ * come from the configuration, the rest from closed sets; never an origin, path or header value.
+ */
+public final class ProxyMetrics {
+    public static final String REQUESTS = "preflight.requests";
+    public static final String REQUEST_DURATION = "preflight.request.duration";
+    public static final String UPSTREAM_DURATION = "preflight.upstream.duration";
+    public static final String UPSTREAM_ERRORS = "preflight.upstream.errors";
+    public static final String CLIENT_CONNECTIONS = "preflight.client.connections";
+    public static final String UPSTREAM_CONNECTIONS = "preflight.upstream.connections";
+    public static final String UPSTREAM_PENDING = "preflight.upstream.pending";
+    public static final String CONFIG_RELOADS = "preflight.config.reloads";
+    public static final String CONFIG_LAST_SUCCESS = "preflight.config.last.success";
+    public static final String CONFIG_INFO = "preflight.config.info";
+    public static final String ACCESS_LOG_DROPPED = "preflight.access.log.dropped";
+
+    private volatile double lastReloadSeconds = Double.NaN;
+    private Gauge configInfo;
+
+    private final MeterRegistry registry;
+
+    public ProxyMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** A reload attempt: {@code success} (applied, or nothing changed) or {@code failure} (kept the old). */
+    public void reload(boolean success) {
+        Counter.builder(CONFIG_RELOADS)
+                .description("Config reloads by result")
+                .tag("result", success ? "success" : "failure")
+                .register(registry)
+                .increment();
+    }
+
+    /** The configuration now in force: its hash as an info metric, and when it was loaded. */
+    public synchronized void configInForce(String hash, java.time.Instant loadedAt) {
+        lastReloadSeconds = loadedAt.toEpochMilli() / 1000.0;
+        if (configInfo == null) {
+            Gauge.builder(CONFIG_LAST_SUCCESS, this, m -> m.lastReloadSeconds)
+                    .description("When the configuration in force was loaded (Unix time, seconds)")
+                    .baseUnit("seconds")
+                    .register(registry);
+        } else {
+            registry.remove(configInfo);
+        }
+        configInfo = Gauge.builder(CONFIG_INFO, () -> 1)
+                .description("The configuration in force, by its SHA-256")
+                .tag("hash", hash)
+                .register(registry);
+    }
+
+    /** Access-log lines dropped because the asynchronous appender's queue was full. */
+    public void accessLogDropped(Supplier<Number> dropped) {
+        io.micrometer.core.instrument.FunctionCounter.builder(
+                        ACCESS_LOG_DROPPED, dropped, s -> s.get().doubleValue())
+                .description("Access-log lines dropped because the log queue was full")
+                .register(registry);
+    }
+
+    void request(RequestRecord r) {
+        long nanos = r.durationNanos();
+        Counter.builder(REQUESTS)
+                .description("Requests by route, CORS kind, outcome, reason and status class")
+                .tag("route", r.route)
+                .tag("kind", r.kind())
+                .tag("outcome", r.outcome())
+                .tag("reason", r.reason())
+                .tag("status", r.statusClass())
+                .register(registry)
+                .increment();
+        Timer.builder(REQUEST_DURATION)
+                .description("Time from the request head to the end of the response")
+                .tag("route", r.route)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(50_000))
+                .maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry)
+                .record(nanos, TimeUnit.NANOSECONDS);
+        if (r.upstreamNanos >= 0) {
+            Timer.builder(UPSTREAM_DURATION)
+                    .description("Time from the upstream request head to the end of its response")
+                    .tag("route", r.route)
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofNanos(50_000))
+                    .maximumExpectedValue(Duration.ofSeconds(60))
+                    .register(registry)
+                    .record(r.upstreamNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    void upstreamError(String route, String kind) {
+        Counter.builder(UPSTREAM_ERRORS)
+                .description("Upstream failures by kind: connect, timeout, reset, pool-exhausted, malformed")
+                .tag("route", route)
+                .tag("kind", kind)
+                .register(registry)
+                .increment();
+    }
+
+    void clientConnections(Supplier<Number> open) {
+        Gauge.builder(CLIENT_CONNECTIONS, open)
+                .description("Open client connections")
+                .register(registry);
+    }
+
+    void upstreamPool(String upstream, Supplier<Number> inUse, Supplier<Number> idle, Supplier<Number> pending) {
+        Gauge.builder(UPSTREAM_CONNECTIONS, inUse)
+                .description("Upstream connections by state")
+                .tag("upstream", upstream)
+                .tag("state", "in-use")
+                .register(registry);
+        Gauge.builder(UPSTREAM_CONNECTIONS, idle)
+                .description("Upstream connections by state")
+                .tag("upstream", upstream)
+                .tag("state", "idle")
+                .register(registry);
+        Gauge.builder(UPSTREAM_PENDING, pending)
+                .description("Requests waiting for an upstream connection")
+                .tag("upstream", upstream)
+                .register(registry);
+    }
+}

@@ -1,0 +1,75 @@
+package dev.preflight.proxy;
+
+import dev.preflight.policy.CorsDecision;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+/**
+ * What one request did, filled in as it travels and handed once to the metrics and the access log
+ * when it ends. Confined to the client's event loop.
+ */
+final class RequestRecord {
+    static final String UNROUTED = "unrouted";
+
+    final long startNanos = System.nanoTime();
+    final String client;
+    final String method;
+    final String path;
+    String route = UNROUTED;
+    CorsDecision decision;
+    /** Why the route's policy was not applied, when it was not: "disabled" or "report-only". */
+    String corsBypass;
+
+    int status;
+    long bytesIn;
+    long bytesOut;
+    /** Nanoseconds from the upstream head write to the response's end, or -1 when not forwarded. */
+    long upstreamNanos = -1;
+
+    long upstreamStartNanos;
+    String upstreamError;
+    private boolean done;
+
+    RequestRecord(SocketAddress client, String method, String uri) {
+        this.client = client instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress()
+                : String.valueOf(client);
+        this.method = method;
+        int q = uri.indexOf('?');
+        this.path = q >= 0 ? uri.substring(0, q) : uri;
+    }
+
+    /** True the first time only: a request is counted and logged once. */
+    boolean complete() {
+        if (done) {
+            return false;
+        }
+        done = true;
+        return true;
+    }
+
+    long durationNanos() {
+        return System.nanoTime() - startNanos;
+    }
+
+    String kind() {
+        return decision == null ? CorsDecision.Kind.NONE.tag() : decision.kind().tag();
+    }
+
+    String outcome() {
+        return decision == null
+                ? CorsDecision.Outcome.NOT_APPLICABLE.tag()
+                : decision.outcome().tag();
+    }
+
+    String reason() {
+        if (decision != null) {
+            return decision.reason().tag();
+        }
+        return corsBypass != null ? corsBypass : "none";
+    }
+
+    String statusClass() {
+        return status == 0 ? "none" : (status / 100) + "xx";
+    }
+}
