@@ -3,7 +3,9 @@ package dev.preflight;
 import dev.preflight.cli.Arguments;
 import dev.preflight.cli.CheckCommand;
 import dev.preflight.cli.ExplainCommand;
+import dev.preflight.cli.HealthcheckCommand;
 import dev.preflight.cli.RunCommand;
+import dev.preflight.cli.demo.DemoCommand;
 import java.io.PrintStream;
 
 /** Composition root: parse the command line, then hand over to the command. */
@@ -13,6 +15,8 @@ public final class Main {
                    preflight check [--config FILE]
                    preflight explain --origin O --method M [--header H]... [--path P] [--host H]
                                      [--preflight] [--config FILE]
+                   preflight demo [--port PROXY_PORT] | demo --only api|page [--port N] [--api URL]
+                   preflight healthcheck [--config FILE]
                    preflight --help | --version
 
             A CORS reverse proxy. The config file is --config FILE, else $PREFLIGHT_CONFIG,
@@ -25,18 +29,21 @@ public final class Main {
               explain    print the route, CORS decision, reason and response headers for a request
                          (--preflight: as the browser's OPTIONS asking for --method and --header);
                          exit 2 when the request would be refused
+              demo       a CORS-unaware sample API, the proxy and a page on another origin, to
+                         watch CORS work in a browser (--only api|page: one part, for compose)
+              healthcheck  ask the admin port's /health/ready; exit 0 when ready, 1 when not
             """;
 
     private Main() {}
 
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) throws Exception {
         int status = run(args, System.out, System.err);
         // Flush the asynchronous access log, then leave even if a library left a thread running.
         ((ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory()).stop();
         System.exit(status);
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Arguments parsed;
         try {
             parsed = Arguments.parse(args);
@@ -56,6 +63,8 @@ public final class Main {
         return switch (parsed.command()) {
             case "check" -> new CheckCommand(System.getenv(), out, err).run(parsed);
             case "explain" -> new ExplainCommand(System.getenv(), out, err).run(parsed);
+            case "healthcheck" -> new HealthcheckCommand(System.getenv(), out, err).run(parsed);
+            case "demo" -> new DemoCommand(out, err).run(parsed);
             default -> new RunCommand(System.getenv(), err).run(parsed);
         };
     }

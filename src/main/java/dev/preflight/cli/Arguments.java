@@ -20,9 +20,12 @@ public record Arguments(
         List<String> headers,
         Optional<String> path,
         Optional<String> host,
-        boolean preflight) {
+        boolean preflight,
+        Optional<String> only,
+        Optional<Integer> port,
+        Optional<String> api) {
 
-    public static final List<String> COMMANDS = List.of("run", "check", "explain");
+    public static final List<String> COMMANDS = List.of("run", "check", "explain", "demo", "healthcheck");
 
     public static Arguments parse(String... args) throws UsageException {
         Builder b = new Builder();
@@ -39,7 +42,15 @@ public record Arguments(
                 case "--help", "-h" -> b.help = true;
                 case "--version", "-V" -> b.version = true;
                 case "--preflight" -> b.preflight = true;
-                case "--config", "--origin", "--method", "--header", "--path", "--host" -> {
+                case "--config",
+                        "--origin",
+                        "--method",
+                        "--header",
+                        "--path",
+                        "--host",
+                        "--only",
+                        "--port",
+                        "--api" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException(name + " needs a value");
@@ -75,9 +86,12 @@ public record Arguments(
         String method;
         String path;
         String host;
+        String only;
+        Integer port;
+        String api;
         final List<String> headers = new ArrayList<>();
 
-        void option(String name, String value) {
+        void option(String name, String value) throws UsageException {
             switch (name) {
                 case "--config" -> config = value;
                 case "--origin" -> origin = value;
@@ -85,6 +99,20 @@ public record Arguments(
                 case "--header" -> headers.add(value);
                 case "--path" -> path = value;
                 case "--host" -> host = value;
+                case "--only" -> {
+                    if (!value.equals("api") && !value.equals("page")) {
+                        throw new UsageException("--only takes api or page, not " + value);
+                    }
+                    only = value;
+                }
+                case "--port" -> {
+                    try {
+                        port = Integer.parseInt(value);
+                    } catch (NumberFormatException e) {
+                        throw new UsageException("--port takes a number, not " + value);
+                    }
+                }
+                case "--api" -> api = value;
                 default -> throw new IllegalArgumentException(name);
             }
         }
@@ -96,6 +124,10 @@ public record Arguments(
             if (explainOptions && !cmd.equals("explain") && !help) {
                 throw new UsageException(
                         "--origin, --method, --header, --path, --host and --preflight belong to explain");
+            }
+            boolean demoOptions = only != null || port != null || api != null;
+            if (demoOptions && !cmd.equals("demo") && !help) {
+                throw new UsageException("--only, --port and --api belong to demo");
             }
             if (cmd.equals("explain") && !help && (origin == null || method == null)) {
                 throw new UsageException("explain needs --origin and --method");
@@ -110,7 +142,10 @@ public record Arguments(
                     List.copyOf(headers),
                     Optional.ofNullable(path),
                     Optional.ofNullable(host),
-                    preflight);
+                    preflight,
+                    Optional.ofNullable(only),
+                    Optional.ofNullable(port),
+                    Optional.ofNullable(api));
         }
     }
 

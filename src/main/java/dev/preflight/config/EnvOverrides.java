@@ -17,6 +17,9 @@ final class EnvOverrides {
     static final String UPSTREAM_URL = "PREFLIGHT_UPSTREAM_URL";
     static final String PORT = "PREFLIGHT_PORT";
     static final String ADMIN_PORT = "PREFLIGHT_ADMIN_PORT";
+    /** Not in PRODUCT.md's list: the Docker image sets it to 0.0.0.0 so the admin port is reachable. */
+    static final String ADMIN_HOST = "PREFLIGHT_ADMIN_HOST";
+
     static final String ALLOWED_ORIGINS = "PREFLIGHT_ALLOWED_ORIGINS";
     static final String LOG_FORMAT = "PREFLIGHT_LOG_FORMAT";
 
@@ -28,6 +31,7 @@ final class EnvOverrides {
         overrides = with(overrides, env, UPSTREAM_URL, "preflight.upstream.url", EnvOverrides::text);
         overrides = with(overrides, env, PORT, "preflight.listen.port", EnvOverrides::number);
         overrides = with(overrides, env, ADMIN_PORT, "preflight.admin.port", EnvOverrides::number);
+        overrides = with(overrides, env, ADMIN_HOST, "preflight.admin.host", EnvOverrides::text);
         overrides = with(overrides, env, ALLOWED_ORIGINS, "preflight.cors.allowed-origins", EnvOverrides::list);
         overrides = with(overrides, env, LOG_FORMAT, "preflight.access-log.format", EnvOverrides::text);
         return overrides;

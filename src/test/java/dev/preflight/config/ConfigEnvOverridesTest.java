@@ -40,6 +40,7 @@ class ConfigEnvOverridesTest {
                 override("PREFLIGHT_PORT", "18080", s -> s.listen().port(), 18080),
                 override("PREFLIGHT_PORT", " 0 ", s -> s.listen().port(), 0),
                 override("PREFLIGHT_ADMIN_PORT", "19090", s -> s.admin().port(), 19090),
+                override("PREFLIGHT_ADMIN_HOST", "0.0.0.0", s -> s.admin().host(), "0.0.0.0"),
                 override(
                         "PREFLIGHT_ALLOWED_ORIGINS",
                         "https://a.example.com",

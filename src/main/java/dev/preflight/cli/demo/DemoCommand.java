@@ -1,0 +1,95 @@
+package dev.preflight.cli.demo;
+
+import dev.preflight.cli.Arguments;
+import dev.preflight.config.ConfigLoader;
+import dev.preflight.config.InvalidConfigException;
+import dev.preflight.config.Settings;
+import dev.preflight.proxy.ProxyServer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code preflight demo}: a CORS-unaware sample API, the proxy in front of it with a demo policy, and
+ * a page on a third origin whose buttons call the API through the proxy, all in one process, so a
+ * newcomer sees CORS work in their own browser. {@code --only api} or {@code --only page} runs one
+ * part alone (the docker-compose services).
+ */
+public final class DemoCommand {
+    private static final int API_PORT = 3000;
+    private static final int PROXY_PORT = 8080;
+    private static final int PAGE_PORT = 5173;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public DemoCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public int run(Arguments args) throws IOException, InterruptedException {
+        String bind = "0.0.0.0";
+        if (args.only().isPresent()) {
+            if (args.only().get().equals("api")) {
+                DemoApi api = DemoApi.start(bind, args.port().orElse(API_PORT));
+                out.println("demo API (CORS-unaware) on http://localhost:" + api.port());
+            } else {
+                String proxy = args.api().orElse("http://localhost:" + PROXY_PORT);
+                DemoPage page = DemoPage.start(bind, args.port().orElse(PAGE_PORT), proxy);
+                out.println("demo page on http://localhost:" + page.port() + " calling " + proxy);
+            }
+            new CountDownLatch(1).await(); // until the process is stopped
+            return 0;
+        }
+        int base = args.port().orElse(PROXY_PORT);
+        DemoApi api = DemoApi.start("127.0.0.1", 0);
+        DemoPage page = DemoPage.start("127.0.0.1", 0, "http://localhost:" + base);
+        Settings settings;
+        try {
+            settings = ConfigLoader.parse(policy(base, api.port(), page.port()), Map.of());
+        } catch (InvalidConfigException e) {
+            err.println("preflight demo: " + e.getMessage());
+            return 1;
+        }
+        ProxyServer proxy = ProxyServer.start(settings);
+        out.println();
+        out.println("  Open http://localhost:" + page.port() + "/ in your browser and press the buttons.");
+        out.println();
+        out.println("  page   http://localhost:" + page.port() + "   (its own origin)");
+        out.println("  proxy  http://localhost:" + proxy.address().getPort() + "   (preflight, the policy below)");
+        out.println("  api    http://127.0.0.1:" + api.port() + "   (CORS-unaware)");
+        out.println();
+        out.println("  Try: preflight explain --origin http://localhost:" + page.port()
+                + " --method PUT --header Content-Type --header X-Demo-Client --preflight"
+                + " (with this policy saved as a file)");
+        out.println();
+        out.println(policy(base, api.port(), page.port()));
+        new CountDownLatch(1).await();
+        return 0;
+    }
+
+    /** The demo's policy: the page's origin may call the API with cookies; /api/private is stricter. */
+    static String policy(int proxyPort, int apiPort, int pagePort) {
+        return """
+                preflight {
+                  listen { host = "127.0.0.1", port = %d }
+                  admin.enabled = false
+                  reload.watch = false
+                  upstream.url = "http://127.0.0.1:%d"
+                  cors {
+                    allowed-origins = ["http://localhost:%d"]
+                    allowed-methods = ["GET", "HEAD", "POST", "PUT", "DELETE"]
+                    allowed-headers = ["Content-Type", "X-Demo-Client"]
+                    exposed-headers = ["X-Request-Id"]
+                    allow-credentials = true
+                    max-age = 10m
+                  }
+                  routes = [
+                    { name = "private", path-prefix = "/api/private", cors { allowed-origins = ["https://trusted.example"] } }
+                  ]
+                }
+                """.formatted(proxyPort, apiPort, pagePort);
+    }
+}
