@@ -48,7 +48,7 @@ public final class DemoCommand {
         DemoPage page = DemoPage.start("127.0.0.1", 0, "http://localhost:" + base);
         Settings settings;
         try {
-            settings = ConfigLoader.parse(policy(base, api.port(), page.port()), Map.of());
+            settings = ConfigLoader.parse(DemoCommandPolicy.of(base, api.port(), page.port()), Map.of());
         } catch (InvalidConfigException e) {
             err.println("preflight demo: " + e.getMessage());
             return 1;
@@ -65,31 +65,8 @@ public final class DemoCommand {
                 + " --method PUT --header Content-Type --header X-Demo-Client --preflight"
                 + " (with this policy saved as a file)");
         out.println();
-        out.println(policy(base, api.port(), page.port()));
+        out.println(DemoCommandPolicy.of(base, api.port(), page.port()));
         new CountDownLatch(1).await();
         return 0;
-    }
-
-    /** The demo's policy: the page's origin may call the API with cookies; /api/private is stricter. */
-    static String policy(int proxyPort, int apiPort, int pagePort) {
-        return """
-                preflight {
-                  listen { host = "127.0.0.1", port = %d }
-                  admin.enabled = false
-                  reload.watch = false
-                  upstream.url = "http://127.0.0.1:%d"
-                  cors {
-                    allowed-origins = ["http://localhost:%d"]
-                    allowed-methods = ["GET", "HEAD", "POST", "PUT", "DELETE"]
-                    allowed-headers = ["Content-Type", "X-Demo-Client"]
-                    exposed-headers = ["X-Request-Id"]
-                    allow-credentials = true
-                    max-age = 10m
-                  }
-                  routes = [
-                    { name = "private", path-prefix = "/api/private", cors { allowed-origins = ["https://trusted.example"] } }
-                  ]
-                }
-                """.formatted(proxyPort, apiPort, pagePort);
     }
 }
