@@ -74,6 +74,7 @@ public final class RunCommand {
         Health health = new Health();
 
         ProxyServer server = ProxyServer.start(settings, registry);
+        health.markReady(); // the listener is bound: ready before the admin port can be asked
         Reloader reloader = new Reloader(file, env, server, metrics, settings);
         AdminServer admin = settings.admin().enabled()
                 ? AdminServer.start(settings.admin(), new AdminContext(registry, health, reloader::current))
@@ -82,7 +83,6 @@ public final class RunCommand {
         Signal.handle(new Signal("HUP"), s -> reloader.reload("SIGHUP"));
         Signal.handle(new Signal("TERM"), s -> shutdown(server, admin, watcher, health, reloader));
         Signal.handle(new Signal("INT"), s -> shutdown(server, admin, watcher, health, reloader));
-        health.markReady();
         if (admin != null) {
             log.info("admin on {}", admin.address());
         }

@@ -1,0 +1,64 @@
+package dev.preflight.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.preflight.testing.PreflightProcess;
+import dev.preflight.testing.PreflightProcess.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** O1: {@code preflight healthcheck} asks the admin port's /health/ready of a running proxy. */
+@Timeout(120)
+class HealthcheckIT {
+    private static final Duration EXIT_WITHIN = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @DisplayName("O1: healthcheck exits 0 while the proxy is ready, 1 once it is gone")
+    void readyThenGone() throws Exception {
+        int port = PreflightProcess.freePort();
+        int adminPort = PreflightProcess.freePort();
+        Path config = Files.writeString(
+                dir.resolve("application.conf"),
+                """
+                preflight {
+                  listen { host = "127.0.0.1", port = %d }
+                  admin { host = "0.0.0.0", port = %d }
+                  upstream.url = "http://127.0.0.1:9"
+                  reload.watch = false
+                }
+                """.formatted(port, adminPort));
+        try (PreflightProcess proxy = PreflightProcess.start(dir, List.of(), "run", "--config", config.toString())) {
+            proxy.awaitListening(adminPort);
+            Result ready = healthcheck(config);
+            assertThat(ready.exitCode()).as("%s", ready).isZero();
+            assertThat(ready.stdout()).contains("ready");
+        }
+        Result gone = healthcheck(config);
+        assertThat(gone.exitCode()).as("%s", gone).isEqualTo(1);
+        assertThat(gone.stderr()).contains("not ready");
+    }
+
+    @Test
+    @DisplayName("O1: healthcheck without an admin port says why and exits 1")
+    void adminDisabled() throws Exception {
+        Path config = Files.writeString(
+                dir.resolve("no-admin.conf"),
+                "preflight { admin.enabled = false, upstream.url = \"http://127.0.0.1:9\" }");
+        Result result = healthcheck(config);
+        assertThat(result.exitCode()).as("%s", result).isEqualTo(1);
+        assertThat(result.stderr()).contains("admin.enabled");
+    }
+
+    private Result healthcheck(Path config) throws Exception {
+        return PreflightProcess.run(dir, EXIT_WITHIN, List.of(), "healthcheck", "--config", config.toString());
+    }
+}
