@@ -100,11 +100,24 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
         Route route = runtime.routes().select(request.headers().get(HttpHeaderNames.HOST), path.path());
         record.route = route.name();
-        CorsDecision cors = CorsRequests.decide(
+        CorsDecision decision = CorsRequests.decide(
                 route, request, runtime.settings().forwarded().trustIncoming(), record);
+        boolean enforce = decision != null && route.policy().enforce();
+        CorsDecision cors = enforce ? decision : null;
         record.decision = cors;
+        boolean debug = runtime.settings().debug().decisionHeader();
+        if (cors != null && cors.outcome() == CorsDecision.Outcome.REJECTED) {
+            context.rejections()
+                    .log(
+                            "refused {} {} on route {}: {}{}",
+                            cors.kind().tag(),
+                            request.method(),
+                            route.name(),
+                            cors.reason().tag(),
+                            cors.detail() == null ? "" : " (" + cors.detail() + ")");
+        }
         if (cors != null && cors.answerLocally()) {
-            respondLocally(ctx, CorsResponses.localAnswer(ctx.alloc(), cors), false);
+            respondLocally(ctx, CorsResponses.localAnswer(ctx.alloc(), cors, debug ? route.name() : null), false);
             return;
         }
         if (current.declaredLength() > maxBodySize()) {
@@ -123,7 +136,10 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 route.pool().settings(),
                 runtime.forwardedHeaders(),
                 ctx.channel().remoteAddress());
-        exchange = new Exchange(ctx, this, current, route, upstreamHead, cors, record);
+        boolean reportOnly = decision != null && !enforce && decision.kind() != CorsDecision.Kind.NONE;
+        CorsPlan plan = new CorsPlan(
+                cors, reportOnly ? decision : null, request.headers().get(HttpHeaderNames.ORIGIN), debug);
+        exchange = new Exchange(ctx, this, current, route, upstreamHead, plan, record);
         exchange.start();
     }
 

@@ -14,9 +14,9 @@ final class CorsRequests {
     private CorsRequests() {}
 
     /**
-     * The route's decision, or null when the proxy must stay out of the way: CORS disabled on the
-     * route, or report-only mode (the backend's answer goes through untouched); {@code record} then
-     * says which.
+     * The route's decision, or null when CORS is disabled on the route. In report-only mode it is
+     * what the policy would do; the caller keeps the proxy transparent. {@code record} says when the
+     * decision is not acted on.
      */
     static CorsDecision decide(Route route, HttpRequest request, boolean trustForwarded, RequestRecord record) {
         CorsPolicy policy = route.policy();
@@ -26,7 +26,6 @@ final class CorsRequests {
         }
         if (!policy.enforce()) {
             record.corsBypass = "report-only";
-            return null;
         }
         HttpHeaders headers = request.headers();
         String host = headers.get(HttpHeaderNames.HOST);

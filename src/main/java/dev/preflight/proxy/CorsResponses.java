@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,12 +24,22 @@ final class CorsResponses {
      * The answer to a request the policy decided here (C5, C6, C9): a preflight gets an empty body
      * (allowed or not), a refused actual request a problem body saying why.
      */
-    static FullHttpResponse localAnswer(ByteBufAllocator alloc, CorsDecision decision) {
+    static FullHttpResponse localAnswer(ByteBufAllocator alloc, CorsDecision decision, String debugRoute) {
         HttpResponseStatus status = HttpResponseStatus.valueOf(decision.status());
         FullHttpResponse response;
         if (decision.kind() == CorsDecision.Kind.PREFLIGHT) {
-            response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
-            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+            boolean explain = debugRoute != null && decision.outcome() == CorsDecision.Outcome.REJECTED;
+            response = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1,
+                    status,
+                    explain
+                            ? Unpooled.copiedBuffer(DecisionHeader.body(decision), StandardCharsets.US_ASCII)
+                            : Unpooled.EMPTY_BUFFER);
+            response.headers()
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+            if (explain) {
+                response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=us-ascii");
+            }
         } else {
             response = ErrorResponses.problem(
                     alloc,
@@ -39,6 +50,9 @@ final class CorsResponses {
         }
         add(response.headers(), decision.headers());
         VaryHeader.merge(response.headers(), decision.vary());
+        if (debugRoute != null) {
+            response.headers().set(DecisionHeader.NAME, DecisionHeader.value(decision, debugRoute, false));
+        }
         return response;
     }
 

@@ -45,6 +45,7 @@ final class Exchange implements UpstreamListener {
     private final HttpRequest upstreamHead;
     private final RequestRecord record;
     private final CorsDecision cors; // null: the route leaves CORS alone
+    private final CorsPlan plan;
     private final CorsSettings.UpstreamCorsHeaders upstreamCorsHeaders;
 
     private UpstreamConnection connection;
@@ -68,7 +69,7 @@ final class Exchange implements UpstreamListener {
             RequestInfo request,
             Route route,
             HttpRequest upstreamHead,
-            CorsDecision cors,
+            CorsPlan plan,
             RequestRecord record) {
         this.ctx = ctx;
         this.owner = owner;
@@ -76,7 +77,8 @@ final class Exchange implements UpstreamListener {
         this.route = route;
         this.pool = route.pool();
         this.upstreamHead = upstreamHead;
-        this.cors = cors;
+        this.cors = plan.enforced();
+        this.plan = plan;
         this.upstreamCorsHeaders = route.policy().settings().upstreamCorsHeaders();
         this.record = record;
     }
@@ -194,6 +196,9 @@ final class Exchange implements UpstreamListener {
             readUpstream();
             return;
         }
+        if (plan.reportOnly() != null) {
+            compareReportOnly(response);
+        }
         boolean bodyless = ClientResponses.isBodyless(response, request.head());
         ClientResponses.UpstreamFraming framing = ClientResponses.UpstreamFraming.of(response);
         upstreamReusable = framing.reusable(bodyless);
@@ -205,6 +210,7 @@ final class Exchange implements UpstreamListener {
         if (cors != null) {
             CorsResponses.rewrite(response.headers(), cors, upstreamCorsHeaders);
         }
+        decisionHeader(response.headers());
         responseStarted = true;
         record.status = code;
         if (response instanceof HttpContent) {
@@ -352,7 +358,37 @@ final class Exchange implements UpstreamListener {
         if (cors != null) {
             CorsResponses.decorateError(response.headers(), cors);
         }
+        decisionHeader(response.headers());
         return response;
+    }
+
+    private void decisionHeader(io.netty.handler.codec.http.HttpHeaders headers) {
+        if (!plan.decisionHeader()) {
+            return;
+        }
+        CorsDecision shown = cors != null ? cors : plan.reportOnly();
+        if (shown != null && shown.kind() != CorsDecision.Kind.NONE) {
+            headers.set(DecisionHeader.NAME, DecisionHeader.value(shown, route.name(), cors == null));
+        }
+    }
+
+    /** C13: the backend's untouched answer against the policy's; counted, and logged when they differ. */
+    private void compareReportOnly(HttpResponse response) {
+        CorsDecision would = plan.reportOnly();
+        ReportOnly.Comparison comparison =
+                ReportOnly.compare(would, plan.origin(), response.status().code(), response.headers());
+        owner.context().metrics().reportOnly(route.name(), would.kind().tag(), comparison.verdict().tag);
+        if (comparison.verdict() != ReportOnly.Verdict.AGREE) {
+            owner.context()
+                    .rejections()
+                    .log(
+                            "report-only {} on route {}: {} from {}: {}",
+                            would.kind().tag(),
+                            route.name(),
+                            comparison.verdict().tag,
+                            plan.origin(),
+                            comparison.why());
+        }
     }
 
     private void upstreamError(String kind) {

@@ -14,6 +14,7 @@ final class ProxyContext {
     private final Transports transports;
     private final ProxyMetrics metrics;
     private final AccessLog accessLog;
+    private final RejectionLog rejections = new RejectionLog(10);
     private final Set<String> poolGauges = ConcurrentHashMap.newKeySet();
     private volatile ProxyRuntime runtime;
     private volatile boolean draining;
@@ -36,6 +37,10 @@ final class ProxyContext {
 
     AccessLog accessLog() {
         return accessLog;
+    }
+
+    RejectionLog rejections() {
+        return rejections;
     }
 
     boolean draining() {

@@ -24,6 +24,7 @@ public final class ProxyMetrics {
     public static final String CONFIG_LAST_SUCCESS = "preflight.config.last.success";
     public static final String CONFIG_INFO = "preflight.config.info";
     public static final String ACCESS_LOG_DROPPED = "preflight.access.log.dropped";
+    public static final String REPORT_ONLY = "preflight.report.only";
 
     private volatile double lastReloadSeconds = Double.NaN;
     private Gauge configInfo;
@@ -70,6 +71,18 @@ public final class ProxyMetrics {
                         ACCESS_LOG_DROPPED, dropped, s -> s.get().doubleValue())
                 .description("Access-log lines dropped because the log queue was full")
                 .register(registry);
+    }
+
+    /** Report-only mode: how the backend's answer compared with the policy's (C13). */
+    void reportOnly(String route, String kind, String verdict) {
+        Counter.builder(REPORT_ONLY)
+                .description(
+                        "Report-only comparisons of the policy with the backend: agree, would-allow, would-reject, differ")
+                .tag("route", route)
+                .tag("kind", kind)
+                .tag("result", verdict)
+                .register(registry)
+                .increment();
     }
 
     void request(RequestRecord r) {

@@ -1,0 +1,76 @@
+package dev.preflight.proxy;
+
+import dev.preflight.policy.CorsDecision;
+import dev.preflight.policy.CorsHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.Map;
+
+/**
+ * Report-only mode (C13): compares what the policy would have answered with what the backend did
+ * answer, on the backend's untouched response. The backend "allowed" a CORS request when it sent an
+ * {@code Access-Control-Allow-Origin} equal to the request's {@code Origin} or {@code *} (and, for a
+ * preflight, a 2xx status).
+ */
+final class ReportOnly {
+    /** How the backend's answer compares with the policy's, a closed set for the metric label. */
+    enum Verdict {
+        AGREE("agree"),
+        WOULD_ALLOW("would-allow"),
+        WOULD_REJECT("would-reject"),
+        /** Both allow, but with a different origin value or credentials. */
+        DIFFER("differ");
+
+        final String tag;
+
+        Verdict(String tag) {
+            this.tag = tag;
+        }
+    }
+
+    /** A verdict and, when it is not agreement, what differs, for the log line. */
+    record Comparison(Verdict verdict, String why) {}
+
+    private ReportOnly() {}
+
+    static Comparison compare(CorsDecision ours, String origin, int status, HttpHeaders backend) {
+        String allowOrigin = backend.get(CorsHeaders.ALLOW_ORIGIN);
+        boolean backendAllows = allowOrigin != null
+                && (allowOrigin.equals("*") || allowOrigin.equals(origin))
+                && (ours.kind() != CorsDecision.Kind.PREFLIGHT || (status >= 200 && status < 300));
+        boolean weAllow = ours.outcome() == CorsDecision.Outcome.ALLOWED;
+        if (weAllow && !backendAllows) {
+            return new Comparison(
+                    Verdict.WOULD_ALLOW,
+                    "the backend answered " + status + " with Access-Control-Allow-Origin " + printable(allowOrigin));
+        }
+        if (!weAllow && backendAllows) {
+            return new Comparison(
+                    Verdict.WOULD_REJECT, "the policy says " + ours.reason().tag());
+        }
+        if (weAllow) {
+            String ourOrigin = header(ours, CorsHeaders.ALLOW_ORIGIN);
+            boolean ourCredentials = "true".equals(header(ours, CorsHeaders.ALLOW_CREDENTIALS));
+            boolean backendCredentials = "true".equalsIgnoreCase(backend.get(CorsHeaders.ALLOW_CREDENTIALS));
+            if (!allowOrigin.equals(ourOrigin) || ourCredentials != backendCredentials) {
+                return new Comparison(
+                        Verdict.DIFFER,
+                        "Access-Control-Allow-Origin " + printable(allowOrigin) + " vs ours " + ourOrigin
+                                + ", credentials " + backendCredentials + " vs ours " + ourCredentials);
+            }
+        }
+        return new Comparison(Verdict.AGREE, null);
+    }
+
+    private static String header(CorsDecision decision, String name) {
+        for (Map.Entry<String, String> h : decision.headers()) {
+            if (h.getKey().equalsIgnoreCase(name)) {
+                return h.getValue();
+            }
+        }
+        return null;
+    }
+
+    private static String printable(String value) {
+        return value == null ? "(none)" : value;
+    }
+}
