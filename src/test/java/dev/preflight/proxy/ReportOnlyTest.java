@@ -1,0 +1,101 @@
+package dev.preflight.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.preflight.config.ConfigLoader;
+import dev.preflight.testing.Behaviour;
+import dev.preflight.testing.ProxyHarness;
+import dev.preflight.testing.RawClient;
+import dev.preflight.testing.RawResponse;
+import dev.preflight.testing.TestBackend;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * C13: in report-only mode the proxy is transparent (the client sees the backend's answer, byte for
+ * byte, preflights included) and counts how the backend's answer compares with the policy's.
+ */
+@Timeout(30)
+class ReportOnlyTest {
+    private static final String APP = "http://app.example";
+    private static final String EVIL = "http://evil.example";
+
+    private TestBackend backend;
+    private ProxyServer proxy;
+    private SimpleMeterRegistry registry;
+
+    @BeforeEach
+    void start() throws Exception {
+        backend = TestBackend.start();
+        // The backend's own CORS: right for APP, wrong (allows everyone) on /open, missing on /legacy.
+        backend.on("/right", Behaviour.respond(200, "right", "Access-Control-Allow-Origin", APP, "Vary", "Origin"));
+        backend.on("/open", Behaviour.respond(200, "open", "Access-Control-Allow-Origin", "*"));
+        backend.on("/legacy", Behaviour.respond(200, "legacy"));
+        backend.on("/credentials", Behaviour.respond(200, "creds", "Access-Control-Allow-Origin", APP));
+        registry = new SimpleMeterRegistry();
+        proxy = ProxyServer.start(
+                ConfigLoader.parse(
+                        ProxyHarness.hocon(
+                                backend.url(),
+                                0,
+                                "cors { mode = report-only, allowed-origins = [\"" + APP + "\"], allow-credentials = true }"),
+                        Map.of()),
+                registry);
+    }
+
+    @AfterEach
+    void stop() {
+        proxy.close();
+        backend.close();
+    }
+
+    @Test
+    @DisplayName("C13: the client sees the backend's response byte for byte, and the verdicts are counted exactly")
+    void verdicts() throws Exception {
+        RawResponse right = exchange("GET /right HTTP/1.1\r\nHost: api\r\nOrigin: " + APP + "\r\n\r\n");
+        exchange("GET /legacy HTTP/1.1\r\nHost: api\r\nOrigin: " + APP + "\r\n\r\n"); // we would allow
+        exchange("GET /credentials HTTP/1.1\r\nHost: api\r\nOrigin: " + APP + "\r\n\r\n"); // no ACAC there
+        exchange("GET /right HTTP/1.1\r\nHost: api\r\n\r\n"); // not CORS: not compared
+
+        assertThat(right.headers("Access-Control-Allow-Origin")).containsExactly(APP);
+        assertThat(right.hasHeader("Access-Control-Allow-Credentials")).isFalse();
+        assertThat(right.headers("Vary")).containsExactly("Origin");
+        assertThat(right.bodyText()).isEqualTo("right");
+        RawResponse open = exchange("GET /open HTTP/1.1\r\nHost: api\r\nOrigin: " + EVIL + "\r\n\r\n");
+        assertThat(open.headers("Access-Control-Allow-Origin")).containsExactly("*"); // untouched, though wrong
+        assertThat(count("agree")).isZero();
+        assertThat(count("would-reject")).isEqualTo(1); // /open from EVIL
+        assertThat(count("would-allow")).isEqualTo(1);
+        assertThat(count("differ")).isEqualTo(2); // /right and /credentials: no credentials at the backend
+    }
+
+    @Test
+    @DisplayName("C13: a preflight is forwarded to the backend, whose answer reaches the client unchanged")
+    void preflightForwarded() throws Exception {
+        RawResponse response = exchange("OPTIONS /right HTTP/1.1\r\nHost: api\r\nOrigin: " + APP
+                + "\r\nAccess-Control-Request-Method: PUT\r\n\r\n");
+
+        assertThat(backend.sawRequestFor("/right")).isTrue();
+        assertThat(backend.requestsTo("/right").getFirst().method()).isEqualTo("OPTIONS");
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.bodyText()).isEqualTo("right");
+        assertThat(response.hasHeader("Access-Control-Allow-Methods")).isFalse();
+        assertThat(registry.find(ProxyMetrics.REPORT_ONLY).tag("kind", "preflight").counters()).isNotEmpty();
+    }
+
+    private double count(String result) {
+        var counter = registry.find(ProxyMetrics.REPORT_ONLY).tag("result", result).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private RawResponse exchange(String request) throws Exception {
+        try (RawClient client = RawClient.connect(proxy.address())) {
+            return client.send(request).readResponse();
+        }
+    }
+}
