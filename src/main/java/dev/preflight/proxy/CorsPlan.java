@@ -1,9 +1,11 @@
 package dev.preflight.proxy;
 
 import dev.preflight.policy.CorsDecision;
+import dev.preflight.policy.CorsSettings;
+import io.netty.handler.codec.http.HttpHeaders;
 
 /**
- * What to do about CORS for one forwarded request.
+ * What to do about CORS for one forwarded request, and doing it to the response's headers.
  *
  * @param enforced the decision to write onto the response (C7-C11), or null when the route leaves
  *     CORS alone (disabled, or report-only)
@@ -13,5 +15,43 @@ import dev.preflight.policy.CorsDecision;
  * @param decisionHeader {@code debug.decision-header} is on
  */
 record CorsPlan(CorsDecision enforced, CorsDecision reportOnly, String origin, boolean decisionHeader) {
-    static final CorsPlan NONE = new CorsPlan(null, null, null, false);
+
+    /** The backend's response head on its way to the client (C7-C10, and the debug header). */
+    void rewrite(HttpHeaders headers, String route, CorsSettings.UpstreamCorsHeaders mode) {
+        if (enforced != null) {
+            CorsResponses.rewrite(headers, enforced, mode);
+        }
+        addDecisionHeader(headers, route);
+    }
+
+    /** A response the proxy makes itself: readable by the page when its origin is allowed (C11). */
+    void decorateError(HttpHeaders headers, String route) {
+        if (enforced != null) {
+            CorsResponses.decorateError(headers, enforced);
+        }
+        addDecisionHeader(headers, route);
+    }
+
+    /** C13: the backend's untouched answer against the policy's; counted, and logged when they differ. */
+    void compare(int status, HttpHeaders backend, String route, ProxyContext context) {
+        ReportOnly.Comparison comparison = ReportOnly.compare(reportOnly, origin, status, backend);
+        context.metrics().reportOnly(route, reportOnly.kind().tag(), comparison.verdict().tag);
+        if (comparison.verdict() != ReportOnly.Verdict.AGREE) {
+            context.rejections()
+                    .log(
+                            "report-only {} on route {}: {} from {}: {}",
+                            reportOnly.kind().tag(),
+                            route,
+                            comparison.verdict().tag,
+                            origin,
+                            comparison.why());
+        }
+    }
+
+    private void addDecisionHeader(HttpHeaders headers, String route) {
+        CorsDecision shown = enforced != null ? enforced : reportOnly;
+        if (decisionHeader && shown != null && shown.kind() != CorsDecision.Kind.NONE) {
+            headers.set(DecisionHeader.NAME, DecisionHeader.value(shown, route, enforced == null));
+        }
+    }
 }

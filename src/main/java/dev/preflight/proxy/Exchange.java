@@ -1,6 +1,5 @@
 package dev.preflight.proxy;
 
-import dev.preflight.policy.CorsDecision;
 import dev.preflight.policy.CorsSettings;
 import dev.preflight.proxy.upstream.UpstreamConnection;
 import dev.preflight.proxy.upstream.UpstreamFailure;
@@ -18,8 +17,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One request forwarded to the upstream and its response relayed back, with backpressure both ways.
@@ -44,7 +41,6 @@ final class Exchange implements UpstreamListener {
     private final UpstreamPool pool;
     private final HttpRequest upstreamHead;
     private final RequestRecord record;
-    private final CorsDecision cors; // null: the route leaves CORS alone
     private final CorsPlan plan;
     private final CorsSettings.UpstreamCorsHeaders upstreamCorsHeaders;
 
@@ -58,10 +54,7 @@ final class Exchange implements UpstreamListener {
     private boolean finished;
     private long bodyBytes;
 
-    // Response timeout: one timer, pushed forward by progress instead of rescheduled per chunk.
-    private boolean waitingForUpstream;
-    private long lastProgressNanos;
-    private ScheduledFuture<?> timer;
+    private final ProgressTimer timer;
 
     Exchange(
             ChannelHandlerContext ctx,
@@ -77,10 +70,11 @@ final class Exchange implements UpstreamListener {
         this.route = route;
         this.pool = route.pool();
         this.upstreamHead = upstreamHead;
-        this.cors = plan.enforced();
         this.plan = plan;
         this.upstreamCorsHeaders = route.policy().settings().upstreamCorsHeaders();
         this.record = record;
+        this.timer = new ProgressTimer(
+                ctx.executor(), pool.settings().responseTimeout().toNanos(), this::onResponseTimeout);
     }
 
     void start() {
@@ -161,15 +155,15 @@ final class Exchange implements UpstreamListener {
 
     private void afterUpstreamWrite(Future<? super Void> f) {
         if (f.isSuccess()) {
-            progress();
+            timer.progress();
         }
         // A failed write closes the upstream channel; onUpstreamClosed decides what the client gets.
     }
 
     @Override
     public void onResponse(HttpObject message) {
-        waitingForUpstream = false;
-        progress();
+        timer.waitingForUpstream(false);
+        timer.progress();
         if (finished) {
             ReferenceCountUtil.release(message);
             return;
@@ -197,7 +191,7 @@ final class Exchange implements UpstreamListener {
             return;
         }
         if (plan.reportOnly() != null) {
-            compareReportOnly(response);
+            plan.compare(response.status().code(), response.headers(), route.name(), owner.context());
         }
         boolean bodyless = ClientResponses.isBodyless(response, request.head());
         ClientResponses.UpstreamFraming framing = ClientResponses.UpstreamFraming.of(response);
@@ -207,10 +201,7 @@ final class Exchange implements UpstreamListener {
         boolean keepAlive =
                 request.keepAlive() && requestComplete && !owner.context().draining();
         closeClient = ClientResponses.prepare(response, framing, bodyless, request.version(), keepAlive);
-        if (cors != null) {
-            CorsResponses.rewrite(response.headers(), cors, upstreamCorsHeaders);
-        }
-        decisionHeader(response.headers());
+        plan.rewrite(response.headers(), route.name(), upstreamCorsHeaders);
         responseStarted = true;
         record.status = code;
         if (response instanceof HttpContent) {
@@ -262,8 +253,7 @@ final class Exchange implements UpstreamListener {
 
     private void readUpstream() {
         if (connection != null && !finished) {
-            waitingForUpstream = true;
-            armTimer();
+            timer.waitingForUpstream(true);
             connection.channel().read();
         }
     }
@@ -272,7 +262,7 @@ final class Exchange implements UpstreamListener {
     public void onReadComplete() {
         // A read cycle ended without the message we asked for (Netty counts the completion as the
         // answer to our read()): ask again.
-        if (waitingForUpstream && connection != null && !finished) {
+        if (timer.waitingForUpstream() && connection != null && !finished) {
             connection.channel().read();
         }
     }
@@ -317,14 +307,14 @@ final class Exchange implements UpstreamListener {
     void onClientClosed() {
         if (!finished) {
             finished = true;
-            cancelTimer();
+            timer.cancel();
             releaseConnection(false);
         }
     }
 
     /** True while the exchange waits on the client (to take a response chunk or send a body chunk). */
     boolean waitingForClient() {
-        return !waitingForUpstream;
+        return !timer.waitingForUpstream();
     }
 
     private void failBeforeResponse(UpstreamFailure failure) {
@@ -333,12 +323,12 @@ final class Exchange implements UpstreamListener {
         }
         upstreamError(failure.metricTag());
         finished = true;
-        cancelTimer();
+        timer.cancel();
         releaseConnection(false);
         owner.respondLocally(ctx, error(failure.status(), failure.detail(), false), requestComplete);
     }
 
-    private void abort(io.netty.handler.codec.http.HttpResponseStatus status, String detail) {
+    private void abort(HttpResponseStatus status, String detail) {
         if (finished) {
             return;
         }
@@ -347,7 +337,7 @@ final class Exchange implements UpstreamListener {
             return;
         }
         finished = true;
-        cancelTimer();
+        timer.cancel();
         releaseConnection(false);
         owner.respondLocally(ctx, error(status, detail, true), false);
     }
@@ -355,40 +345,8 @@ final class Exchange implements UpstreamListener {
     /** An error the proxy makes itself; readable by the page when its origin is allowed (C11). */
     private FullHttpResponse error(HttpResponseStatus status, String detail, boolean close) {
         FullHttpResponse response = ErrorResponses.problem(ctx.alloc(), status, detail, close);
-        if (cors != null) {
-            CorsResponses.decorateError(response.headers(), cors);
-        }
-        decisionHeader(response.headers());
+        plan.decorateError(response.headers(), route.name());
         return response;
-    }
-
-    private void decisionHeader(io.netty.handler.codec.http.HttpHeaders headers) {
-        if (!plan.decisionHeader()) {
-            return;
-        }
-        CorsDecision shown = cors != null ? cors : plan.reportOnly();
-        if (shown != null && shown.kind() != CorsDecision.Kind.NONE) {
-            headers.set(DecisionHeader.NAME, DecisionHeader.value(shown, route.name(), cors == null));
-        }
-    }
-
-    /** C13: the backend's untouched answer against the policy's; counted, and logged when they differ. */
-    private void compareReportOnly(HttpResponse response) {
-        CorsDecision would = plan.reportOnly();
-        ReportOnly.Comparison comparison =
-                ReportOnly.compare(would, plan.origin(), response.status().code(), response.headers());
-        owner.context().metrics().reportOnly(route.name(), would.kind().tag(), comparison.verdict().tag);
-        if (comparison.verdict() != ReportOnly.Verdict.AGREE) {
-            owner.context()
-                    .rejections()
-                    .log(
-                            "report-only {} on route {}: {} from {}: {}",
-                            would.kind().tag(),
-                            route.name(),
-                            comparison.verdict().tag,
-                            plan.origin(),
-                            comparison.why());
-        }
     }
 
     private void upstreamError(String kind) {
@@ -402,7 +360,7 @@ final class Exchange implements UpstreamListener {
         }
         record.upstreamNanos = System.nanoTime() - record.upstreamStartNanos;
         finished = true;
-        cancelTimer();
+        timer.cancel();
         releaseConnection(upstreamReusable && requestComplete);
         owner.exchangeDone(ctx, !closeClient && requestComplete);
     }
@@ -410,7 +368,7 @@ final class Exchange implements UpstreamListener {
     private void closeBoth() {
         if (!finished) {
             finished = true;
-            cancelTimer();
+            timer.cancel();
         }
         releaseConnection(false);
         owner.closeOnFlush(ctx);
@@ -424,28 +382,8 @@ final class Exchange implements UpstreamListener {
         }
     }
 
-    private void progress() {
-        lastProgressNanos = System.nanoTime();
-    }
-
-    private void armTimer() {
-        if (timer == null) {
-            progress();
-            timer = ctx.executor()
-                    .schedule(this::onTimer, pool.settings().responseTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private void onTimer() {
-        timer = null;
+    private void onResponseTimeout() {
         if (finished) {
-            return;
-        }
-        long timeout = pool.settings().responseTimeout().toNanos();
-        long idle = System.nanoTime() - lastProgressNanos;
-        if (!waitingForUpstream || idle < timeout) {
-            long delay = waitingForUpstream ? timeout - idle : timeout;
-            timer = ctx.executor().schedule(this::onTimer, delay, TimeUnit.NANOSECONDS);
             return;
         }
         if (responseStarted) {
@@ -453,13 +391,6 @@ final class Exchange implements UpstreamListener {
             closeBoth();
         } else {
             failBeforeResponse(UpstreamFailure.RESPONSE_TIMEOUT);
-        }
-    }
-
-    private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
         }
     }
 }
