@@ -26,9 +26,7 @@ class HealthcheckIT {
     void readyThenGone() throws Exception {
         int port = PreflightProcess.freePort();
         int adminPort = PreflightProcess.freePort();
-        Path config = Files.writeString(
-                dir.resolve("application.conf"),
-                """
+        Path config = Files.writeString(dir.resolve("application.conf"), """
                 preflight {
                   listen { host = "127.0.0.1", port = %d }
                   admin { host = "0.0.0.0", port = %d }

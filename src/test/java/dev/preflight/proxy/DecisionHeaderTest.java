@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Timeout(30)
 class DecisionHeaderTest {
     private static final String APP = "http://app.example";
-    private static final String POLICY = "cors { allowed-origins = [\"" + APP + "\"], allowed-methods = [\"GET\", \"PUT\"],"
-            + " allowed-headers = [\"Content-Type\"] }";
+    private static final String POLICY = "cors { allowed-origins = [\"" + APP
+            + "\"], allowed-methods = [\"GET\", \"PUT\"]," + " allowed-headers = [\"Content-Type\"] }";
 
     static Stream<Arguments> rejections() {
         return Stream.of(
@@ -54,7 +54,9 @@ class DecisionHeaderTest {
 
             assertThat(response.status()).isEqualTo(403);
             assertThat(response.header("Preflight-Decision")).isEqualTo(expected);
-            assertThat(response.bodyText()).startsWith("preflight: rejected: " + reason).endsWith("\n");
+            assertThat(response.bodyText())
+                    .startsWith("preflight: rejected: " + reason)
+                    .endsWith("\n");
             assertThat(response.bodyText().lines()).hasSize(1);
             assertThat(response.headerNames()).noneMatch(n -> n.toLowerCase().startsWith("access-control-"));
         }

@@ -43,7 +43,8 @@ class ReportOnlyTest {
                         ProxyHarness.hocon(
                                 backend.url(),
                                 0,
-                                "cors { mode = report-only, allowed-origins = [\"" + APP + "\"], allow-credentials = true }"),
+                                "cors { mode = report-only, allowed-origins = [\"" + APP
+                                        + "\"], allow-credentials = true }"),
                         Map.of()),
                 registry);
     }
@@ -85,11 +86,15 @@ class ReportOnlyTest {
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.bodyText()).isEqualTo("right");
         assertThat(response.hasHeader("Access-Control-Allow-Methods")).isFalse();
-        assertThat(registry.find(ProxyMetrics.REPORT_ONLY).tag("kind", "preflight").counters()).isNotEmpty();
+        assertThat(registry.find(ProxyMetrics.REPORT_ONLY)
+                        .tag("kind", "preflight")
+                        .counters())
+                .isNotEmpty();
     }
 
     private double count(String result) {
-        var counter = registry.find(ProxyMetrics.REPORT_ONLY).tag("result", result).counter();
+        var counter =
+                registry.find(ProxyMetrics.REPORT_ONLY).tag("result", result).counter();
         return counter == null ? 0 : counter.count();
     }
 
