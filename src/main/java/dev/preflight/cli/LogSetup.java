@@ -64,6 +64,11 @@ public final class LogSetup {
         if (json) {
             JsonEncoder encoder = new JsonEncoder();
             encoder.setContext(context);
+            // The message as a reader wants it ("listening on /0.0.0.0:8080"), not its template and
+            // an arguments array.
+            encoder.setWithFormattedMessage(true);
+            encoder.setWithMessage(false);
+            encoder.setWithArguments(false);
             encoder.start();
             return encoder;
         }

@@ -33,6 +33,7 @@ public final class Reloader {
         this.server = server;
         this.metrics = metrics;
         this.current = new AtomicReference<>(initial);
+        metrics.reloadsAtZero();
         metrics.configInForce(initial.hash(), initial.loadedAt());
     }
 
@@ -41,7 +42,10 @@ public final class Reloader {
         return current.get();
     }
 
-    /** Reloads now; safe to call from any thread (reloads are serialised). */
+    /**
+     * Reloads now; safe to call from any thread (reloads are serialised). An unchanged file is not
+     * counted as a reload.
+     */
     public synchronized void reload(String trigger) {
         Settings next;
         try {

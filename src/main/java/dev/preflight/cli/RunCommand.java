@@ -73,7 +73,13 @@ public final class RunCommand {
         metrics.accessLogDropped(dropped::sum);
         Health health = new Health();
 
-        ProxyServer server = ProxyServer.start(settings, registry);
+        ProxyServer server;
+        try {
+            server = ProxyServer.start(settings, registry);
+        } catch (java.io.UncheckedIOException e) {
+            err.println("preflight: " + e.getMessage());
+            return 1;
+        }
         health.markReady(); // the listener is bound: ready before the admin port can be asked
         Reloader reloader = new Reloader(file, env, server, metrics, settings);
         AdminServer admin = settings.admin().enabled()

@@ -3,6 +3,7 @@ package dev.preflight.proxy;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * One line per request on the {@code preflight.access} logger (O6): a readable message for the text
@@ -40,7 +41,7 @@ final class AccessLog {
                 r.outcome(),
                 r.reason(),
                 upstreamMillis < 0 ? "-" : String.format(Locale.ROOT, "%.3fms", upstreamMillis));
-        access.atInfo()
+        LoggingEventBuilder event = access.atInfo()
                 .addKeyValue("client", r.client)
                 .addKeyValue("method", r.method)
                 .addKeyValue("path", r.path)
@@ -51,9 +52,14 @@ final class AccessLog {
                 .addKeyValue("route", r.route)
                 .addKeyValue("cors_kind", r.kind())
                 .addKeyValue("cors_outcome", r.outcome())
-                .addKeyValue("cors_reason", r.reason())
-                .addKeyValue("upstream_ms", upstreamMillis < 0 ? null : upstreamMillis)
-                .addKeyValue("upstream_error", r.upstreamError)
-                .log(line);
+                .addKeyValue("cors_reason", r.reason());
+        // Absent facts are left out rather than written as the string "null".
+        if (upstreamMillis >= 0) {
+            event = event.addKeyValue("upstream_ms", upstreamMillis);
+        }
+        if (r.upstreamError != null) {
+            event = event.addKeyValue("upstream_error", r.upstreamError);
+        }
+        event.log(line);
     }
 }

@@ -25,6 +25,7 @@ public final class ProxyMetrics {
     public static final String CONFIG_INFO = "preflight.config.info";
     public static final String ACCESS_LOG_DROPPED = "preflight.access.log.dropped";
     public static final String REPORT_ONLY = "preflight.report.only";
+    public static final String FETCH_METADATA = "preflight.fetch.metadata";
 
     private volatile double lastReloadSeconds = Double.NaN;
     private Gauge configInfo;
@@ -39,13 +40,22 @@ public final class ProxyMetrics {
         return registry;
     }
 
-    /** A reload attempt: {@code success} (applied, or nothing changed) or {@code failure} (kept the old). */
+    /** A reload that changed something: {@code success} (applied) or {@code failure} (kept the old). */
     public void reload(boolean success) {
-        Counter.builder(CONFIG_RELOADS)
+        reloads(success ? "success" : "failure").increment();
+    }
+
+    /** Both reload series exist from the start, so the first failure shows as an increase. */
+    public void reloadsAtZero() {
+        reloads("success");
+        reloads("failure");
+    }
+
+    private Counter reloads(String result) {
+        return Counter.builder(CONFIG_RELOADS)
                 .description("Config reloads by result")
-                .tag("result", success ? "success" : "failure")
-                .register(registry)
-                .increment();
+                .tag("result", result)
+                .register(registry);
     }
 
     /** The configuration now in force: its hash as an info metric, and when it was loaded. */
@@ -80,6 +90,17 @@ public final class ProxyMetrics {
                         "Report-only comparisons of the policy with the backend: agree, would-allow, would-reject, differ")
                 .tag("route", route)
                 .tag("kind", kind)
+                .tag("result", verdict)
+                .register(registry)
+                .increment();
+    }
+
+    /** F4: a request the fetch-metadata check refused ({@code refused}) or would have ({@code would-refuse}). */
+    void fetchMetadata(String route, String verdict) {
+        Counter.builder(FETCH_METADATA)
+                .description(
+                        "Cross-site requests the fetch-metadata check refused or, in report-only mode, would refuse")
+                .tag("route", route)
                 .tag("result", verdict)
                 .register(registry)
                 .increment();

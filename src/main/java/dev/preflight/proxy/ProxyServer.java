@@ -13,6 +13,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -78,11 +80,20 @@ public final class ProxyServer implements AutoCloseable {
                     transports.name(),
                     settings.upstream().url());
             return server;
-        } catch (InterruptedException | RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows a BindException undeclared
             context.close();
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            throw e;
+            if (e instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException(
+                        "cannot listen on " + settings.listen().host() + ":"
+                                + settings.listen().port() + ": " + io.getMessage(),
+                        io);
+            }
+            throw (RuntimeException) e;
         }
     }
 

@@ -1,0 +1,348 @@
+package dev.preflight.ops;
+
+import static dev.preflight.ops.OpsWire.APP;
+import static dev.preflight.ops.OpsWire.EVIL;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.preflight.testing.Behaviour;
+import dev.preflight.testing.PreflightProcess;
+import dev.preflight.testing.RawClient;
+import dev.preflight.testing.RawResponse;
+import dev.preflight.testing.TestBackend;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * O6 with the built jar: one access-log line per request on the {@code preflight.access} logger, as
+ * JSON ({@code PREFLIGHT_LOG_FORMAT=json} or {@code access-log.format = json}) and as text, carrying
+ * client, method, path without the query, status, bytes in and out, duration, route, CORS kind /
+ * outcome / reason and upstream time. Logback's JSON encoder writes key-value pairs as strings, so a
+ * number may come as a JSON number or as a string holding one.
+ */
+@Timeout(180)
+class OpsAccessLogIT {
+    private static final String BODY = "sixteen bytes!!\n";
+    private static final String UPLOAD = "0123456789";
+    private static final String SECRET = "s3cret";
+
+    @TempDir
+    Path dir;
+
+    private TestBackend backend;
+    private OpsProcess preflight;
+    private int proxyPort;
+    private int deadPort;
+
+    @BeforeEach
+    void startBackend() throws Exception {
+        backend = TestBackend.start();
+        backend.on("/api", Behaviour.respond(200, BODY, "Content-Type", "text/plain"));
+        deadPort = PreflightProcess.freePort();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        try {
+            if (preflight != null) {
+                preflight.close();
+            }
+        } finally {
+            backend.close();
+        }
+    }
+
+    @Test
+    @DisplayName(
+            "O6: PREFLIGHT_LOG_FORMAT=json: every stdout line is JSON; one access line per request with every field")
+    void jsonAccessLog() throws Exception {
+        start("", Map.of("PREFLIGHT_LOG_FORMAT", "json"));
+        sendTheMix();
+
+        Map<String, Map<String, Object>> lines = jsonAccessLines();
+
+        Map<String, Object> get = lines.get("GET /api/items");
+        assertFields(get, "GET", "/api/items", 200, 0, BODY.length(), "default", "actual", "allowed", "allowed");
+        assertThat(number(get, "upstream_ms"))
+                .as("upstream_ms of a forwarded request")
+                .isNotNegative();
+
+        Map<String, Object> post = lines.get("POST /api/upload");
+        assertFields(
+                post,
+                "POST",
+                "/api/upload",
+                200,
+                UPLOAD.length(),
+                BODY.length(),
+                "default",
+                "actual",
+                "allowed",
+                "allowed");
+        assertThat(number(post, "upstream_ms")).isNotNegative();
+
+        Map<String, Object> preflightLine = lines.get("OPTIONS /api/pre");
+        assertFields(
+                preflightLine,
+                "OPTIONS",
+                "/api/pre",
+                403,
+                0,
+                -1,
+                "default",
+                "preflight",
+                "rejected",
+                "origin-not-allowed");
+
+        Map<String, Object> dead = lines.get("GET /dead/x");
+        assertFields(dead, "GET", "/dead/x", 502, 0, -1, "dead", "none", "not-applicable", "no-origin");
+        assertThat(dead.get("upstream_error")).isEqualTo("connect");
+        assertThat(preflight.stdout()).as("the query never reaches the log").noneMatch(l -> l.contains(SECRET));
+    }
+
+    @Test
+    @DisplayName(
+            "O6: in JSON, a request without an upstream time or error has none (no \"null\" string standing for one)")
+    void jsonAbsentValuesAreNotStrings() throws Exception {
+        start("", Map.of("PREFLIGHT_LOG_FORMAT", "json"));
+        sendTheMix();
+
+        Map<String, Map<String, Object>> lines = jsonAccessLines();
+
+        List<String> problems = new ArrayList<>();
+        absentOrNull(lines.get("OPTIONS /api/pre"), "upstream_ms", problems);
+        absentOrNull(lines.get("OPTIONS /api/pre"), "upstream_error", problems);
+        absentOrNull(lines.get("GET /dead/x"), "upstream_ms", problems);
+        absentOrNull(lines.get("GET /api/items"), "upstream_error", problems);
+        assertThat(problems).as("values that should be absent or JSON null").isEmpty();
+    }
+
+    @Test
+    @DisplayName("O6: access-log.format = json in the file does the same as the environment variable")
+    void jsonFromTheConfigFile() throws Exception {
+        start("access-log.format = json", Map.of());
+        sendTheMix();
+
+        Map<String, Map<String, Object>> lines = jsonAccessLines();
+
+        assertFields(
+                lines.get("GET /api/items"),
+                "GET",
+                "/api/items",
+                200,
+                0,
+                BODY.length(),
+                "default",
+                "actual",
+                "allowed",
+                "allowed");
+    }
+
+    @Test
+    @DisplayName("O6: the text access log carries the same facts, one line per request, without the query")
+    void textAccessLog() throws Exception {
+        start("", Map.of());
+        sendTheMix();
+
+        String time = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(?:Z|[+-]\\d\\d:\\d\\d)";
+        String ms = "\\d+\\.\\d{3}ms";
+        assertOneTextLine(
+                "GET /api/items",
+                time + " 127\\.0\\.0\\.1 \"GET /api/items\" 200 in=0 out=" + BODY.length() + " " + ms
+                        + " route=default cors=actual/allowed/allowed upstream=" + ms);
+        assertOneTextLine(
+                "POST /api/upload",
+                time + " 127\\.0\\.0\\.1 \"POST /api/upload\" 200 in=" + UPLOAD.length() + " out=" + BODY.length() + " "
+                        + ms + " route=default cors=actual/allowed/allowed upstream=" + ms);
+        assertOneTextLine(
+                "OPTIONS /api/pre",
+                time + " 127\\.0\\.0\\.1 \"OPTIONS /api/pre\" 403 in=0 out=\\d+ " + ms
+                        + " route=default cors=preflight/rejected/origin-not-allowed upstream=-");
+        assertOneTextLine(
+                "GET /dead/x",
+                time + " 127\\.0\\.0\\.1 \"GET /dead/x\" 502 in=0 out=\\d+ " + ms
+                        + " route=dead cors=none/not-applicable/no-origin upstream=-");
+        assertThat(preflight.stdout()).as("the query never reaches the log").noneMatch(l -> l.contains(SECRET));
+    }
+
+    // --- helpers ---
+
+    private void start(String extra, Map<String, String> env) throws IOException {
+        Path file =
+                Files.writeString(dir.resolve("application.conf"), """
+                preflight {
+                  listen { host = "127.0.0.1", port = 0 }
+                  admin.enabled = false
+                  upstream.url = "%s"
+                  cors.allowed-origins = ["%s"]
+                  routes = [ { name = "dead", path-prefix = "/dead", upstream.url = "http://127.0.0.1:%d" } ]
+                  %s
+                }
+                """.formatted(backend.url(), APP, deadPort, extra));
+        preflight = OpsProcess.start(dir, file, env);
+        proxyPort = preflight.proxyPort();
+    }
+
+    /** Four requests, each on its own connection: allowed GET, allowed POST with a body, rejected preflight, dead upstream. */
+    private void sendTheMix() throws IOException {
+        exchange(OpsWire.get(proxyPort, "/api/items?token=" + SECRET, APP), 200);
+        exchange(
+                OpsWire.request(
+                                "POST",
+                                proxyPort,
+                                "/api/upload?token=" + SECRET,
+                                APP,
+                                "Content-Type: text/plain",
+                                "Content-Length: " + UPLOAD.length())
+                        + UPLOAD,
+                200);
+        exchange(OpsWire.preflight(proxyPort, "/api/pre?token=" + SECRET, EVIL, "GET"), 403);
+        exchange(OpsWire.get(proxyPort, "/dead/x?token=" + SECRET, null), 502);
+    }
+
+    private void exchange(String request, int status) throws IOException {
+        try (RawClient client = RawClient.connect(new InetSocketAddress("127.0.0.1", proxyPort))) {
+            RawResponse response = client.exchange(request);
+            assertThat(response.status()).as("%s", response).isEqualTo(status);
+        }
+    }
+
+    /**
+     * Waits for the four access lines, checks that every stdout line is a JSON object, and returns the
+     * access lines' key-value pairs by "METHOD path".
+     */
+    private Map<String, Map<String, Object>> jsonAccessLines() {
+        for (String request : List.of("GET /api/items", "POST /api/upload", "OPTIONS /api/pre", "GET /dead/x")) {
+            String escaped = request.replace("/", "\\/"); // the JSON encoder escapes '/'
+            preflight.awaitStdout(
+                    "for " + request,
+                    line -> line.contains("preflight.access") && (line.contains(request) || line.contains(escaped)));
+        }
+        Map<String, Map<String, Object>> access = new LinkedHashMap<>();
+        List<String> notJson = new ArrayList<>();
+        for (String line : preflight.stdout()) {
+            Map<String, Object> event;
+            try {
+                event = OpsJson.object(line);
+            } catch (IllegalArgumentException e) {
+                notJson.add(e.getMessage());
+                continue;
+            }
+            if (!"preflight.access".equals(event.get("loggerName"))) {
+                continue;
+            }
+            assertThat(event.get("level")).isEqualTo("INFO");
+            Map<String, Object> fields = keyValues(event);
+            String key = fields.get("method") + " " + fields.get("path");
+            assertThat(access.put(key, fields))
+                    .as("one access line for %s", key)
+                    .isNull();
+        }
+        assertThat(notJson).as("stdout lines that are not JSON objects").isEmpty();
+        assertThat(access).containsOnlyKeys("GET /api/items", "POST /api/upload", "OPTIONS /api/pre", "GET /dead/x");
+        return access;
+    }
+
+    /** The event's key-value pairs: Logback's {@code kvpList} is a list of one-member objects. */
+    private static Map<String, Object> keyValues(Map<String, Object> event) {
+        assertThat(event).as("%s", event).containsKey("kvpList");
+        assertThat(event.get("kvpList")).isInstanceOf(List.class);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        for (Object pair : (List<?>) event.get("kvpList")) {
+            assertThat(pair).isInstanceOf(Map.class);
+            ((Map<?, ?>) pair)
+                    .forEach((k, v) -> assertThat(fields.put((String) k, v))
+                            .as("key %s once", k)
+                            .isNull());
+        }
+        return fields;
+    }
+
+    /** {@code bytesOut} -1: any count. */
+    private static void assertFields(
+            Map<String, Object> line,
+            String method,
+            String path,
+            int status,
+            long bytesIn,
+            long bytesOut,
+            String route,
+            String kind,
+            String outcome,
+            String reason) {
+        assertThat(line)
+                .as("access line for %s %s", method, path)
+                .containsKeys(
+                        "client",
+                        "method",
+                        "path",
+                        "status",
+                        "bytes_in",
+                        "bytes_out",
+                        "duration_ms",
+                        "route",
+                        "cors_kind",
+                        "cors_outcome",
+                        "cors_reason");
+        assertThat(line.get("client")).isEqualTo("127.0.0.1");
+        assertThat(line.get("method")).isEqualTo(method);
+        assertThat(line.get("path")).isEqualTo(path);
+        assertThat(number(line, "status")).isEqualByComparingTo(BigDecimal.valueOf(status));
+        assertThat(number(line, "bytes_in")).isEqualByComparingTo(BigDecimal.valueOf(bytesIn));
+        if (bytesOut >= 0) {
+            assertThat(number(line, "bytes_out")).isEqualByComparingTo(BigDecimal.valueOf(bytesOut));
+        } else {
+            assertThat(number(line, "bytes_out")).isNotNegative();
+        }
+        assertThat(number(line, "duration_ms")).isNotNegative();
+        assertThat(line.get("route")).isEqualTo(route);
+        assertThat(line.get("cors_kind")).isEqualTo(kind);
+        assertThat(line.get("cors_outcome")).isEqualTo(outcome);
+        assertThat(line.get("cors_reason")).isEqualTo(reason);
+    }
+
+    /** A JSON number, or a string holding one (Logback's encoder quotes every key-value pair). */
+    private static BigDecimal number(Map<String, Object> line, String key) {
+        Object value = line.get(key);
+        if (value instanceof BigDecimal number) {
+            return number;
+        }
+        assertThat(value).as("%s in %s", key, line).isInstanceOf(String.class);
+        try {
+            return new BigDecimal((String) value);
+        } catch (NumberFormatException e) {
+            throw new AssertionError(key + " is not a number: \"" + value + "\" in " + line, e);
+        }
+    }
+
+    private static void absentOrNull(Map<String, Object> line, String key, List<String> problems) {
+        Object value = line.get(key);
+        if (value != null) {
+            String shown = value instanceof String text ? "the string \"" + text + "\"" : String.valueOf(value);
+            problems.add(line.get("method") + " " + line.get("path") + " (" + line.get("status") + "): " + key + " is "
+                    + shown);
+        }
+    }
+
+    private void assertOneTextLine(String request, String regex) {
+        preflight.awaitStdout("for " + request, line -> line.contains("\"" + request + "\""));
+        List<String> lines = preflight.stdout().stream()
+                .filter(line -> line.contains("\"" + request + "\""))
+                .toList();
+        assertThat(lines).as("access lines for %s", request).hasSize(1);
+        assertThat(lines.getFirst()).matches(Pattern.compile(regex));
+    }
+}
