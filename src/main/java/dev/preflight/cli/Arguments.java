@@ -9,6 +9,8 @@ import java.util.Optional;
  * options, and options that do not belong to the command, are errors.
  *
  * @param headers {@code --header} values of {@code explain}, in order
+ * @param secFetchSite {@code --sec-fetch-site} of {@code explain}, and likewise {@code secFetchMode},
+ *     {@code secFetchDest}: the {@code Sec-Fetch-*} headers the browser would send
  */
 public record Arguments(
         String command,
@@ -23,7 +25,10 @@ public record Arguments(
         boolean preflight,
         Optional<String> only,
         Optional<Integer> port,
-        Optional<String> api) {
+        Optional<String> api,
+        Optional<String> secFetchSite,
+        Optional<String> secFetchMode,
+        Optional<String> secFetchDest) {
 
     public static final List<String> COMMANDS = List.of("run", "check", "explain", "demo", "healthcheck");
 
@@ -50,7 +55,10 @@ public record Arguments(
                         "--host",
                         "--only",
                         "--port",
-                        "--api" -> {
+                        "--api",
+                        "--sec-fetch-site",
+                        "--sec-fetch-mode",
+                        "--sec-fetch-dest" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException(name + " needs a value");
@@ -89,6 +97,9 @@ public record Arguments(
         String only;
         Integer port;
         String api;
+        String secFetchSite;
+        String secFetchMode;
+        String secFetchDest;
         final List<String> headers = new ArrayList<>();
 
         void option(String name, String value) throws UsageException {
@@ -113,6 +124,9 @@ public record Arguments(
                     }
                 }
                 case "--api" -> api = value;
+                case "--sec-fetch-site" -> secFetchSite = value;
+                case "--sec-fetch-mode" -> secFetchMode = value;
+                case "--sec-fetch-dest" -> secFetchDest = value;
                 default -> throw new IllegalArgumentException(name);
             }
         }
@@ -121,9 +135,13 @@ public record Arguments(
             String cmd = command == null ? "run" : command;
             boolean explainOptions =
                     origin != null || method != null || !headers.isEmpty() || path != null || host != null || preflight;
-            if (explainOptions && !cmd.equals("explain") && !help) {
-                throw new UsageException(
-                        "--origin, --method, --header, --path, --host and --preflight belong to explain");
+            boolean secFetch = secFetchSite != null || secFetchMode != null || secFetchDest != null;
+            if ((explainOptions || secFetch) && !cmd.equals("explain") && !help) {
+                throw new UsageException("--origin, --method, --header, --path, --host, --preflight and"
+                        + " --sec-fetch-site/-mode/-dest belong to explain");
+            }
+            if (secFetchSite == null && secFetch) {
+                throw new UsageException("--sec-fetch-mode and --sec-fetch-dest need --sec-fetch-site");
             }
             boolean demoOptions = only != null || port != null || api != null;
             if (demoOptions && !cmd.equals("demo") && !help) {
@@ -145,7 +163,10 @@ public record Arguments(
                     preflight,
                     Optional.ofNullable(only),
                     Optional.ofNullable(port),
-                    Optional.ofNullable(api));
+                    Optional.ofNullable(api),
+                    Optional.ofNullable(secFetchSite),
+                    Optional.ofNullable(secFetchMode),
+                    Optional.ofNullable(secFetchDest));
         }
     }
 

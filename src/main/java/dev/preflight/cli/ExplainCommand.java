@@ -4,13 +4,15 @@ import dev.preflight.config.ConfigLoader;
 import dev.preflight.config.ConfigLocation;
 import dev.preflight.config.InvalidConfigException;
 import dev.preflight.config.Settings;
+import dev.preflight.policy.SecFetch;
 import java.io.PrintStream;
 import java.util.Map;
 
 /**
- * {@code preflight explain --origin O --method M [--header H]... [--path P] [--host H] [--preflight]}:
- * prints the route, decision, reason and exact response headers for one request. Exit 0 when the
- * request would be allowed or is not subject to CORS, 2 when it would be refused, 1 on a bad config.
+ * {@code preflight explain --origin O --method M [--header H]... [--path P] [--host H] [--preflight]
+ * [--sec-fetch-site S [--sec-fetch-mode M] [--sec-fetch-dest D]]}: prints the route, decision, reason,
+ * fetch-metadata verdict and exact response headers for one request. Exit 0 when the request would be
+ * allowed or is not subject to CORS, 2 when it would be refused, 1 on a bad config.
  */
 public final class ExplainCommand {
     private final Map<String, String> env;
@@ -38,7 +40,13 @@ public final class ExplainCommand {
                 args.headers(),
                 args.path().orElse("/"),
                 args.host().orElse(null),
-                args.preflight());
+                args.preflight(),
+                args.secFetchSite()
+                        .map(site -> new SecFetch(
+                                site,
+                                args.secFetchMode().orElse(null),
+                                args.secFetchDest().orElse(null)))
+                        .orElse(SecFetch.NONE));
         Explainer.Explanation explanation = new Explainer(settings).explain(question);
         out.print(Explainer.render(question, explanation));
         boolean refused = explanation.decision() != null

@@ -7,25 +7,54 @@ import dev.preflight.policy.CorsDecision;
 import dev.preflight.policy.CorsHeaders;
 import dev.preflight.policy.CorsPolicy;
 import dev.preflight.policy.CorsRequest;
+import dev.preflight.policy.FetchMetadataPolicy;
 import dev.preflight.policy.RequestPath;
+import dev.preflight.policy.RouteDecision;
 import dev.preflight.policy.RouteTable;
+import dev.preflight.policy.SecFetch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
  * What the proxy would do with one request, from the same route table and compiled policies the
- * proxy uses: the route, the decision and reason, and the exact CORS headers of the answer.
+ * proxy uses, through the same {@link RouteDecision}: the route, the decision and reason, the
+ * fetch-metadata verdict, and the exact CORS headers of the answer.
  */
 public final class Explainer {
-    /** The request to explain; {@code preflight} makes it {@code OPTIONS} asking for {@code method}. */
+    /**
+     * The request to explain; {@code preflight} makes it {@code OPTIONS} asking for {@code method}.
+     *
+     * @param secFetch the {@code Sec-Fetch-*} headers the browser would send, for the fetch-metadata
+     *     check; {@link SecFetch#NONE} for none
+     */
     public record Question(
-            String origin, String method, List<String> headers, String path, String host, boolean preflight) {}
+            String origin,
+            String method,
+            List<String> headers,
+            String path,
+            String host,
+            boolean preflight,
+            SecFetch secFetch) {
+
+        public Question {
+            secFetch = secFetch == null ? SecFetch.NONE : secFetch;
+        }
+
+        /** Without {@code Sec-Fetch-*} headers. */
+        public Question(
+                String origin, String method, List<String> headers, String path, String host, boolean preflight) {
+            this(origin, method, headers, path, host, preflight, SecFetch.NONE);
+        }
+    }
 
     /**
-     * @param decision null when the route leaves CORS alone (disabled, or report-only)
+     * @param mode the CORS mode ({@code enforce}, {@code report-only}, {@code disabled}), or {@code
+     *     enforce} when the fetch-metadata check refuses the request
+     * @param decision null when the route leaves CORS alone (disabled) and fetch metadata refused nothing
      * @param status the status the proxy answers with itself, or 0 when the request is forwarded
      * @param headers the CORS headers (and {@code Vary}) of the answer, or added to the backend's
+     * @param fetchMetadata what the fetch-metadata check found (F1-F4)
      */
     public record Explanation(
             String route,
@@ -33,48 +62,97 @@ public final class Explainer {
             String mode,
             CorsDecision decision,
             int status,
-            List<Map.Entry<String, String>> headers) {}
+            List<Map.Entry<String, String>> headers,
+            FetchMetadataPolicy.Verdict fetchMetadata) {}
 
     private final RouteTable<RouteView> routes;
 
-    private record RouteView(String name, CorsPolicy policy, UpstreamSettings upstream) {}
+    private record RouteView(
+            String name, CorsPolicy policy, FetchMetadataPolicy fetchMetadata, UpstreamSettings upstream) {}
 
     public Explainer(Settings settings) {
         this.routes = RouteTable.of(
                 settings.routes(),
                 (RouteSettings r) -> new RouteTable.Entry<>(
-                        r.host(), r.pathPrefix(), new RouteView(r.name(), r.corsPolicy(), r.upstream())),
-                new RouteView("default", settings.corsPolicy(), settings.upstream()));
+                        r.host(),
+                        r.pathPrefix(),
+                        new RouteView(
+                                r.name(),
+                                r.corsPolicy(),
+                                FetchMetadataPolicy.compile(r.fetchMetadata()),
+                                r.upstream())),
+                new RouteView(
+                        "default",
+                        settings.corsPolicy(),
+                        FetchMetadataPolicy.compile(settings.fetchMetadata()),
+                        settings.upstream()));
     }
 
     public Explanation explain(Question q) {
         RequestPath path = RequestPath.parse(q.path() == null ? "/" : q.path());
-        RouteView route = routes.select(q.host(), path == null ? "/" : path.path());
+        String normalised = path == null ? "/" : path.path();
+        RouteView route = routes.select(q.host(), normalised);
         CorsPolicy policy = route.policy();
         String upstream = route.upstream().url().toString();
-        if (!policy.settings().enabled()) {
-            return new Explanation(route.name(), upstream, "disabled", null, 0, List.of());
+        CorsRequest request = new CorsRequest(
+                q.preflight() ? "OPTIONS" : q.method(),
+                q.origin() == null ? List.of() : List.of(q.origin()),
+                selfOrigin(q.host()),
+                q.preflight() ? List.of(q.method()) : List.of(),
+                q.preflight() && !q.headers().isEmpty() ? List.of(String.join(", ", q.headers())) : List.of(),
+                List.of(),
+                normalised,
+                q.secFetch());
+        RouteDecision routed = RouteDecision.decide(policy, route.fetchMetadata(), request);
+        CorsDecision decision = routed.cors();
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        if (decision == null) {
+            addFetchMetadataVary(headers, routed);
+            return new Explanation(route.name(), upstream, "disabled", null, 0, headers, routed.fetchMetadata());
         }
-        CorsRequest request = q.preflight()
-                ? new CorsRequest(
-                        "OPTIONS",
-                        List.of(q.origin()),
-                        selfOrigin(q.host()),
-                        List.of(q.method()),
-                        q.headers().isEmpty() ? List.of() : List.of(String.join(", ", q.headers())),
-                        List.of())
-                : CorsRequest.actual(q.method(), q.origin(), selfOrigin(q.host()));
-        CorsDecision decision = policy.decide(request);
-        String mode = policy.enforce() ? "enforce" : "report-only";
-        List<Map.Entry<String, String>> headers = new ArrayList<>(decision.headers());
+        String mode = policy.enforce() || routed.refused() ? "enforce" : "report-only";
+        headers.addAll(decision.headers());
         if (decision.vary() != null) {
             headers.add(Map.entry(CorsHeaders.VARY, decision.vary()));
+        }
+        if (!routed.refused()) {
+            addFetchMetadataVary(headers, routed);
         }
         if (decision.answerLocally() && decision.status() == 200) {
             headers.add(Map.entry("Content-Length", "0"));
         }
         return new Explanation(
-                route.name(), upstream, mode, decision, decision.answerLocally() ? decision.status() : 0, headers);
+                route.name(),
+                upstream,
+                mode,
+                decision,
+                decision.answerLocally() ? decision.status() : 0,
+                headers,
+                routed.fetchMetadata());
+    }
+
+    /** F4: one {@code Vary} line, as the proxy merges it, with CORS's names first. */
+    private static void addFetchMetadataVary(List<Map.Entry<String, String>> headers, RouteDecision routed) {
+        String vary = routed.fetchMetadataVary();
+        if (vary == null) {
+            return;
+        }
+        for (int i = 0; i < headers.size(); i++) {
+            if (headers.get(i).getKey().equals(CorsHeaders.VARY)) {
+                headers.set(i, Map.entry(CorsHeaders.VARY, headers.get(i).getValue() + ", " + vary));
+                return;
+            }
+        }
+        headers.add(Map.entry(CorsHeaders.VARY, vary));
+    }
+
+    private static String fetchMetadata(FetchMetadataPolicy.Verdict verdict) {
+        return switch (verdict) {
+            case ALLOWED -> "allowed (F1-F3)";
+            case REFUSED -> "refused (F4): answered 403, whatever CORS says";
+            case WOULD_REFUSE -> "would refuse (F4), report-only: forwarded, counted and logged";
+            case NOT_CHECKED -> "not checked";
+        };
     }
 
     private static String selfOrigin(String host) {
@@ -96,9 +174,22 @@ public final class Explainer {
         if (q.preflight() && !q.headers().isEmpty()) {
             out.append(" with headers ").append(String.join(", ", q.headers()));
         }
+        if (q.secFetch().site() != null) {
+            out.append(" (Sec-Fetch ").append(q.secFetch().describe()).append(')');
+        }
         out.append('\n');
+        if (e.fetchMetadata() != FetchMetadataPolicy.Verdict.NOT_CHECKED) {
+            out.append("fetch:     ").append(fetchMetadata(e.fetchMetadata())).append('\n');
+        }
         if (e.decision() == null) {
             out.append("decision:  none: CORS is disabled on this route; the request is forwarded untouched\n");
+            for (Map.Entry<String, String> h : e.headers()) {
+                out.append("  ")
+                        .append(h.getKey())
+                        .append(": ")
+                        .append(h.getValue())
+                        .append('\n');
+            }
             return out.toString();
         }
         CorsDecision d = e.decision();

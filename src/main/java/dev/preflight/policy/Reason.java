@@ -2,7 +2,7 @@ package dev.preflight.policy;
 
 /**
  * Why a {@link CorsDecision} came out as it did: a closed set, so that it can label metrics (O3) and
- * the debug header (C6).
+ * the debug header (C6). All but {@link #FETCH_METADATA} are CORS's own.
  */
 public enum Reason {
     ALLOWED("allowed"),
@@ -17,7 +17,12 @@ public enum Reason {
     ORIGIN_MALFORMED("origin-malformed"),
     METHOD_NOT_ALLOWED("method-not-allowed"),
     HEADER_NOT_ALLOWED("header-not-allowed"),
-    PRIVATE_NETWORK_NOT_ALLOWED("private-network-not-allowed");
+    PRIVATE_NETWORK_NOT_ALLOWED("private-network-not-allowed"),
+    /**
+     * F4: a cross-site request that is neither a top-level navigation nor a CORS request, refused by
+     * the fetch-metadata check before CORS is asked.
+     */
+    FETCH_METADATA("fetch-metadata");
 
     private final String tag;
 

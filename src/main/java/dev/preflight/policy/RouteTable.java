@@ -32,11 +32,8 @@ public final class RouteTable<T> {
         List<Compiled<T>> compiled = new ArrayList<>(routes.size());
         for (S route : routes) {
             Entry<T> e = entry.apply(route);
-            String prefix = e.pathPrefix().endsWith("/")
-                    ? e.pathPrefix().substring(0, e.pathPrefix().length() - 1)
-                    : e.pathPrefix();
-            compiled.add(
-                    new Compiled<>(e.host().map(h -> h.toLowerCase(Locale.ROOT)).orElse(null), prefix, e.value()));
+            compiled.add(new Compiled<>(
+                    e.host().map(h -> h.toLowerCase(Locale.ROOT)).orElse(null), trimPrefix(e.pathPrefix()), e.value()));
         }
         return new RouteTable<>(List.copyOf(compiled), fallback);
     }
@@ -62,7 +59,13 @@ public final class RouteTable<T> {
         return fallback;
     }
 
-    private static boolean prefixMatches(String prefix, String path) {
+    /** A prefix as {@link #prefixMatches} takes it: without its trailing slash ({@code /} becomes empty). */
+    static String trimPrefix(String prefix) {
+        return prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+    }
+
+    /** Segment-aware: {@code /api} matches {@code /api} and {@code /api/x}, never {@code /apix}. */
+    static boolean prefixMatches(String prefix, String path) {
         return prefix.isEmpty()
                 || (path.startsWith(prefix)
                         && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/'));

@@ -1,7 +1,9 @@
 package dev.preflight.proxy;
 
 import dev.preflight.policy.CorsDecision;
+import dev.preflight.policy.FetchMetadataPolicy;
 import dev.preflight.policy.RequestPath;
+import dev.preflight.policy.RouteDecision;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -100,12 +102,19 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
         Route route = runtime.routes().select(request.headers().get(HttpHeaderNames.HOST), path.path());
         record.route = route.name();
-        CorsDecision decision = CorsRequests.decide(
-                route, request, runtime.settings().forwarded().trustIncoming(), record);
-        boolean enforce = decision != null && route.policy().enforce();
+        RouteDecision routed = CorsRequests.decide(
+                route, request, path.path(), runtime.settings().forwarded().trustIncoming(), record);
+        CorsDecision decision = routed.cors();
+        // A fetch-metadata refusal (F4) is enforced whatever the CORS mode.
+        boolean enforce = decision != null && (route.policy().enforce() || routed.refused());
         CorsDecision cors = enforce ? decision : null;
         record.decision = cors;
         boolean debug = runtime.settings().debug().decisionHeader();
+        String fetchVary = routed.fetchMetadataVary();
+        if (routed.fetchMetadata() == FetchMetadataPolicy.Verdict.REFUSED
+                || routed.fetchMetadata() == FetchMetadataPolicy.Verdict.WOULD_REFUSE) {
+            reportFetchMetadata(routed, route, request);
+        }
         if (cors != null && cors.outcome() == CorsDecision.Outcome.REJECTED) {
             context.rejections()
                     .log(
@@ -117,7 +126,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                             cors.detail() == null ? "" : " (" + cors.detail() + ")");
         }
         if (cors != null && cors.answerLocally()) {
-            respondLocally(ctx, CorsResponses.localAnswer(ctx.alloc(), cors, debug ? route.name() : null), false);
+            FullHttpResponse answer = CorsResponses.localAnswer(ctx.alloc(), cors, debug ? route.name() : null);
+            VaryHeader.merge(answer.headers(), fetchVary);
+            respondLocally(ctx, answer, false);
             return;
         }
         if (current.declaredLength() > maxBodySize()) {
@@ -126,6 +137,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             if (cors != null) {
                 CorsResponses.decorateError(tooLarge.headers(), cors);
             }
+            VaryHeader.merge(tooLarge.headers(), fetchVary);
             respondLocally(ctx, tooLarge, false);
             return;
         }
@@ -138,9 +150,26 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 ctx.channel().remoteAddress());
         boolean reportOnly = decision != null && !enforce && decision.kind() != CorsDecision.Kind.NONE;
         CorsPlan plan = new CorsPlan(
-                cors, reportOnly ? decision : null, request.headers().get(HttpHeaderNames.ORIGIN), debug);
+                cors, reportOnly ? decision : null, request.headers().get(HttpHeaderNames.ORIGIN), debug, fetchVary);
         exchange = new Exchange(ctx, this, current, route, upstreamHead, plan, record);
         exchange.start();
+    }
+
+    /**
+     * F4: counted either way; a refusal is logged with the other rejections above, a report-only one
+     * here, through the same rate limit.
+     */
+    private void reportFetchMetadata(RouteDecision routed, Route route, HttpRequest request) {
+        context.metrics().fetchMetadata(route.name(), routed.fetchMetadata().tag());
+        if (!routed.refused()) {
+            context.rejections()
+                    .log(
+                            "report-only fetch-metadata on route {}: would refuse {} {} ({})",
+                            route.name(),
+                            request.method(),
+                            record.path,
+                            routed.secFetch().describe());
+        }
     }
 
     private void onRequestContent(ChannelHandlerContext ctx, HttpContent content) {

@@ -13,14 +13,22 @@ import io.netty.handler.codec.http.HttpHeaders;
  *     the backend's answer (C13); else null
  * @param origin the request's {@code Origin}, for that comparison
  * @param decisionHeader {@code debug.decision-header} is on
+ * @param fetchMetadataVary the {@code Vary} names of the fetch-metadata check when it ran (F4), merged
+ *     whatever the CORS mode; else null
  */
-record CorsPlan(CorsDecision enforced, CorsDecision reportOnly, String origin, boolean decisionHeader) {
+record CorsPlan(
+        CorsDecision enforced,
+        CorsDecision reportOnly,
+        String origin,
+        boolean decisionHeader,
+        String fetchMetadataVary) {
 
-    /** The backend's response head on its way to the client (C7-C10, and the debug header). */
+    /** The backend's response head on its way to the client (C7-C10, F4's Vary, and the debug header). */
     void rewrite(HttpHeaders headers, String route, CorsSettings.UpstreamCorsHeaders mode) {
         if (enforced != null) {
             CorsResponses.rewrite(headers, enforced, mode);
         }
+        VaryHeader.merge(headers, fetchMetadataVary);
         addDecisionHeader(headers, route);
     }
 
@@ -29,6 +37,7 @@ record CorsPlan(CorsDecision enforced, CorsDecision reportOnly, String origin, b
         if (enforced != null) {
             CorsResponses.decorateError(headers, enforced);
         }
+        VaryHeader.merge(headers, fetchMetadataVary);
         addDecisionHeader(headers, route);
     }
 

@@ -1,12 +1,14 @@
 package dev.preflight.proxy;
 
-import dev.preflight.policy.CorsDecision;
 import dev.preflight.policy.CorsHeaders;
 import dev.preflight.policy.CorsPolicy;
 import dev.preflight.policy.CorsRequest;
+import dev.preflight.policy.RouteDecision;
+import dev.preflight.policy.SecFetch;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
+import java.util.List;
 import java.util.Locale;
 
 /** Adapts a Netty request to the pure policy: builds its {@link CorsRequest} and asks the route. */
@@ -14,28 +16,50 @@ final class CorsRequests {
     private CorsRequests() {}
 
     /**
-     * The route's decision, or null when CORS is disabled on the route. In report-only mode it is
-     * what the policy would do; the caller keeps the proxy transparent. {@code record} says when the
-     * decision is not acted on.
+     * The route's decision: fetch metadata, then CORS. Its CORS part is null when CORS is disabled on
+     * the route (and fetch metadata refused nothing); in report-only mode it is what the policy would
+     * do, and the caller keeps the proxy transparent. {@code record} says when the decision is not
+     * acted on.
+     *
+     * @param path the normalised path
      */
-    static CorsDecision decide(Route route, HttpRequest request, boolean trustForwarded, RequestRecord record) {
+    static RouteDecision decide(
+            Route route, HttpRequest request, String path, boolean trustForwarded, RequestRecord record) {
         CorsPolicy policy = route.policy();
         if (!policy.settings().enabled()) {
             record.corsBypass = "disabled";
-            return null;
-        }
-        if (!policy.enforce()) {
+        } else if (!policy.enforce()) {
             record.corsBypass = "report-only";
         }
         HttpHeaders headers = request.headers();
         String host = headers.get(HttpHeaderNames.HOST);
-        return policy.decide(new CorsRequest(
+        CorsRequest view = new CorsRequest(
                 request.method().name(),
                 headers.getAll(HttpHeaderNames.ORIGIN),
                 host == null ? null : selfScheme(headers, trustForwarded) + "://" + host,
                 headers.getAll(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD),
                 headers.getAll(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS),
-                headers.getAll(CorsHeaders.REQUEST_PRIVATE_NETWORK)));
+                headers.getAll(CorsHeaders.REQUEST_PRIVATE_NETWORK),
+                path,
+                secFetch(headers));
+        return RouteDecision.decide(policy, route.fetchMetadata(), view);
+    }
+
+    private static SecFetch secFetch(HttpHeaders headers) {
+        String site = joined(headers, SecFetch.SITE);
+        return site == null
+                ? SecFetch.NONE
+                : new SecFetch(site, joined(headers, SecFetch.MODE), joined(headers, SecFetch.DEST));
+    }
+
+    /** Every value, so that a second one cannot hide behind the first; null when absent. */
+    private static String joined(HttpHeaders headers, String name) {
+        List<String> values = headers.getAll(name);
+        return switch (values.size()) {
+            case 0 -> null;
+            case 1 -> values.getFirst();
+            default -> String.join(", ", values);
+        };
     }
 
     /** C2: the listener speaks plain HTTP; a TLS terminator in front says otherwise only if trusted. */

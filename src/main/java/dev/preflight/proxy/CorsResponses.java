@@ -3,6 +3,7 @@ package dev.preflight.proxy;
 import dev.preflight.policy.CorsDecision;
 import dev.preflight.policy.CorsHeaders;
 import dev.preflight.policy.CorsSettings;
+import dev.preflight.policy.Reason;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -21,13 +22,21 @@ final class CorsResponses {
     private CorsResponses() {}
 
     /**
-     * The answer to a request the policy decided here (C5, C6, C9): a preflight gets an empty body
-     * (allowed or not), a refused actual request a problem body saying why.
+     * The answer to a request the policy decided here (C5, C6, C9, F4): a preflight gets an empty body
+     * (allowed or not), a refused actual request, and any request fetch metadata refused, a problem
+     * body saying why.
      */
     static FullHttpResponse localAnswer(ByteBufAllocator alloc, CorsDecision decision, String debugRoute) {
         HttpResponseStatus status = HttpResponseStatus.valueOf(decision.status());
         FullHttpResponse response;
-        if (decision.kind() == CorsDecision.Kind.PREFLIGHT) {
+        if (decision.reason() == Reason.FETCH_METADATA) {
+            // F4: the Sec-Fetch-* values are the request's own, so they are no map of the policy.
+            response = ErrorResponses.problem(
+                    alloc,
+                    status,
+                    "cross-site requests of this kind are not accepted (fetch-metadata: " + decision.detail() + ")",
+                    false);
+        } else if (decision.kind() == CorsDecision.Kind.PREFLIGHT) {
             boolean explain = debugRoute != null && decision.outcome() == CorsDecision.Outcome.REJECTED;
             response = new DefaultFullHttpResponse(
                     HttpVersion.HTTP_1_1,

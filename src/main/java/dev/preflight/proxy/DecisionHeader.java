@@ -44,6 +44,7 @@ final class DecisionHeader {
         return switch (reason) {
             case METHOD_NOT_ALLOWED -> "method";
             case HEADER_NOT_ALLOWED, PRIVATE_NETWORK_NOT_ALLOWED -> "header";
+            case FETCH_METADATA -> "sec-fetch";
             default -> "origin";
         };
     }

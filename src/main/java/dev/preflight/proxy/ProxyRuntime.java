@@ -3,6 +3,7 @@ package dev.preflight.proxy;
 import dev.preflight.config.RouteSettings;
 import dev.preflight.config.Settings;
 import dev.preflight.config.UpstreamSettings;
+import dev.preflight.policy.FetchMetadataPolicy;
 import dev.preflight.policy.RouteTable;
 import dev.preflight.proxy.upstream.UpstreamPool;
 import java.util.Collection;
@@ -29,13 +30,21 @@ final class ProxyRuntime {
     ProxyRuntime(Settings settings, Transports transports, Map<UpstreamSettings, UpstreamPool> reusable) {
         this.settings = settings;
         UpstreamPool defaultPool = pool(settings.upstream(), transports, reusable);
-        Route fallback = new Route(Route.DEFAULT_NAME, settings.corsPolicy(), defaultPool);
+        Route fallback = new Route(
+                Route.DEFAULT_NAME,
+                settings.corsPolicy(),
+                FetchMetadataPolicy.compile(settings.fetchMetadata()),
+                defaultPool);
         this.routes = RouteTable.of(
                 settings.routes(),
                 (RouteSettings r) -> new RouteTable.Entry<>(
                         r.host(),
                         r.pathPrefix(),
-                        new Route(r.name(), r.corsPolicy(), pool(r.upstream(), transports, reusable))),
+                        new Route(
+                                r.name(),
+                                r.corsPolicy(),
+                                FetchMetadataPolicy.compile(r.fetchMetadata()),
+                                pool(r.upstream(), transports, reusable))),
                 fallback);
         this.forwardedHeaders = new ForwardedHeaders(settings.forwarded());
     }

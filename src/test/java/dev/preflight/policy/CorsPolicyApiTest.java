@@ -106,7 +106,8 @@ class CorsPolicyApiTest {
                         "origin-malformed",
                         "method-not-allowed",
                         "header-not-allowed",
-                        "private-network-not-allowed");
+                        "private-network-not-allowed",
+                        "fetch-metadata");
         assertThat(Arrays.stream(CorsDecision.Kind.values()).map(CorsDecision.Kind::tag))
                 .containsExactly("preflight", "actual", "none");
         assertThat(Arrays.stream(CorsDecision.Outcome.values()).map(CorsDecision.Outcome::tag))

@@ -12,6 +12,8 @@ final class Req {
     private final List<String> requestMethods = new ArrayList<>();
     private final List<String> requestHeaderLines = new ArrayList<>();
     private final List<String> privateNetwork = new ArrayList<>();
+    private String path = "/";
+    private SecFetch secFetch = SecFetch.NONE;
 
     private Req(String method) {
         this.method = method;
@@ -61,6 +63,18 @@ final class Req {
         return this;
     }
 
+    /** The normalised path (default {@code /}). */
+    Req path(String normalisedPath) {
+        path = normalisedPath;
+        return this;
+    }
+
+    /** {@code Sec-Fetch-Site}, {@code -Mode} and {@code -Dest}; null for an absent one. */
+    Req secFetch(String site, String mode, String dest) {
+        secFetch = new SecFetch(site, mode, dest);
+        return this;
+    }
+
     CorsRequest build() {
         return new CorsRequest(
                 method,
@@ -68,11 +82,13 @@ final class Req {
                 self,
                 List.copyOf(requestMethods),
                 List.copyOf(requestHeaderLines),
-                List.copyOf(privateNetwork));
+                List.copyOf(privateNetwork),
+                path,
+                secFetch);
     }
 
     @Override
     public String toString() {
-        return method + " " + origins + " " + requestMethods + " " + requestHeaderLines;
+        return method + " " + path + " " + origins + " " + requestMethods + " " + requestHeaderLines + " " + secFetch;
     }
 }
