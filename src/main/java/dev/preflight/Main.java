@@ -14,7 +14,8 @@ public final class Main {
             Usage: preflight [run] [--config FILE]
                    preflight check [--config FILE]
                    preflight explain --origin O --method M [--header H]... [--path P] [--host H]
-                                     [--preflight] [--config FILE]
+                                     [--preflight] [--sec-fetch-site S] [--sec-fetch-mode M]
+                                     [--sec-fetch-dest D] [--config FILE]
                    preflight demo [--port PROXY_PORT] | demo --only api|page [--port N] [--api URL]
                    preflight healthcheck [--config FILE]
                    preflight --help | --version
