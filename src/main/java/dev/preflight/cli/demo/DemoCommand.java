@@ -40,7 +40,7 @@ public final class DemoCommand {
                 DemoPage page = DemoPage.start(bind, args.port().orElse(PAGE_PORT), proxy);
                 out.println("demo page on http://localhost:" + page.port() + " calling " + proxy);
             }
-            new CountDownLatch(1).await(); // until the process is stopped
+            awaitStop();
             return 0;
         }
         int base = args.port().orElse(PROXY_PORT);
@@ -66,7 +66,16 @@ public final class DemoCommand {
                 + " (with this policy saved as a file)");
         out.println();
         out.println(DemoCommandPolicy.of(base, api.port(), page.port()));
-        new CountDownLatch(1).await();
+        awaitStop();
+        proxy.close();
         return 0;
+    }
+
+    /** Until SIGTERM or SIGINT; then the command returns and the process exits 0 (compose stop). */
+    private static void awaitStop() throws InterruptedException {
+        CountDownLatch stop = new CountDownLatch(1);
+        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), s -> stop.countDown());
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> stop.countDown());
+        stop.await();
     }
 }
