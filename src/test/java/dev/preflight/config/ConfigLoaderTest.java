@@ -144,8 +144,10 @@ class ConfigLoaderTest {
 
         assertThat(settings.upstream().url()).isEqualTo(URI.create("http://127.0.0.1:3000"));
         assertThat(settings.listen().port()).isEqualTo(8080);
-        assertThat(settings.cors().allowedOrigins()).isNotEmpty();
-        assertThat(settings.cors().allowCredentials()).isFalse();
+        assertThat(settings.cors().allowedOrigins()).containsExactly("http://localhost:5173");
+        assertThat(settings.cors().allowCredentials()).isTrue(); // the compose demo's credentialed call
+        assertThat(settings.routes()).extracting(r -> r.name()).containsExactly("private");
+        assertThat(settings.warnings()).isEmpty();
     }
 
     @Test
