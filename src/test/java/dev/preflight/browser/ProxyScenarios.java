@@ -20,8 +20,8 @@ import java.util.stream.Stream;
  * a loopback address refused before any request is sent, so no browser row can exercise the
  * proxy's answer; the wire-level tests cover it.
  *
- * <p>To come with hot reload (O4): the policy changed between two calls of one page, the second
- * call seeing the new policy without a restart of the proxy.
+ * <p>The policy changed between two calls of one page (hot reload, O4) is {@link ReloadBrowserTest}:
+ * it needs a proxy whose file is watched, which these rows do not have.
  */
 final class ProxyScenarios {
 
