@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.preflight.cli.Explainer;
 import dev.preflight.config.AdminSettings;
 import dev.preflight.config.Settings;
+import dev.preflight.testing.JsonReader;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.math.BigDecimal;

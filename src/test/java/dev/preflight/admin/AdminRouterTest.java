@@ -2,6 +2,7 @@ package dev.preflight.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.preflight.testing.JsonReader;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBuf;

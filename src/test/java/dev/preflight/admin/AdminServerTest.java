@@ -7,6 +7,7 @@ import dev.preflight.config.AdminSettings;
 import dev.preflight.config.ConfigLoader;
 import dev.preflight.config.ConfigProblem;
 import dev.preflight.config.Settings;
+import dev.preflight.testing.JsonReader;
 import dev.preflight.testing.RawClient;
 import dev.preflight.testing.RawResponse;
 import io.micrometer.core.instrument.Counter;

@@ -2,6 +2,7 @@ package dev.preflight.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.preflight.testing.JsonReader;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;

@@ -88,25 +88,32 @@ class ReloadBrowserTest {
         Await.until(
                 "the reload is applied",
                 Duration.ofSeconds(10),
-                () -> registry.find(ProxyMetrics.CONFIG_RELOADS).tag("result", "success").counter() != null
-                        && registry.find(ProxyMetrics.CONFIG_RELOADS).tag("result", "success").counter().count() >= 1);
+                () -> registry.find(ProxyMetrics.CONFIG_RELOADS)
+                                        .tag("result", "success")
+                                        .counter()
+                                != null
+                        && registry.find(ProxyMetrics.CONFIG_RELOADS)
+                                        .tag("result", "success")
+                                        .counter()
+                                        .count()
+                                >= 1);
 
         Map<String, Object> second = call();
         assertThat(second).containsKey("error");
         assertThat(String.valueOf(second.get("error"))).contains("TypeError");
         // Both calls reached the backend (simple GETs are forwarded either way); only the page's view changed.
-        Await.until("both calls reached the backend", () -> backend.requestsTo("/data.json").size() == 2);
+        Await.until(
+                "both calls reached the backend",
+                () -> backend.requestsTo("/data.json").size() == 2);
     }
 
     private static Map<String, Object> call() {
-        return chromium.run(
-                """
+        return chromium.run("""
                 const done = arguments[arguments.length - 1];
                 fetch(arguments[0] + '/data.json', {cache: 'no-store'})
                   .then(async r => done({status: r.status, body: await r.text()}),
                         e => done({error: String(e)}));
-                """,
-                "http://api.example.test:" + proxy.address().getPort());
+                """, "http://api.example.test:" + proxy.address().getPort());
     }
 
     private static String policy(String origin) {

@@ -5,6 +5,7 @@ import static dev.preflight.ops.OpsWire.EVIL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.preflight.testing.Behaviour;
+import dev.preflight.testing.JsonReader;
 import dev.preflight.testing.PreflightProcess;
 import dev.preflight.testing.RawClient;
 import dev.preflight.testing.RawResponse;
@@ -236,7 +237,7 @@ class OpsAccessLogIT {
         for (String line : preflight.stdout()) {
             Map<String, Object> event;
             try {
-                event = OpsJson.object(line);
+                event = JsonReader.object(line);
             } catch (IllegalArgumentException e) {
                 notJson.add(e.getMessage());
                 continue;

@@ -3,6 +3,7 @@ package dev.preflight.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.preflight.testing.Await;
+import dev.preflight.testing.JsonReader;
 import dev.preflight.testing.PreflightProcess;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -123,9 +124,10 @@ final class OpsProcess implements AutoCloseable {
 
     private static int portIn(String line, String message) {
         if (line.startsWith("{")) {
-            Map<String, Object> event = OpsJson.object(line);
+            Map<String, Object> event = JsonReader.object(line);
             if (event.get("formattedMessage") instanceof String m) {
-                Matcher address = Pattern.compile("^" + message + " /[^ ]*:(\\d+)").matcher(m);
+                Matcher address =
+                        Pattern.compile("^" + message + " /[^ ]*:(\\d+)").matcher(m);
                 return address.find() ? Integer.parseInt(address.group(1)) : -1;
             }
             return -1;

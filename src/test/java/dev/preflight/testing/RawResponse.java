@@ -38,19 +38,12 @@ public record RawResponse(
 
     /** The first value of a header (case-insensitive name), or null. */
     public String header(String name) {
-        return headers.stream()
-                .filter(h -> h.getKey().equalsIgnoreCase(name))
-                .map(Map.Entry::getValue)
-                .findFirst()
-                .orElse(null);
+        return HeaderLines.first(headers, name);
     }
 
     /** Every value of a header, one per header line. */
     public List<String> headers(String name) {
-        return headers.stream()
-                .filter(h -> h.getKey().equalsIgnoreCase(name))
-                .map(Map.Entry::getValue)
-                .toList();
+        return HeaderLines.all(headers, name);
     }
 
     public boolean hasHeader(String name) {
@@ -59,7 +52,7 @@ public record RawResponse(
 
     /** Lower-cased header names, for "none of these" assertions. */
     public List<String> headerNames() {
-        return headers.stream().map(h -> h.getKey().toLowerCase(Locale.ROOT)).toList();
+        return HeaderLines.names(headers);
     }
 
     /** The tokens of every {@code Connection} header, lower-cased. */

@@ -2,7 +2,6 @@ package dev.preflight.testing;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -35,19 +34,12 @@ public record RecordedRequest(
 
     /** The first value of a header (case-insensitive name), or null. */
     public String header(String name) {
-        return headers.stream()
-                .filter(h -> h.getKey().equalsIgnoreCase(name))
-                .map(Map.Entry::getValue)
-                .findFirst()
-                .orElse(null);
+        return HeaderLines.first(headers, name);
     }
 
     /** Every value of a header, one per header line. */
     public List<String> headers(String name) {
-        return headers.stream()
-                .filter(h -> h.getKey().equalsIgnoreCase(name))
-                .map(Map.Entry::getValue)
-                .toList();
+        return HeaderLines.all(headers, name);
     }
 
     public boolean hasHeader(String name) {
@@ -56,7 +48,7 @@ public record RecordedRequest(
 
     /** Lower-cased header names, for "none of these" assertions. */
     public List<String> headerNames() {
-        return headers.stream().map(h -> h.getKey().toLowerCase(Locale.ROOT)).toList();
+        return HeaderLines.names(headers);
     }
 
     public String bodyText() {

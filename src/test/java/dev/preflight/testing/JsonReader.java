@@ -1,4 +1,4 @@
-package dev.preflight.admin;
+package dev.preflight.testing;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -11,7 +11,7 @@ import java.util.Map;
  * read it: objects become {@link LinkedHashMap}s, arrays {@link List}s, numbers {@link BigDecimal}s;
  * anything malformed, including trailing text, throws {@link IllegalArgumentException}.
  */
-final class JsonReader {
+public final class JsonReader {
     private final String text;
     private int pos;
 
@@ -19,7 +19,7 @@ final class JsonReader {
         this.text = text;
     }
 
-    static Object parse(String text) {
+    public static Object parse(String text) {
         JsonReader reader = new JsonReader(text);
         Object value = reader.value();
         reader.whitespace();
@@ -30,7 +30,7 @@ final class JsonReader {
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> object(String text) {
+    public static Map<String, Object> object(String text) {
         Object value = parse(text);
         if (!(value instanceof Map)) {
             throw new IllegalArgumentException("expected an object: " + text);
