@@ -6,6 +6,7 @@ import dev.preflight.policy.RequestPath;
 import dev.preflight.policy.RouteDecision;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -14,6 +15,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -125,6 +127,12 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                             cors.reason().tag(),
                             cors.detail() == null ? "" : " (" + cors.detail() + ")");
         }
+        if (current.websocket()
+                && decision != null
+                && decision.outcome() == CorsDecision.Outcome.REJECTED
+                && refuseWebSocket(ctx, decision, enforce, route, debug, fetchVary)) {
+            return;
+        }
         if (cors != null && cors.answerLocally()) {
             FullHttpResponse answer = CorsResponses.localAnswer(ctx.alloc(), cors, debug ? route.name() : null);
             VaryHeader.merge(answer.headers(), fetchVary);
@@ -144,7 +152,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         HttpRequest upstreamHead = UpstreamRequests.head(
                 request,
                 path.target(),
-                current.chunked(),
+                current,
                 route.pool().settings(),
                 runtime.forwardedHeaders(),
                 ctx.channel().remoteAddress());
@@ -153,6 +161,36 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 cors, reportOnly ? decision : null, request.headers().get(HttpHeaderNames.ORIGIN), debug, fetchVary);
         exchange = new Exchange(ctx, this, current, route, upstreamHead, plan, record);
         exchange.start();
+    }
+
+    /**
+     * P7: CORS does not protect WebSockets, so a handshake from a disallowed origin gets 403 and never
+     * reaches the upstream, whatever {@code disallowed-origin} says; in report-only mode it is logged.
+     *
+     * @return true when the handshake was answered here
+     */
+    private boolean refuseWebSocket(
+            ChannelHandlerContext ctx,
+            CorsDecision decision,
+            boolean enforce,
+            Route route,
+            boolean debug,
+            String fetchVary) {
+        if (!enforce) {
+            context.rejections()
+                    .log(
+                            "report-only WebSocket handshake on route {}: would refuse it: {}",
+                            route.name(),
+                            decision.reason().tag());
+            return false;
+        }
+        FullHttpResponse refused = problem(ctx, HttpResponseStatus.FORBIDDEN, "origin not allowed", false);
+        if (debug) {
+            refused.headers().set(DecisionHeader.NAME, DecisionHeader.value(decision, route.name(), false));
+        }
+        VaryHeader.merge(refused.headers(), fetchVary);
+        respondLocally(ctx, refused, false);
+        return true;
     }
 
     /**
@@ -256,6 +294,17 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         } else {
             closeOnFlush(ctx);
         }
+    }
+
+    /**
+     * The upstream accepted a WebSocket handshake: the request is done (logged with its 101), and the
+     * connection becomes a tunnel that this handler leaves.
+     */
+    void tunnel(ChannelHandlerContext ctx, Channel upstream, HttpResponse accepted) {
+        exchange = null;
+        finish(record);
+        record = null;
+        WebSocketTunnel.open(ctx, upstream, accepted, context.metrics());
     }
 
     /** Counts and logs a request once, when it ends (whichever way). */

@@ -183,6 +183,10 @@ final class Exchange implements UpstreamListener {
             return;
         }
         int code = response.status().code();
+        if (code == HttpResponseStatus.SWITCHING_PROTOCOLS.code() && request.websocket()) {
+            openTunnel(response);
+            return;
+        }
         if (code >= 100 && code < 200) {
             // Interim responses (100 Continue, 103 Early Hints) are ours to drop: we answered Expect.
             skippingInformational = true;
@@ -208,6 +212,27 @@ final class Exchange implements UpstreamListener {
             return; // a full message: onResponseContent writes it whole
         }
         ctx.writeAndFlush(response).addListener(this::afterClientWrite);
+    }
+
+    /**
+     * P7: the upstream accepted the WebSocket handshake; the exchange ends here and both connections
+     * become one tunnel. A 101 that switches to anything else is a malformed answer.
+     */
+    private void openTunnel(HttpResponse response) {
+        if (!WebSocketUpgrade.accepted(response) || !requestComplete) {
+            ReferenceCountUtil.release(response);
+            failBeforeResponse(UpstreamFailure.MALFORMED_RESPONSE);
+            return;
+        }
+        WebSocketUpgrade.prepareForClient(response);
+        responseStarted = true;
+        finished = true;
+        timer.cancel();
+        record.status = response.status().code();
+        record.upstreamNanos = System.nanoTime() - record.upstreamStartNanos;
+        UpstreamConnection tunnelled = connection;
+        connection = null;
+        owner.tunnel(ctx, tunnelled.channel(), response);
     }
 
     private void onResponseContent(HttpContent content) {

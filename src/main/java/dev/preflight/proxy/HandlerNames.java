@@ -16,6 +16,9 @@ package dev.preflight.proxy;
  *
  * The upstream pipeline is {@link #UPSTREAM_TLS} (https only), {@link #UPSTREAM_CODEC},
  * {@link #UPSTREAM_FLOW_CONTROL}, {@link #UPSTREAM_IDLE}, {@link #UPSTREAM_RESPONSE}.
+ *
+ * <p>A WebSocket tunnel (P7) keeps only {@link #CONNECTION_LIMIT}, {@link #IDLE} and {@link #TUNNEL}
+ * on the client side, and {@link #UPSTREAM_TLS} and {@link #UPSTREAM_TUNNEL} on the upstream side.
  */
 public final class HandlerNames {
     public static final String CONNECTION_LIMIT = "connection-limit";
@@ -24,12 +27,14 @@ public final class HandlerNames {
     public static final String CODEC = "codec";
     public static final String FLOW_CONTROL = "flow-control";
     public static final String CLIENT_REQUEST = "client-request";
+    public static final String TUNNEL = "tunnel";
 
     public static final String UPSTREAM_TLS = "upstream-tls";
     public static final String UPSTREAM_CODEC = "upstream-codec";
     public static final String UPSTREAM_FLOW_CONTROL = "upstream-flow-control";
     public static final String UPSTREAM_IDLE = "upstream-idle";
     public static final String UPSTREAM_RESPONSE = "upstream-response";
+    public static final String UPSTREAM_TUNNEL = "upstream-tunnel";
 
     private HandlerNames() {}
 }

@@ -5,7 +5,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -26,14 +29,25 @@ public final class ProxyMetrics {
     public static final String ACCESS_LOG_DROPPED = "preflight.access.log.dropped";
     public static final String REPORT_ONLY = "preflight.report.only";
     public static final String FETCH_METADATA = "preflight.fetch.metadata";
+    public static final String WEBSOCKET_TUNNELS = "preflight.websocket.tunnels";
 
     private volatile double lastReloadSeconds = Double.NaN;
     private Gauge configInfo;
 
     private final MeterRegistry registry;
+    // Looked up once per label set, not built per request: the builders allocate and hash each time.
+    private final Map<RequestLabels, Counter> requests = new ConcurrentHashMap<>();
+    private final Map<String, Timer> requestDurations = new ConcurrentHashMap<>();
+    private final Map<String, Timer> upstreamDurations = new ConcurrentHashMap<>();
+    private final AtomicInteger tunnels = new AtomicInteger();
+
+    private record RequestLabels(String route, String kind, String outcome, String reason, String status) {}
 
     public ProxyMetrics(MeterRegistry registry) {
         this.registry = registry;
+        Gauge.builder(WEBSOCKET_TUNNELS, tunnels, AtomicInteger::get)
+                .description("Open WebSocket tunnels")
+                .register(registry);
     }
 
     public MeterRegistry registry() {
@@ -107,34 +121,53 @@ public final class ProxyMetrics {
     }
 
     void request(RequestRecord r) {
-        long nanos = r.durationNanos();
-        Counter.builder(REQUESTS)
+        RequestLabels labels = new RequestLabels(r.route, r.kind(), r.outcome(), r.reason(), r.statusClass());
+        requests.computeIfAbsent(labels, this::requestCounter).increment();
+        requestDurations
+                .computeIfAbsent(
+                        r.route,
+                        route -> durationTimer(
+                                REQUEST_DURATION, route, "Time from the request head to the end of the response"))
+                .record(r.durationNanos(), TimeUnit.NANOSECONDS);
+        if (r.upstreamNanos >= 0) {
+            upstreamDurations
+                    .computeIfAbsent(
+                            r.route,
+                            route -> durationTimer(
+                                    UPSTREAM_DURATION,
+                                    route,
+                                    "Time from the upstream request head to the end of its response"))
+                    .record(r.upstreamNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private Counter requestCounter(RequestLabels labels) {
+        return Counter.builder(REQUESTS)
                 .description("Requests by route, CORS kind, outcome, reason and status class")
-                .tag("route", r.route)
-                .tag("kind", r.kind())
-                .tag("outcome", r.outcome())
-                .tag("reason", r.reason())
-                .tag("status", r.statusClass())
-                .register(registry)
-                .increment();
-        Timer.builder(REQUEST_DURATION)
-                .description("Time from the request head to the end of the response")
-                .tag("route", r.route)
+                .tag("route", labels.route())
+                .tag("kind", labels.kind())
+                .tag("outcome", labels.outcome())
+                .tag("reason", labels.reason())
+                .tag("status", labels.status())
+                .register(registry);
+    }
+
+    private Timer durationTimer(String name, String route, String description) {
+        return Timer.builder(name)
+                .description(description)
+                .tag("route", route)
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofNanos(50_000))
                 .maximumExpectedValue(Duration.ofSeconds(60))
-                .register(registry)
-                .record(nanos, TimeUnit.NANOSECONDS);
-        if (r.upstreamNanos >= 0) {
-            Timer.builder(UPSTREAM_DURATION)
-                    .description("Time from the upstream request head to the end of its response")
-                    .tag("route", r.route)
-                    .publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofNanos(50_000))
-                    .maximumExpectedValue(Duration.ofSeconds(60))
-                    .register(registry)
-                    .record(r.upstreamNanos, TimeUnit.NANOSECONDS);
-        }
+                .register(registry);
+    }
+
+    void tunnelOpened() {
+        tunnels.incrementAndGet();
+    }
+
+    void tunnelClosed() {
+        tunnels.decrementAndGet();
     }
 
     void upstreamError(String route, String kind) {

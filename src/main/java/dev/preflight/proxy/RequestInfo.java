@@ -13,6 +13,7 @@ import java.util.Set;
  *
  * @param bodyless no body follows the head (no {@code Content-Length} above zero, not chunked)
  * @param declaredLength the {@code Content-Length}, or -1
+ * @param websocket a WebSocket handshake, to be tunnelled once the upstream accepts it (P7)
  */
 record RequestInfo(
         HttpMethod method,
@@ -20,20 +21,24 @@ record RequestInfo(
         boolean keepAlive,
         boolean chunked,
         long declaredLength,
-        boolean expectContinue) {
+        boolean expectContinue,
+        boolean websocket) {
 
     // RFC 9110 9.2.2: repeating these has the same effect as sending them once.
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(
             HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.TRACE);
 
     static RequestInfo of(HttpRequest request) {
+        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        long declaredLength = HttpUtil.getContentLength(request, -1L);
         return new RequestInfo(
                 request.method(),
                 request.protocolVersion(),
                 HttpUtil.isKeepAlive(request),
-                HttpUtil.isTransferEncodingChunked(request),
-                HttpUtil.getContentLength(request, -1L),
-                request.headers().containsValue(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE, true));
+                chunked,
+                declaredLength,
+                request.headers().containsValue(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE, true),
+                WebSocketUpgrade.isHandshake(request, !chunked && declaredLength <= 0));
     }
 
     boolean bodyless() {

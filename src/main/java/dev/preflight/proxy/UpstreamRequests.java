@@ -20,12 +20,13 @@ final class UpstreamRequests {
 
     /**
      * @param target the normalised origin-form target (P5)
-     * @param chunked the client's body is chunked (decided by the decoder before headers are stripped)
+     * @param info what was read off the client's head before its headers are stripped: the body's
+     *     framing, and whether it opens a WebSocket
      */
     static HttpRequest head(
             HttpRequest client,
             String target,
-            boolean chunked,
+            RequestInfo info,
             UpstreamSettings upstream,
             ForwardedHeaders forwarded,
             SocketAddress clientAddress) {
@@ -34,11 +35,14 @@ final class UpstreamRequests {
         HopByHopHeaders.strip(headers);
         // We answer Expect: 100-continue ourselves (P8), so the upstream never waits for a go-ahead.
         headers.remove(HttpHeaderNames.EXPECT);
+        if (info.websocket()) {
+            WebSocketUpgrade.restore(headers);
+        }
         forwarded.apply(headers, clientAddress, host);
         if (upstream.hostHeader() == UpstreamSettings.HostHeader.UPSTREAM || host == null) {
             headers.set(HttpHeaderNames.HOST, upstream.authority());
         }
-        if (chunked) {
+        if (info.chunked()) {
             headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             headers.remove(HttpHeaderNames.CONTENT_LENGTH);
         }

@@ -1,0 +1,116 @@
+package dev.preflight.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Relays the raw bytes of an upgraded connection to its peer, one side of a WebSocket tunnel (P7):
+ * the next read only after the peer took the previous bytes, so memory stays bounded whichever side
+ * is slow. Either side closing, failing or (on the client side) sitting idle past
+ * {@code limits.idle-timeout} closes both, the peer once what was written to it has left.
+ *
+ * <p>Bytes that arrive while the pipelines are still being rebuilt (what the codecs held when they
+ * were removed) are kept until {@link #start} and then relayed first, in order.
+ */
+final class TunnelHandler extends ChannelInboundHandlerAdapter {
+    // Both channels live on the same event loop (the upstream connection was made on the client's).
+    private final Channel peer;
+    private final Runnable onClose;
+    private List<ByteBuf> held = new ArrayList<>(2);
+    private ChannelHandlerContext ctx;
+
+    /** @param onClose runs once, when this side's channel closes */
+    TunnelHandler(Channel peer, Runnable onClose) {
+        this.peer = peer;
+        this.onClose = onClose;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** Relays what arrived during the rebuild, then starts reading. */
+    void start() {
+        List<ByteBuf> leftovers = held;
+        held = null;
+        leftovers.forEach(this::relay);
+        if (leftovers.isEmpty()) {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf bytes)) {
+            // The end marker a codec emits for a 101 response: it carries nothing to relay.
+            ReferenceCountUtil.release(msg);
+            if (held == null) {
+                ctx.read();
+            }
+        } else if (held != null) {
+            held.add(bytes);
+        } else {
+            relay(bytes);
+        }
+    }
+
+    private void relay(ByteBuf bytes) {
+        if (!bytes.isReadable()) {
+            bytes.release();
+            ctx.read();
+            return;
+        }
+        peer.writeAndFlush(bytes).addListener(f -> {
+            if (f.isSuccess()) {
+                ctx.read();
+            } else {
+                ctx.close();
+            }
+        });
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        releaseHeld();
+        if (peer.isActive()) {
+            peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+        onClose.run();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releaseHeld();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            ctx.close();
+        }
+        // A drain leaves tunnels open; the drain timeout closes what is left.
+        ReferenceCountUtil.release(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
+    private void releaseHeld() {
+        if (held != null) {
+            held.forEach(ByteBuf::release);
+            held.clear();
+        }
+    }
+}
