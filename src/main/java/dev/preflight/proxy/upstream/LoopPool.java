@@ -44,6 +44,7 @@ final class LoopPool {
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transports.socketChannel())
+                .resolver(UpstreamResolver.of(transports))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()))
                 .option(ChannelOption.AUTO_READ, false)
