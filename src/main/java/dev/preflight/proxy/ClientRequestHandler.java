@@ -80,16 +80,29 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private void onRequestHead(ChannelHandlerContext ctx, HttpRequest request) {
         headTimeout(ctx).headReceived();
         runtime = context.runtime();
-        current = RequestInfo.of(request);
         record = new RequestRecord(
                 ctx.channel().remoteAddress(), request.method().name(), request.uri());
         if (request.decoderResult().isFailure()) {
+            // Before RequestInfo: the head the decoder refused may hold a Content-Length that does not parse.
+            current = null;
             rejectUndecodable(ctx, request.decoderResult().cause());
             return;
         }
+        current = RequestInfo.of(request);
         String invalid = HeadChecks.problem(request);
         if (invalid != null) {
             respondLocally(ctx, problem(ctx, HttpResponseStatus.BAD_REQUEST, invalid, true), false);
+            return;
+        }
+        if (HeadChecks.unsupportedTransferCoding(request)) {
+            respondLocally(
+                    ctx,
+                    problem(
+                            ctx,
+                            HttpResponseStatus.NOT_IMPLEMENTED,
+                            "only the chunked transfer coding is supported",
+                            true),
+                    false);
             return;
         }
         if (current.unsupportedExpectation(request)) {

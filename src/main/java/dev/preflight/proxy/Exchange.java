@@ -8,6 +8,7 @@ import dev.preflight.proxy.upstream.UpstreamPool;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
@@ -139,7 +140,7 @@ final class Exchange implements UpstreamListener {
             content.release(); // defensive: the handler stops routing content here once we finish
             return;
         }
-        ChannelFuture written = connection.channel().writeAndFlush(content);
+        ChannelFuture written = connection.channel().writeAndFlush(last ? withoutTrailers(content) : content);
         if (last) {
             requestComplete = true;
             written.addListener(this::afterUpstreamWrite);
@@ -151,6 +152,16 @@ final class Exchange implements UpstreamListener {
                 }
             });
         }
+    }
+
+    /**
+     * Request trailers stop here, as nginx and Envoy drop them by default: a backend that merged a
+     * trailing {@code Host} or {@code Content-Length} into the head would see another request than the
+     * one routed and framed here. (The decoder already drops trailing framing fields, not the others.)
+     */
+    private static HttpContent withoutTrailers(HttpContent last) {
+        LastHttpContent trailer = (LastHttpContent) last;
+        return trailer.trailingHeaders().isEmpty() ? trailer : new DefaultLastHttpContent(trailer.content());
     }
 
     private void afterUpstreamWrite(Future<? super Void> f) {

@@ -1,27 +1,84 @@
 package dev.preflight.proxy;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.List;
+import java.util.Map;
 
-/** Request heads the decoder accepts but HTTP/1.1 forbids; each gets 400 and a closed connection. */
+/**
+ * Request heads the decoder accepts but HTTP/1.1 forbids, or this proxy cannot forward faithfully; each
+ * gets 400 (501 for a transfer coding) and a closed connection.
+ */
 final class HeadChecks {
     private HeadChecks() {}
 
     /** A one-line reason when {@code request} must be refused, else null. */
     static String problem(HttpRequest request) {
+        HttpVersion version = request.protocolVersion();
+        if (version.majorVersion() != 1) {
+            // An HTTP/2 preface (PRI * HTTP/2.0) included: this port speaks HTTP/1 only.
+            return "only HTTP/1.0 and HTTP/1.1 are served here";
+        }
         List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
         if (hosts.size() > 1) {
             return "more than one Host header";
         }
-        if (hosts.isEmpty() && request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
+        if (hosts.isEmpty() && !version.equals(HttpVersion.HTTP_1_0)) {
             return "an HTTP/1.1 request needs a Host header";
         }
         String uri = request.uri();
         if (uri.isEmpty() || !(uri.charAt(0) == '/' || uri.equals("*") || uri.regionMatches(true, 0, "http", 0, 4))) {
             return "the request target is not a path or an absolute URL";
         }
+        if (uri.equals("*") && !HttpMethod.OPTIONS.equals(request.method())) {
+            return "only OPTIONS may have the target *";
+        }
+        if (!visibleAscii(uri)) {
+            // The upstream encoder would write other bytes than the client sent (as UTF-8).
+            return "the request target is not visible ASCII";
+        }
+        for (Map.Entry<String, String> header : request.headers()) {
+            if (!ascii(header.getValue())) {
+                return "a header value is not ASCII";
+            }
+        }
         return null;
+    }
+
+    /**
+     * A transfer coding besides {@code chunked} (RFC 9112 6.1: 501): the proxy restates the framing as
+     * plain chunked for the upstream, which would then take the coded bytes for the body.
+     */
+    static boolean unsupportedTransferCoding(HttpRequest request) {
+        for (String value : request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING)) {
+            for (String coding : value.split(",")) {
+                String name = coding.trim();
+                if (!name.isEmpty() && !name.equalsIgnoreCase("chunked")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean visibleAscii(CharSequence text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c <= ' ' || c >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean ascii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 }
