@@ -75,7 +75,7 @@ public final class RunCommand {
 
         ProxyServer server;
         try {
-            server = ProxyServer.start(settings, registry);
+            server = ProxyServer.start(settings, metrics);
         } catch (java.io.UncheckedIOException e) {
             err.println("preflight: " + e.getMessage());
             return 1;

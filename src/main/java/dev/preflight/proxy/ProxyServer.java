@@ -51,10 +51,14 @@ public final class ProxyServer implements AutoCloseable {
 
     /** As {@link #start(Settings)}, recording {@link ProxyMetrics} in {@code registry}. */
     public static ProxyServer start(Settings settings, MeterRegistry registry) throws InterruptedException {
+        return start(settings, new ProxyMetrics(registry));
+    }
+
+    /** As {@link #start(Settings)}, recording into {@code metrics} (one per registry). */
+    public static ProxyServer start(Settings settings, ProxyMetrics metrics) throws InterruptedException {
         Transports transports = Transports.best();
         EventLoopGroup boss = transports.newGroup(1, "preflight-accept");
         EventLoopGroup workers = transports.newGroup(Runtime.getRuntime().availableProcessors(), "preflight-io");
-        ProxyMetrics metrics = new ProxyMetrics(registry);
         ProxyContext context = new ProxyContext(settings, transports, metrics);
         ConnectionLimitHandler connectionLimit =
                 new ConnectionLimitHandler(settings.limits().maxConnections());
