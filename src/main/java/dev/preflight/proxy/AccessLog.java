@@ -1,12 +1,13 @@
 package dev.preflight.proxy;
 
+import dev.preflight.config.AccessLogSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
 
 /**
- * One line per request on the {@code preflight.access} logger (O6): a readable message for the text
- * format, and the same facts as key-value pairs, which the JSON format writes as fields. The appender
+ * One line per request on the {@code preflight.access} logger (O6): a readable message, and for the
+ * JSON format the same facts as key-value pairs, which it writes as fields. The appender
  * behind it is asynchronous and drops rather than blocks when full (see {@code LogSetup}).
  */
 final class AccessLog {
@@ -14,9 +15,12 @@ final class AccessLog {
     private static final Logger access = LoggerFactory.getLogger(LOGGER);
 
     private final boolean enabled;
+    private final boolean json;
 
-    AccessLog(boolean enabled) {
-        this.enabled = enabled;
+    AccessLog(AccessLogSettings settings) {
+        this.enabled = settings.enabled();
+        // Fixed for the process's life: a change of format takes a restart (LogSetup, Reloader).
+        this.json = settings.format() == AccessLogSettings.Format.JSON;
     }
 
     void log(RequestRecord r) {
@@ -54,6 +58,10 @@ final class AccessLog {
             line.append('-');
         } else {
             appendMillis(line, r.upstreamNanos);
+        }
+        if (!json) {
+            access.info(line.toString()); // the text layout prints the message only
+            return;
         }
         LoggingEventBuilder event = access.atInfo()
                 .addKeyValue("client", r.client)

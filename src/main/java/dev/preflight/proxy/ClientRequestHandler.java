@@ -48,6 +48,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     // A read() was asked for and no message has arrived since: a read cycle that ends without one
     // (the codec holds a partial message) must be followed by another read().
     private boolean awaitingMessage;
+    private RequestHeadTimeoutHandler headTimeout; // looked up once
+    private String clientIp; // worked out once
 
     ClientRequestHandler(ProxyContext context) {
         this.context = context;
@@ -80,8 +82,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private void onRequestHead(ChannelHandlerContext ctx, HttpRequest request) {
         headTimeout(ctx).headReceived();
         runtime = context.runtime();
-        record = new RequestRecord(
-                ctx.channel().remoteAddress(), request.method().name(), request.uri());
+        record = new RequestRecord(clientIp(ctx), request.method().name(), request.uri());
         if (request.decoderResult().isFailure()) {
             // Before RequestInfo: the head the decoder refused may hold a Content-Length that does not parse.
             current = null;
@@ -168,7 +169,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 current,
                 route.pool().settings(),
                 runtime.forwardedHeaders(),
-                ctx.channel().remoteAddress());
+                ctx.channel().remoteAddress(),
+                clientIp(ctx));
         boolean reportOnly = decision != null && !enforce && decision.kind() != CorsDecision.Kind.NONE;
         CorsPlan plan = new CorsPlan(
                 cors, reportOnly ? decision : null, request.headers().get(HttpHeaderNames.ORIGIN), debug, fetchVary);
@@ -390,8 +392,18 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         return ErrorResponses.problem(ctx.alloc(), status, detail, close);
     }
 
-    private static RequestHeadTimeoutHandler headTimeout(ChannelHandlerContext ctx) {
-        return (RequestHeadTimeoutHandler) ctx.pipeline().get(HandlerNames.HEAD_TIMEOUT);
+    private String clientIp(ChannelHandlerContext ctx) {
+        if (clientIp == null) {
+            clientIp = ForwardedHeaders.clientIp(ctx.channel().remoteAddress());
+        }
+        return clientIp;
+    }
+
+    private RequestHeadTimeoutHandler headTimeout(ChannelHandlerContext ctx) {
+        if (headTimeout == null) {
+            headTimeout = (RequestHeadTimeoutHandler) ctx.pipeline().get(HandlerNames.HEAD_TIMEOUT);
+        }
+        return headTimeout;
     }
 
     @Override

@@ -7,18 +7,28 @@ import dev.preflight.policy.Reason;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
 /** Writes a CORS decision onto Netty responses: local answers, forwarded responses and our errors. */
 final class CorsResponses {
+    /**
+     * A preflight answer's headers need no validation: the names are ours, and the values are ours or
+     * the request's own, which the decoder validated and {@link HeadChecks} kept to ASCII.
+     */
+    private static final HttpHeadersFactory OWN_HEADERS =
+            DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+
     private CorsResponses() {}
 
     /**
@@ -43,7 +53,9 @@ final class CorsResponses {
                     status,
                     explain
                             ? Unpooled.copiedBuffer(DecisionHeader.body(decision), StandardCharsets.US_ASCII)
-                            : Unpooled.EMPTY_BUFFER);
+                            : Unpooled.EMPTY_BUFFER,
+                    OWN_HEADERS,
+                    OWN_HEADERS);
             response.headers()
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
             if (explain) {
@@ -72,13 +84,21 @@ final class CorsResponses {
      */
     static void rewrite(HttpHeaders headers, CorsDecision decision, CorsSettings.UpstreamCorsHeaders mode) {
         if (mode == CorsSettings.UpstreamCorsHeaders.STRIP) {
-            List<String> backendCors = new ArrayList<>(2);
-            for (Map.Entry<String, String> header : headers) {
-                if (CorsHeaders.isCorsResponseHeader(header.getKey())) {
-                    backendCors.add(header.getKey());
+            List<String> backendCors = null;
+            // Names as they are (no String per header): most responses have no CORS header to strip.
+            Iterator<Map.Entry<CharSequence, CharSequence>> all = headers.iteratorCharSequence();
+            while (all.hasNext()) {
+                CharSequence name = all.next().getKey();
+                if (CorsHeaders.isCorsResponseHeader(name)) {
+                    if (backendCors == null) {
+                        backendCors = new ArrayList<>(2);
+                    }
+                    backendCors.add(name.toString());
                 }
             }
-            backendCors.forEach(headers::remove);
+            if (backendCors != null) {
+                backendCors.forEach(headers::remove);
+            }
             add(headers, decision.headers());
         }
         VaryHeader.merge(headers, decision.vary());

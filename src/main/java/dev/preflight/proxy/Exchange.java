@@ -26,7 +26,9 @@ import io.netty.util.concurrent.Future;
  * <pre>
  *  client ──read()──▶ head ──acquire──▶ upstream.write(head)
  *  client ──read()──▶ body chunk ──▶ upstream.writeAndFlush ──on success──▶ client.read() ...
- *  upstream ──read()──▶ response part ──▶ client.writeAndFlush ──on success──▶ upstream.read() ...
+ *  upstream ──read()──▶ response head ──▶ client.write (flushed with the first body part, or at the
+ *                                          end of the read) ──▶ upstream.read()
+ *  upstream ──read()──▶ body part ──▶ client.writeAndFlush ──on success──▶ upstream.read() ...
  *  request fully written + response fully written ──▶ release upstream, next request (or close)
  * </pre>
  *
@@ -52,6 +54,7 @@ final class Exchange implements UpstreamListener {
     private boolean skippingInformational;
     private boolean upstreamReusable;
     private boolean closeClient;
+    private boolean headUnflushed;
     private boolean finished;
     private long bodyBytes;
 
@@ -222,7 +225,19 @@ final class Exchange implements UpstreamListener {
         if (response instanceof HttpContent) {
             return; // a full message: onResponseContent writes it whole
         }
-        ctx.writeAndFlush(response).addListener(this::afterClientWrite);
+        // Not flushed yet: the head leaves with the first part of the body when that came in the same
+        // read (most bodies are one part), in one write; else at the end of the read (onReadComplete),
+        // so a head whose body is slow to come still reaches the client at once. It is small, so
+        // reading on before it is flushed keeps memory bounded all the same.
+        ctx.write(response).addListener(this::afterHeadWrite);
+        headUnflushed = true;
+        readUpstream();
+    }
+
+    private void afterHeadWrite(Future<? super Void> f) {
+        if (!f.isSuccess()) {
+            closeBoth();
+        }
     }
 
     /**
@@ -266,6 +281,7 @@ final class Exchange implements UpstreamListener {
             return;
         }
         record.bytesOut += content.content().readableBytes();
+        headUnflushed = false; // flushed with this part
         if (content instanceof LastHttpContent) {
             ctx.writeAndFlush(content).addListener(f -> {
                 if (f.isSuccess()) {
@@ -296,6 +312,10 @@ final class Exchange implements UpstreamListener {
 
     @Override
     public void onReadComplete() {
+        if (headUnflushed) {
+            headUnflushed = false;
+            ctx.flush();
+        }
         // A read cycle ended without the message we asked for (Netty counts the completion as the
         // answer to our read()): ask again.
         if (timer.waitingForUpstream() && connection != null && !finished) {

@@ -27,13 +27,11 @@ public final class ForwardedHeaders {
 
     /**
      * @param headers the request's headers, already stripped of hop-by-hop ones
-     * @param client the client's address ({@code unknown} in the headers when it is not an IP socket)
+     * @param client the client's address
+     * @param clientIp {@link #clientIp} of {@code client}, worked out once per connection
      * @param host the {@code Host} the client sent, or null
      */
-    public void apply(HttpHeaders headers, SocketAddress client, String host) {
-        String clientIp = client instanceof InetSocketAddress inet
-                ? (inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString())
-                : "unknown";
+    public void apply(HttpHeaders headers, SocketAddress client, String clientIp, String host) {
         if (!settings.trustIncoming()) {
             headers.remove(X_FORWARDED_FOR)
                     .remove(X_FORWARDED_PROTO)
@@ -60,6 +58,13 @@ public final class ForwardedHeaders {
             }
             case NONE -> {}
         }
+    }
+
+    /** The client's IP address as text; {@code unknown} when it is not an IP socket. */
+    static String clientIp(SocketAddress client) {
+        return client instanceof InetSocketAddress inet
+                ? (inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString())
+                : "unknown";
     }
 
     private static void appendList(HttpHeaders headers, AsciiString name, String value) {

@@ -22,7 +22,7 @@ final class ProxyContext {
     ProxyContext(Settings settings, Transports transports, ProxyMetrics metrics) {
         this.transports = transports;
         this.metrics = metrics;
-        this.accessLog = new AccessLog(settings.accessLog().enabled());
+        this.accessLog = new AccessLog(settings.accessLog());
         this.runtime = new ProxyRuntime(settings, transports);
         registerPoolGauges(runtime);
     }

@@ -24,6 +24,7 @@ final class RequestHeadTimeoutHandler extends ChannelInboundHandlerAdapter {
 
     private final long timeoutNanos;
     private State state = State.AWAITING_HEAD;
+    private long headStartNanos;
     private ScheduledFuture<?> timer;
 
     RequestHeadTimeoutHandler(Duration timeout) {
@@ -34,9 +35,22 @@ final class RequestHeadTimeoutHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (state == State.AWAITING_HEAD && msg instanceof ByteBuf bytes && bytes.isReadable()) {
             state = State.READING_HEAD;
-            timer = ctx.executor().schedule(() -> onTimeout(ctx), timeoutNanos, TimeUnit.NANOSECONDS);
+            headStartNanos = System.nanoTime();
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /**
+     * The timer is only set when a read ends with the head still incomplete: most heads arrive in one
+     * read and are decoded within it, so they never cost a scheduled task.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (state == State.READING_HEAD && timer == null) {
+            long remaining = timeoutNanos - (System.nanoTime() - headStartNanos);
+            timer = ctx.executor().schedule(() -> onTimeout(ctx), Math.max(0, remaining), TimeUnit.NANOSECONDS);
+        }
+        ctx.fireChannelReadComplete();
     }
 
     void headReceived() {

@@ -1,8 +1,6 @@
 package dev.preflight.proxy;
 
 import dev.preflight.policy.CorsDecision;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 
 /**
  * What one request did, filled in as it travels and handed once to the metrics and the access log
@@ -30,10 +28,9 @@ final class RequestRecord {
     String upstreamError;
     private boolean done;
 
-    RequestRecord(SocketAddress client, String method, String uri) {
-        this.client = client instanceof InetSocketAddress inet && inet.getAddress() != null
-                ? inet.getAddress().getHostAddress()
-                : String.valueOf(client);
+    /** @param client the client's IP address as text */
+    RequestRecord(String client, String method, String uri) {
+        this.client = client;
         this.method = method;
         int q = uri.indexOf('?');
         this.path = q >= 0 ? uri.substring(0, q) : uri;

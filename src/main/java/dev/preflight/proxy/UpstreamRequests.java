@@ -29,7 +29,8 @@ final class UpstreamRequests {
             RequestInfo info,
             UpstreamSettings upstream,
             ForwardedHeaders forwarded,
-            SocketAddress clientAddress) {
+            SocketAddress clientAddress,
+            String clientIp) {
         HttpHeaders headers = client.headers();
         String host = headers.get(HttpHeaderNames.HOST);
         HopByHopHeaders.strip(headers);
@@ -38,7 +39,7 @@ final class UpstreamRequests {
         if (info.websocket()) {
             WebSocketUpgrade.restore(headers);
         }
-        forwarded.apply(headers, clientAddress, host);
+        forwarded.apply(headers, clientAddress, clientIp, host);
         if (upstream.hostHeader() == UpstreamSettings.HostHeader.UPSTREAM || host == null) {
             headers.set(HttpHeaderNames.HOST, upstream.authority());
         }

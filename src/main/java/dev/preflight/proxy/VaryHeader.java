@@ -18,6 +18,10 @@ final class VaryHeader {
         if (ours == null) {
             return;
         }
+        if (!headers.contains(HttpHeaderNames.VARY)) {
+            headers.set(HttpHeaderNames.VARY, ours); // the common case: nothing to merge with
+            return;
+        }
         List<String> names = new ArrayList<>();
         for (String line : headers.getAll(HttpHeaderNames.VARY)) {
             for (String item : line.split(",")) {
