@@ -43,6 +43,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private RequestInfo current;
     private RequestRecord record;
     private Exchange exchange;
+    // The next request of a pipelining client, read while the exchange watched for a close
+    // (watchForClose): it waits here for its turn (P1).
+    private HttpRequest pipelined;
     private boolean discarding;
     private boolean localResponsePending;
     // A read() was asked for and no message has arrived since: a read cycle that ends without one
@@ -65,6 +68,10 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         awaitingMessage = false;
+        if (msg instanceof HttpRequest request && exchange != null) {
+            pipelined = request;
+            return;
+        }
         if (msg instanceof HttpRequest request) {
             try {
                 onRequestHead(ctx, request);
@@ -341,14 +348,37 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
                 && ctx.channel().isActive()) {
             current = null;
             headTimeout(ctx).awaitHead();
+            HttpRequest next = pipelined;
+            pipelined = null;
+            if (next != null) {
+                channelRead(ctx, next);
+            } else {
+                requestRead(ctx);
+            }
+        }
+    }
+
+    /**
+     * The exchange has read its request to the end and waits for the upstream: a read stays pending
+     * so that a client that leaves (FIN or RST) is noticed now. What it brings instead is the next
+     * pipelined request, which waits in {@link #pipelined}; no more is read until its turn.
+     */
+    void watchForClose(ChannelHandlerContext ctx) {
+        if (pipelined == null && ctx.channel().isActive()) {
             requestRead(ctx);
         }
     }
 
-    /** Asks for the next message from the client: the next request, or the next part of a body. */
+    /**
+     * Asks for the next message from the client: the next request, or the next part of a body. At most
+     * one read is outstanding: the flow-control handler counts reads, and a second one would hand
+     * over a message nobody is ready for (a body part before its upstream connection exists).
+     */
     void requestRead(ChannelHandlerContext ctx) {
-        awaitingMessage = true;
-        ctx.read();
+        if (!awaitingMessage) {
+            awaitingMessage = true;
+            ctx.read();
+        }
     }
 
     @Override
@@ -408,6 +438,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        ReferenceCountUtil.release(pipelined);
+        pipelined = null;
         if (exchange != null) {
             exchange.onClientClosed();
             exchange = null;

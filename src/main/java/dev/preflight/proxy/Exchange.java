@@ -82,6 +82,11 @@ final class Exchange implements UpstreamListener {
     }
 
     void start() {
+        if (request.bodyless()) {
+            // Take the (empty) end of the request now: from then on the client is watched for a close
+            // while the pool, the connect and the upstream take their time.
+            owner.requestRead(ctx);
+        }
         pool.acquire(ctx.channel().eventLoop()).addListener(this::onAcquired);
     }
 
@@ -101,7 +106,7 @@ final class Exchange implements UpstreamListener {
         connection = acquired;
         connection.attach(this);
         record.upstreamStartNanos = System.nanoTime();
-        if (retried) {
+        if (retried || (request.bodyless() && requestComplete)) {
             connection.channel().write(upstreamHead);
             connection
                     .channel()
@@ -111,12 +116,14 @@ final class Exchange implements UpstreamListener {
             return;
         }
         if (request.bodyless()) {
-            connection.channel().write(upstreamHead); // flushed with the empty last content
-        } else {
-            connection.channel().writeAndFlush(upstreamHead).addListener(this::afterUpstreamWrite);
-            if (request.expectContinue()) {
-                owner.writeContinue(ctx);
-            }
+            // Flushed with the empty last content, which start() has asked the client for.
+            connection.channel().write(upstreamHead);
+            readUpstream();
+            return;
+        }
+        connection.channel().writeAndFlush(upstreamHead).addListener(this::afterUpstreamWrite);
+        if (request.expectContinue()) {
+            owner.writeContinue(ctx);
         }
         readUpstream();
         owner.requestRead(ctx);
@@ -139,6 +146,13 @@ final class Exchange implements UpstreamListener {
                     "the request body is larger than " + owner.maxBodySize() + " bytes");
             return;
         }
+        if (last && connection == null && !finished && request.bodyless()) {
+            // The end of a bodyless request, before the upstream connection: onAcquired sends it.
+            content.release();
+            requestComplete = true;
+            watchClient();
+            return;
+        }
         if (finished || connection == null) {
             content.release(); // defensive: the handler stops routing content here once we finish
             return;
@@ -147,6 +161,7 @@ final class Exchange implements UpstreamListener {
         if (last) {
             requestComplete = true;
             written.addListener(this::afterUpstreamWrite);
+            watchClient();
         } else {
             written.addListener(f -> {
                 afterUpstreamWrite(f);
@@ -165,6 +180,17 @@ final class Exchange implements UpstreamListener {
     private static HttpContent withoutTrailers(HttpContent last) {
         LastHttpContent trailer = (LastHttpContent) last;
         return trailer.trailingHeaders().isEmpty() ? trailer : new DefaultLastHttpContent(trailer.content());
+    }
+
+    /**
+     * The request has been read to its end: keep a read pending on the client so that a client that
+     * leaves is noticed at once (its upstream connection then closes) rather than when the response
+     * comes or times out. Not for a WebSocket handshake, whose connection becomes a tunnel.
+     */
+    private void watchClient() {
+        if (!request.websocket()) {
+            owner.watchForClose(ctx);
+        }
     }
 
     private void afterUpstreamWrite(Future<? super Void> f) {
@@ -197,6 +223,12 @@ final class Exchange implements UpstreamListener {
             return;
         }
         int code = response.status().code();
+        if (code < 100 || code > 599) {
+            // RFC 9110 15: a status outside 100-599 means nothing to a client (the decoder takes "1000", "099").
+            ReferenceCountUtil.release(response);
+            failBeforeResponse(UpstreamFailure.MALFORMED_RESPONSE);
+            return;
+        }
         if (code == HttpResponseStatus.SWITCHING_PROTOCOLS.code() && request.websocket()) {
             openTunnel(response);
             return;
