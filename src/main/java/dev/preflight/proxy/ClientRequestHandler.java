@@ -1,9 +1,5 @@
 package dev.preflight.proxy;
 
-import dev.preflight.policy.CorsDecision;
-import dev.preflight.policy.FetchMetadataPolicy;
-import dev.preflight.policy.RequestPath;
-import dev.preflight.policy.RouteDecision;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -12,13 +8,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -29,15 +20,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Takes the requests of one client connection one at a time (auto-read is off; the flow-control
  * handler hands one message per {@code read()}), so pipelined requests are answered in order. Each
- * request becomes an {@link Exchange} with the upstream, or is answered here. The connection closes
- * after anything the decoder rejects, after a local answer to a request whose body was not read,
- * when either side asks for it, and when it sits idle.
+ * request becomes an {@link Exchange} with the upstream, or is answered here ({@link RequestAdmission}
+ * decides, {@link LocalResponses} sends). The connection closes after anything the decoder rejects,
+ * after a local answer to a request whose body was not read, when either side asks for it, and when
+ * it sits idle.
  */
 final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ClientRequestHandler.class);
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final ProxyContext context;
+    private final RequestAdmission admission;
+    private final LocalResponses local;
     // All state is confined to this channel's event loop.
     private ProxyRuntime runtime; // the one in force when the current request arrived
     private RequestInfo current;
@@ -46,8 +40,6 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     // The next request of a pipelining client, read while the exchange watched for a close
     // (watchForClose): it waits here for its turn (P1).
     private HttpRequest pipelined;
-    private boolean discarding;
-    private boolean localResponsePending;
     // A read() was asked for and no message has arrived since: a read cycle that ends without one
     // (the codec holds a partial message) must be followed by another read().
     private boolean awaitingMessage;
@@ -56,6 +48,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     ClientRequestHandler(ProxyContext context) {
         this.context = context;
+        this.admission = new RequestAdmission(context);
+        this.local = new LocalResponses(context, this);
         this.runtime = context.runtime();
     }
 
@@ -97,138 +91,13 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         current = RequestInfo.of(request);
-        String invalid = HeadChecks.problem(request);
-        if (invalid != null) {
-            respondLocally(ctx, problem(ctx, HttpResponseStatus.BAD_REQUEST, invalid, true), false);
-            return;
-        }
-        if (HeadChecks.unsupportedTransferCoding(request)) {
-            respondLocally(
-                    ctx,
-                    problem(
-                            ctx,
-                            HttpResponseStatus.NOT_IMPLEMENTED,
-                            "only the chunked transfer coding is supported",
-                            true),
-                    false);
-            return;
-        }
-        if (current.unsupportedExpectation(request)) {
-            respondLocally(ctx, problem(ctx, HttpResponseStatus.EXPECTATION_FAILED, "only 100-continue", false), false);
-            return;
-        }
-        RequestPath path = RequestPath.parse(UpstreamRequests.originForm(request.uri()));
-        if (path == null) {
-            // P5: an encoded slash or backslash means different things to different servers.
-            respondLocally(ctx, problem(ctx, HttpResponseStatus.BAD_REQUEST, "ambiguous path", true), false);
-            return;
-        }
-        Route route = runtime.routes().select(request.headers().get(HttpHeaderNames.HOST), path.path());
-        record.route = route.name();
-        RouteDecision routed = CorsRequests.decide(
-                route, request, path.path(), runtime.settings().forwarded().trustIncoming(), record);
-        CorsDecision decision = routed.cors();
-        // A fetch-metadata refusal (F4) is enforced whatever the CORS mode.
-        boolean enforce = decision != null && (route.policy().enforce() || routed.refused());
-        CorsDecision cors = enforce ? decision : null;
-        record.decision = cors;
-        boolean debug = runtime.settings().debug().decisionHeader();
-        String fetchVary = routed.fetchMetadataVary();
-        if (routed.fetchMetadata() == FetchMetadataPolicy.Verdict.REFUSED
-                || routed.fetchMetadata() == FetchMetadataPolicy.Verdict.WOULD_REFUSE) {
-            reportFetchMetadata(routed, route, request);
-        }
-        if (cors != null && cors.outcome() == CorsDecision.Outcome.REJECTED) {
-            context.rejections()
-                    .log(
-                            "refused {} {} on route {}: {}{}",
-                            cors.kind().tag(),
-                            request.method(),
-                            route.name(),
-                            cors.reason().tag(),
-                            cors.detail() == null ? "" : " (" + cors.detail() + ")");
-        }
-        if (current.websocket()
-                && decision != null
-                && decision.outcome() == CorsDecision.Outcome.REJECTED
-                && refuseWebSocket(ctx, decision, enforce, route, debug, fetchVary)) {
-            return;
-        }
-        if (cors != null && cors.answerLocally()) {
-            FullHttpResponse answer = CorsResponses.localAnswer(ctx.alloc(), cors, debug ? route.name() : null);
-            VaryHeader.merge(answer.headers(), fetchVary);
-            respondLocally(ctx, answer, false);
-            return;
-        }
-        if (current.declaredLength() > maxBodySize()) {
-            // P8: with Expect: 100-continue the client gets this instead of 100 and never sends the body.
-            FullHttpResponse tooLarge = problem(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge(), true);
-            if (cors != null) {
-                CorsResponses.decorateError(tooLarge.headers(), cors);
+        switch (admission.admit(ctx, runtime, request, current, record, clientIp(ctx))) {
+            case RequestAdmission.Answer answer -> respondLocally(ctx, answer.response(), false);
+            case RequestAdmission.Forward forward -> {
+                exchange = new Exchange(
+                        ctx, this, current, forward.route(), forward.upstreamHead(), forward.plan(), record);
+                exchange.start();
             }
-            VaryHeader.merge(tooLarge.headers(), fetchVary);
-            respondLocally(ctx, tooLarge, false);
-            return;
-        }
-        HttpRequest upstreamHead = UpstreamRequests.head(
-                request,
-                path.target(),
-                current,
-                route.pool().settings(),
-                runtime.forwardedHeaders(),
-                ctx.channel().remoteAddress(),
-                clientIp(ctx));
-        boolean reportOnly = decision != null && !enforce && decision.kind() != CorsDecision.Kind.NONE;
-        CorsPlan plan = new CorsPlan(
-                cors, reportOnly ? decision : null, request.headers().get(HttpHeaderNames.ORIGIN), debug, fetchVary);
-        exchange = new Exchange(ctx, this, current, route, upstreamHead, plan, record);
-        exchange.start();
-    }
-
-    /**
-     * P7: CORS does not protect WebSockets, so a handshake from a disallowed origin gets 403 and never
-     * reaches the upstream, whatever {@code disallowed-origin} says; in report-only mode it is logged.
-     *
-     * @return true when the handshake was answered here
-     */
-    private boolean refuseWebSocket(
-            ChannelHandlerContext ctx,
-            CorsDecision decision,
-            boolean enforce,
-            Route route,
-            boolean debug,
-            String fetchVary) {
-        if (!enforce) {
-            context.rejections()
-                    .log(
-                            "report-only WebSocket handshake on route {}: would refuse it: {}",
-                            route.name(),
-                            decision.reason().tag());
-            return false;
-        }
-        FullHttpResponse refused = problem(ctx, HttpResponseStatus.FORBIDDEN, "origin not allowed", false);
-        if (debug) {
-            refused.headers().set(DecisionHeader.NAME, DecisionHeader.value(decision, route.name(), false));
-        }
-        VaryHeader.merge(refused.headers(), fetchVary);
-        respondLocally(ctx, refused, false);
-        return true;
-    }
-
-    /**
-     * F4: counted either way; a refusal is logged with the other rejections above, a report-only one
-     * here, through the same rate limit.
-     */
-    private void reportFetchMetadata(RouteDecision routed, Route route, HttpRequest request) {
-        context.metrics().fetchMetadata(route.name(), routed.fetchMetadata().tag());
-        if (!routed.refused()) {
-            context.rejections()
-                    .log(
-                            "report-only fetch-metadata on route {}: would refuse {} {} ({})",
-                            route.name(),
-                            request.method(),
-                            record.path,
-                            routed.secFetch().describe());
         }
     }
 
@@ -237,20 +106,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             exchange.onRequestContent(content);
             return;
         }
-        boolean last = content instanceof LastHttpContent;
-        boolean failed = content.decoderResult().isFailure();
-        content.release();
-        if (!discarding) {
-            return;
-        }
-        if (failed) {
-            ctx.close();
-        } else if (last) {
-            discarding = false;
-            nextIfIdle(ctx);
-        } else {
-            requestRead(ctx);
-        }
+        local.drop(ctx, content);
     }
 
     private void rejectUndecodable(ChannelHandlerContext ctx, Throwable cause) {
@@ -263,48 +119,15 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Sends a response made here. The rest of the request is dropped when it has no body (so the
-     * connection can serve the next one); a request with an unread body closes the connection (C14).
+     * Sends a response made here, which ends the exchange if there is one. The rest of the request is
+     * dropped when it has no body (so the connection can serve the next one); a request with an unread
+     * body closes the connection (C14).
      *
      * @param requestConsumed the request's last content has already been read
      */
     void respondLocally(ChannelHandlerContext ctx, FullHttpResponse response, boolean requestConsumed) {
         exchange = null;
-        RequestRecord answered = record;
-        if (answered != null) {
-            answered.status = response.status().code();
-            answered.bytesOut = response.content().readableBytes();
-        }
-        boolean close = response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)
-                || context.draining()
-                || current == null
-                || !current.keepAlive()
-                || (!requestConsumed && !current.bodyless());
-        if (close) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(f -> {
-                finish(answered);
-                ctx.close();
-            });
-            return;
-        }
-        if (current.version().equals(HttpVersion.HTTP_1_0)) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
-        localResponsePending = true;
-        discarding = !requestConsumed;
-        ctx.writeAndFlush(response).addListener(f -> {
-            localResponsePending = false;
-            finish(answered);
-            if (f.isSuccess()) {
-                nextIfIdle(ctx);
-            } else {
-                ctx.close();
-            }
-        });
-        if (discarding) {
-            requestRead(ctx);
-        }
+        local.send(ctx, response, current, record, requestConsumed);
     }
 
     /** The exchange ended cleanly; the connection serves the next request or closes. */
@@ -330,22 +153,20 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Counts and logs a request once, when it ends (whichever way). */
-    private void finish(RequestRecord r) {
+    void finish(RequestRecord r) {
         if (r != null && r.complete()) {
             context.metrics().request(r);
             context.accessLog().log(r);
         }
     }
 
-    private void nextIfIdle(ChannelHandlerContext ctx) {
+    /** Takes the next request (a pipelined one first) once nothing of the last one is in progress. */
+    void nextIfIdle(ChannelHandlerContext ctx) {
         if (context.draining()) {
             closeOnFlush(ctx);
             return;
         }
-        if (exchange == null
-                && !discarding
-                && !localResponsePending
-                && ctx.channel().isActive()) {
+        if (exchange == null && !local.busy() && ctx.channel().isActive()) {
             current = null;
             headTimeout(ctx).awaitHead();
             HttpRequest next = pipelined;
@@ -413,15 +234,6 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         return context;
     }
 
-    private String tooLarge() {
-        return "the request body is larger than " + maxBodySize() + " bytes";
-    }
-
-    private static FullHttpResponse problem(
-            ChannelHandlerContext ctx, HttpResponseStatus status, String detail, boolean close) {
-        return ErrorResponses.problem(ctx.alloc(), status, detail, close);
-    }
-
     private String clientIp(ChannelHandlerContext ctx) {
         if (clientIp == null) {
             clientIp = ForwardedHeaders.clientIp(ctx.channel().remoteAddress());
@@ -452,7 +264,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == DrainEvent.INSTANCE) {
             // Shutdown: a connection between requests closes now; one mid-request after its response.
-            if (exchange == null && !localResponsePending && !discarding) {
+            if (exchange == null && !local.busy()) {
                 ctx.close();
             }
             return;

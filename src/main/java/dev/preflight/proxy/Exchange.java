@@ -1,21 +1,17 @@
 package dev.preflight.proxy;
 
-import dev.preflight.policy.CorsSettings;
 import dev.preflight.proxy.upstream.UpstreamConnection;
 import dev.preflight.proxy.upstream.UpstreamFailure;
 import dev.preflight.proxy.upstream.UpstreamListener;
 import dev.preflight.proxy.upstream.UpstreamPool;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderException;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 
@@ -35,6 +31,10 @@ import io.netty.util.concurrent.Future;
  * Nothing is read from one side before the other side has taken the previous message, so at most one
  * chunk per direction is in memory. A response that ends early (upstream failure after the head was
  * sent) closes the client connection without a terminating chunk, so it never looks complete.
+ *
+ * <p>The request's leg is {@link RequestRelay}, the response's {@link ResponseRelay}; this class owns
+ * the rest: the upstream connection (acquire, one retry, release), the response timeout, and how the
+ * exchange ends (finished, failed before the response, aborted, or both sides closed).
  */
 final class Exchange implements UpstreamListener {
     private final ChannelHandlerContext ctx;
@@ -42,23 +42,15 @@ final class Exchange implements UpstreamListener {
     private final RequestInfo request;
     private final Route route;
     private final UpstreamPool pool;
-    private final HttpRequest upstreamHead;
     private final RequestRecord record;
     private final CorsPlan plan;
-    private final CorsSettings.UpstreamCorsHeaders upstreamCorsHeaders;
+    private final RequestRelay requestRelay;
+    private final ResponseRelay responseRelay;
+    private final ProgressTimer timer;
 
     private UpstreamConnection connection;
     private boolean retried;
-    private boolean requestComplete;
-    private boolean responseStarted;
-    private boolean skippingInformational;
-    private boolean upstreamReusable;
-    private boolean closeClient;
-    private boolean headUnflushed;
     private boolean finished;
-    private long bodyBytes;
-
-    private final ProgressTimer timer;
 
     Exchange(
             ChannelHandlerContext ctx,
@@ -73,10 +65,10 @@ final class Exchange implements UpstreamListener {
         this.request = request;
         this.route = route;
         this.pool = route.pool();
-        this.upstreamHead = upstreamHead;
         this.plan = plan;
-        this.upstreamCorsHeaders = route.policy().settings().upstreamCorsHeaders();
         this.record = record;
+        this.requestRelay = new RequestRelay(this, ctx, owner, request, upstreamHead, record);
+        this.responseRelay = new ResponseRelay(this, ctx, owner.context(), request, route, plan, record);
         this.timer = new ProgressTimer(
                 ctx.executor(), pool.settings().responseTimeout().toNanos(), this::onResponseTimeout);
     }
@@ -106,94 +98,30 @@ final class Exchange implements UpstreamListener {
         connection = acquired;
         connection.attach(this);
         record.upstreamStartNanos = System.nanoTime();
-        if (retried || (request.bodyless() && requestComplete)) {
-            connection.channel().write(upstreamHead);
-            connection
-                    .channel()
-                    .writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
-                    .addListener(this::afterUpstreamWrite);
-            readUpstream();
-            return;
-        }
-        if (request.bodyless()) {
-            // Flushed with the empty last content, which start() has asked the client for.
-            connection.channel().write(upstreamHead);
-            readUpstream();
-            return;
-        }
-        connection.channel().writeAndFlush(upstreamHead).addListener(this::afterUpstreamWrite);
-        if (request.expectContinue()) {
-            owner.writeContinue(ctx);
-        }
-        readUpstream();
-        owner.requestRead(ctx);
+        requestRelay.sendHead(connection.channel(), retried);
     }
 
     /** A part of the request body from the client (the handler only reads when we asked). */
     void onRequestContent(HttpContent content) {
-        if (content.decoderResult().isFailure()) {
-            content.release();
-            abort(HttpResponseStatus.BAD_REQUEST, "the request body is malformed");
-            return;
-        }
-        boolean last = content instanceof LastHttpContent;
-        bodyBytes += content.content().readableBytes();
-        record.bytesIn = bodyBytes;
-        if (bodyBytes > owner.maxBodySize()) {
-            content.release();
-            abort(
-                    HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-                    "the request body is larger than " + owner.maxBodySize() + " bytes");
-            return;
-        }
-        if (last && connection == null && !finished && request.bodyless()) {
-            // The end of a bodyless request, before the upstream connection: onAcquired sends it.
-            content.release();
-            requestComplete = true;
-            watchClient();
-            return;
-        }
-        if (finished || connection == null) {
-            content.release(); // defensive: the handler stops routing content here once we finish
-            return;
-        }
-        ChannelFuture written = connection.channel().writeAndFlush(last ? withoutTrailers(content) : content);
-        if (last) {
-            requestComplete = true;
-            written.addListener(this::afterUpstreamWrite);
-            watchClient();
-        } else {
-            written.addListener(f -> {
-                afterUpstreamWrite(f);
-                if (f.isSuccess() && !finished) {
-                    owner.requestRead(ctx);
-                }
-            });
-        }
+        requestRelay.onContent(content);
     }
 
-    /**
-     * Request trailers stop here, as nginx and Envoy drop them by default: a backend that merged a
-     * trailing {@code Host} or {@code Content-Length} into the head would see another request than the
-     * one routed and framed here. (The decoder already drops trailing framing fields, not the others.)
-     */
-    private static HttpContent withoutTrailers(HttpContent last) {
-        LastHttpContent trailer = (LastHttpContent) last;
-        return trailer.trailingHeaders().isEmpty() ? trailer : new DefaultLastHttpContent(trailer.content());
+    /** The request has been read to its end. */
+    boolean requestComplete() {
+        return requestRelay.complete();
     }
 
-    /**
-     * The request has been read to its end: keep a read pending on the client so that a client that
-     * leaves is noticed at once (its upstream connection then closes) rather than when the response
-     * comes or times out. Not for a WebSocket handshake, whose connection becomes a tunnel.
-     */
-    private void watchClient() {
-        if (!request.websocket()) {
-            owner.watchForClose(ctx);
-        }
+    /** The upstream connection, or null before it is acquired and once released. */
+    UpstreamConnection connection() {
+        return connection;
     }
 
-    private void afterUpstreamWrite(Future<? super Void> f) {
+    /** Ended one way or another: nothing more goes to either side. */
+    boolean finished() {
+        return finished;
+    }
+
+    void afterUpstreamWrite(Future<? super Void> f) {
         if (f.isSuccess()) {
             timer.progress();
         }
@@ -209,133 +137,24 @@ final class Exchange implements UpstreamListener {
             return;
         }
         if (message instanceof HttpResponse response) {
-            onResponseHead(response);
+            responseRelay.onHead(response);
         }
         if (message instanceof HttpContent content) {
-            onResponseContent(content);
+            responseRelay.onContent(content);
         }
     }
 
-    private void onResponseHead(HttpResponse response) {
-        if (response.decoderResult().isFailure()) {
-            ReferenceCountUtil.release(response);
-            failBeforeResponse(UpstreamFailure.MALFORMED_RESPONSE);
-            return;
-        }
-        int code = response.status().code();
-        if (code < 100 || code > 599) {
-            // RFC 9110 15: a status outside 100-599 means nothing to a client (the decoder takes "1000", "099").
-            ReferenceCountUtil.release(response);
-            failBeforeResponse(UpstreamFailure.MALFORMED_RESPONSE);
-            return;
-        }
-        if (code == HttpResponseStatus.SWITCHING_PROTOCOLS.code() && request.websocket()) {
-            openTunnel(response);
-            return;
-        }
-        if (code >= 100 && code < 200) {
-            // Interim responses (100 Continue, 103 Early Hints) are ours to drop: we answered Expect.
-            skippingInformational = true;
-            ReferenceCountUtil.release(response);
-            readUpstream();
-            return;
-        }
-        if (plan.reportOnly() != null) {
-            plan.compare(response.status().code(), response.headers(), route.name(), owner.context());
-        }
-        boolean bodyless = ClientResponses.isBodyless(response, request.head());
-        ClientResponses.UpstreamFraming framing = ClientResponses.UpstreamFraming.of(response);
-        upstreamReusable = framing.reusable(bodyless);
-        // A response before the whole request arrived: the rest of the body would be a mystery to the
-        // next request, so this connection ends after the response.
-        boolean keepAlive =
-                request.keepAlive() && requestComplete && !owner.context().draining();
-        closeClient = ClientResponses.prepare(response, framing, bodyless, request.version(), keepAlive);
-        plan.rewrite(response.headers(), route.name(), upstreamCorsHeaders);
-        responseStarted = true;
-        record.status = code;
-        if (response instanceof HttpContent) {
-            return; // a full message: onResponseContent writes it whole
-        }
-        // Not flushed yet: the head leaves with the first part of the body when that came in the same
-        // read (most bodies are one part), in one write; else at the end of the read (onReadComplete),
-        // so a head whose body is slow to come still reaches the client at once. It is small, so
-        // reading on before it is flushed keeps memory bounded all the same.
-        ctx.write(response).addListener(this::afterHeadWrite);
-        headUnflushed = true;
-        readUpstream();
-    }
-
-    private void afterHeadWrite(Future<? super Void> f) {
-        if (!f.isSuccess()) {
-            closeBoth();
-        }
-    }
-
-    /**
-     * P7: the upstream accepted the WebSocket handshake; the exchange ends here and both connections
-     * become one tunnel. A 101 that switches to anything else is a malformed answer.
-     */
-    private void openTunnel(HttpResponse response) {
-        if (!WebSocketUpgrade.accepted(response) || !requestComplete) {
-            ReferenceCountUtil.release(response);
-            failBeforeResponse(UpstreamFailure.MALFORMED_RESPONSE);
-            return;
-        }
-        WebSocketUpgrade.prepareForClient(response);
-        responseStarted = true;
+    /** P7: the upstream accepted the WebSocket handshake; its connection and the client's become a tunnel. */
+    void tunnel(HttpResponse accepted) {
         finished = true;
         timer.cancel();
-        record.status = response.status().code();
         record.upstreamNanos = System.nanoTime() - record.upstreamStartNanos;
         UpstreamConnection tunnelled = connection;
         connection = null;
-        owner.tunnel(ctx, tunnelled.channel(), response);
+        owner.tunnel(ctx, tunnelled.channel(), accepted);
     }
 
-    private void onResponseContent(HttpContent content) {
-        if (skippingInformational) {
-            content.release();
-            if (content instanceof LastHttpContent) {
-                skippingInformational = false;
-            }
-            readUpstream();
-            return;
-        }
-        if (content.decoderResult().isFailure()) {
-            content.release();
-            upstreamError("malformed");
-            closeBoth(); // mid-body: the client must see a broken response, not a clean end
-            return;
-        }
-        if (!responseStarted) {
-            content.release();
-            return;
-        }
-        record.bytesOut += content.content().readableBytes();
-        headUnflushed = false; // flushed with this part
-        if (content instanceof LastHttpContent) {
-            ctx.writeAndFlush(content).addListener(f -> {
-                if (f.isSuccess()) {
-                    finish();
-                } else {
-                    closeBoth();
-                }
-            });
-        } else {
-            ctx.writeAndFlush(content).addListener(this::afterClientWrite);
-        }
-    }
-
-    private void afterClientWrite(Future<? super Void> f) {
-        if (!f.isSuccess()) {
-            closeBoth();
-        } else if (!finished) {
-            readUpstream();
-        }
-    }
-
-    private void readUpstream() {
+    void readUpstream() {
         if (connection != null && !finished) {
             timer.waitingForUpstream(true);
             connection.channel().read();
@@ -344,10 +163,7 @@ final class Exchange implements UpstreamListener {
 
     @Override
     public void onReadComplete() {
-        if (headUnflushed) {
-            headUnflushed = false;
-            ctx.flush();
-        }
+        responseRelay.flushHead();
         // A read cycle ended without the message we asked for (Netty counts the completion as the
         // answer to our read()): ask again.
         if (timer.waitingForUpstream() && connection != null && !finished) {
@@ -360,7 +176,7 @@ final class Exchange implements UpstreamListener {
         if (finished) {
             return;
         }
-        if (!responseStarted) {
+        if (!responseRelay.started()) {
             if (canRetry()) {
                 retried = true;
                 connection = null;
@@ -387,8 +203,8 @@ final class Exchange implements UpstreamListener {
                 && !retried
                 && request.idempotent()
                 && request.bodyless()
-                && requestComplete
-                && !skippingInformational;
+                && requestComplete()
+                && !responseRelay.skippingInformational();
     }
 
     /** The client connection closed; the upstream one cannot be reused mid-exchange. */
@@ -405,7 +221,7 @@ final class Exchange implements UpstreamListener {
         return !timer.waitingForUpstream();
     }
 
-    private void failBeforeResponse(UpstreamFailure failure) {
+    void failBeforeResponse(UpstreamFailure failure) {
         if (finished) {
             return;
         }
@@ -413,14 +229,14 @@ final class Exchange implements UpstreamListener {
         finished = true;
         timer.cancel();
         releaseConnection(false);
-        owner.respondLocally(ctx, error(failure.status(), failure.detail(), false), requestComplete);
+        owner.respondLocally(ctx, error(failure.status(), failure.detail(), false), requestComplete());
     }
 
-    private void abort(HttpResponseStatus status, String detail) {
+    void abort(HttpResponseStatus status, String detail) {
         if (finished) {
             return;
         }
-        if (responseStarted) {
+        if (responseRelay.started()) {
             closeBoth();
             return;
         }
@@ -437,23 +253,23 @@ final class Exchange implements UpstreamListener {
         return response;
     }
 
-    private void upstreamError(String kind) {
+    void upstreamError(String kind) {
         record.upstreamError = kind;
         owner.context().metrics().upstreamError(route.name(), kind);
     }
 
-    private void finish() {
+    void finish() {
         if (finished) {
             return;
         }
         record.upstreamNanos = System.nanoTime() - record.upstreamStartNanos;
         finished = true;
         timer.cancel();
-        releaseConnection(upstreamReusable && requestComplete);
-        owner.exchangeDone(ctx, !closeClient && requestComplete);
+        releaseConnection(responseRelay.upstreamReusable() && requestComplete());
+        owner.exchangeDone(ctx, !responseRelay.closeClient() && requestComplete());
     }
 
-    private void closeBoth() {
+    void closeBoth() {
         if (!finished) {
             finished = true;
             timer.cancel();
@@ -474,7 +290,7 @@ final class Exchange implements UpstreamListener {
         if (finished) {
             return;
         }
-        if (responseStarted) {
+        if (responseRelay.started()) {
             upstreamError("timeout");
             closeBoth();
         } else {

@@ -1,0 +1,103 @@
+package dev.preflight.proxy;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+
+/**
+ * Sends the responses made here (a refusal, a CORS answer, an upstream failure) on one client
+ * connection, and drops what is left of their requests. A request without a body, or whose body was
+ * read, leaves the connection serving the next one once its (empty) end is read and dropped; a request
+ * with an unread body closes it, as the rest would be taken for the next request (C14). While an
+ * answer is being written or its request dropped, the connection is {@link #busy()} and
+ * {@link ClientRequestHandler} starts nothing new. Apart from the handler so that it keeps to the
+ * order of requests; confined to the client channel's event loop, like the handler.
+ */
+final class LocalResponses {
+    private final ProxyContext context;
+    private final ClientRequestHandler handler;
+    private boolean discarding;
+    private boolean localResponsePending;
+
+    LocalResponses(ProxyContext context, ClientRequestHandler handler) {
+        this.context = context;
+        this.handler = handler;
+    }
+
+    /**
+     * @param current the request answered, or null when its head did not decode
+     * @param answered its record
+     * @param requestConsumed the request's last content has already been read
+     */
+    void send(
+            ChannelHandlerContext ctx,
+            FullHttpResponse response,
+            RequestInfo current,
+            RequestRecord answered,
+            boolean requestConsumed) {
+        if (answered != null) {
+            answered.status = response.status().code();
+            answered.bytesOut = response.content().readableBytes();
+        }
+        boolean close = response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)
+                || context.draining()
+                || current == null
+                || !current.keepAlive()
+                || (!requestConsumed && !current.bodyless());
+        if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(f -> {
+                handler.finish(answered);
+                ctx.close();
+            });
+            return;
+        }
+        if (current.version().equals(HttpVersion.HTTP_1_0)) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        localResponsePending = true;
+        discarding = !requestConsumed;
+        ctx.writeAndFlush(response).addListener(f -> {
+            localResponsePending = false;
+            handler.finish(answered);
+            if (f.isSuccess()) {
+                handler.nextIfIdle(ctx);
+            } else {
+                ctx.close();
+            }
+        });
+        if (discarding) {
+            handler.requestRead(ctx);
+        }
+    }
+
+    /**
+     * A part of a request that is not forwarded: released. While the end of an answered request is
+     * awaited, a malformed part closes the connection and the last one frees it for the next request.
+     */
+    void drop(ChannelHandlerContext ctx, HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        boolean failed = content.decoderResult().isFailure();
+        content.release();
+        if (!discarding) {
+            return;
+        }
+        if (failed) {
+            ctx.close();
+        } else if (last) {
+            discarding = false;
+            handler.nextIfIdle(ctx);
+        } else {
+            handler.requestRead(ctx);
+        }
+    }
+
+    /** An answer is still being written, or the rest of its request read and dropped. */
+    boolean busy() {
+        return discarding || localResponsePending;
+    }
+}

@@ -1,0 +1,141 @@
+package dev.preflight.proxy;
+
+import dev.preflight.proxy.upstream.UpstreamConnection;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.LastHttpContent;
+
+/**
+ * The request's leg of an {@link Exchange}: the head goes to the upstream connection once there is
+ * one, then each body part the client sends is counted against the body limit and written, and the
+ * next part is read from the client only once that write succeeded, so at most one part is in memory.
+ * It knows when the request is complete, which decides whether the exchange may retry and whether
+ * either connection can be reused; the connection itself, failures and the end belong to the
+ * exchange. Confined to the client's event loop.
+ */
+final class RequestRelay {
+    private final Exchange exchange;
+    private final ChannelHandlerContext ctx;
+    private final ClientRequestHandler owner;
+    private final RequestInfo request;
+    private final HttpRequest upstreamHead;
+    private final RequestRecord record;
+    private boolean complete;
+    private long bodyBytes;
+
+    RequestRelay(
+            Exchange exchange,
+            ChannelHandlerContext ctx,
+            ClientRequestHandler owner,
+            RequestInfo request,
+            HttpRequest upstreamHead,
+            RequestRecord record) {
+        this.exchange = exchange;
+        this.ctx = ctx;
+        this.owner = owner;
+        this.request = request;
+        this.upstreamHead = upstreamHead;
+        this.record = record;
+    }
+
+    /** The whole request has been read from the client. */
+    boolean complete() {
+        return complete;
+    }
+
+    /**
+     * The upstream connection is ready: the head goes out, then the body is read from the client. A
+     * bodyless request's head leaves with its (empty) end, which the exchange asked the client for at
+     * its start; a retried one has had that end already.
+     */
+    void sendHead(Channel upstream, boolean retried) {
+        if (retried || (request.bodyless() && complete)) {
+            upstream.write(upstreamHead);
+            upstream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(exchange::afterUpstreamWrite);
+            exchange.readUpstream();
+            return;
+        }
+        if (request.bodyless()) {
+            // Flushed with the empty last content, which the exchange's start has asked the client for.
+            upstream.write(upstreamHead);
+            exchange.readUpstream();
+            return;
+        }
+        upstream.writeAndFlush(upstreamHead).addListener(exchange::afterUpstreamWrite);
+        if (request.expectContinue()) {
+            owner.writeContinue(ctx);
+        }
+        exchange.readUpstream();
+        owner.requestRead(ctx);
+    }
+
+    /** A part of the request body from the client (the handler only reads when we asked). */
+    void onContent(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            exchange.abort(HttpResponseStatus.BAD_REQUEST, "the request body is malformed");
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        bodyBytes += content.content().readableBytes();
+        record.bytesIn = bodyBytes;
+        if (bodyBytes > owner.maxBodySize()) {
+            content.release();
+            exchange.abort(
+                    HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "the request body is larger than " + owner.maxBodySize() + " bytes");
+            return;
+        }
+        UpstreamConnection connection = exchange.connection();
+        if (last && connection == null && !exchange.finished() && request.bodyless()) {
+            // The end of a bodyless request, before the upstream connection: sendHead sends it.
+            content.release();
+            complete = true;
+            watchClient();
+            return;
+        }
+        if (exchange.finished() || connection == null) {
+            content.release(); // defensive: the handler stops routing content here once we finish
+            return;
+        }
+        ChannelFuture written = connection.channel().writeAndFlush(last ? withoutTrailers(content) : content);
+        if (last) {
+            complete = true;
+            written.addListener(exchange::afterUpstreamWrite);
+            watchClient();
+        } else {
+            written.addListener(f -> {
+                exchange.afterUpstreamWrite(f);
+                if (f.isSuccess() && !exchange.finished()) {
+                    owner.requestRead(ctx);
+                }
+            });
+        }
+    }
+
+    /**
+     * Request trailers stop here, as nginx and Envoy drop them by default: a backend that merged a
+     * trailing {@code Host} or {@code Content-Length} into the head would see another request than the
+     * one routed and framed here. (The decoder already drops trailing framing fields, not the others.)
+     */
+    private static HttpContent withoutTrailers(HttpContent last) {
+        LastHttpContent trailer = (LastHttpContent) last;
+        return trailer.trailingHeaders().isEmpty() ? trailer : new DefaultLastHttpContent(trailer.content());
+    }
+
+    /**
+     * The request has been read to its end: keep a read pending on the client so that a client that
+     * leaves is noticed at once (its upstream connection then closes) rather than when the response
+     * comes or times out. Not for a WebSocket handshake, whose connection becomes a tunnel.
+     */
+    private void watchClient() {
+        if (!request.websocket()) {
+            owner.watchForClose(ctx);
+        }
+    }
+}

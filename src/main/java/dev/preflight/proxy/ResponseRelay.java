@@ -1,0 +1,196 @@
+package dev.preflight.proxy;
+
+import dev.preflight.policy.CorsSettings;
+import dev.preflight.proxy.upstream.UpstreamFailure;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+
+/**
+ * The response's leg of an {@link Exchange}: the upstream's head is checked, rewritten for CORS and
+ * framed for the client (or, for an accepted WebSocket handshake, handed over as a tunnel), and each
+ * body part is written to the client before the next is read from the upstream, so at most one part
+ * is in memory. The head leaves with the first body part in one write, or at the end of the upstream's
+ * read. It knows whether the response has started, which decides how a failure reaches the client,
+ * and whether either connection may be reused; the connection, the timer and the end belong to the
+ * exchange. Confined to the client's event loop.
+ */
+final class ResponseRelay {
+    private final Exchange exchange;
+    private final ChannelHandlerContext ctx;
+    private final ProxyContext context;
+    private final RequestInfo request;
+    private final Route route;
+    private final CorsPlan plan;
+    private final CorsSettings.UpstreamCorsHeaders upstreamCorsHeaders;
+    private final RequestRecord record;
+
+    private boolean started;
+    private boolean skippingInformational;
+    private boolean upstreamReusable;
+    private boolean closeClient;
+    private boolean headUnflushed;
+
+    ResponseRelay(
+            Exchange exchange,
+            ChannelHandlerContext ctx,
+            ProxyContext context,
+            RequestInfo request,
+            Route route,
+            CorsPlan plan,
+            RequestRecord record) {
+        this.exchange = exchange;
+        this.ctx = ctx;
+        this.context = context;
+        this.request = request;
+        this.route = route;
+        this.plan = plan;
+        this.upstreamCorsHeaders = route.policy().settings().upstreamCorsHeaders();
+        this.record = record;
+    }
+
+    /** The response head went (or is going) to the client: a failure can no longer be answered. */
+    boolean started() {
+        return started;
+    }
+
+    /** An interim response (1xx) is being dropped. */
+    boolean skippingInformational() {
+        return skippingInformational;
+    }
+
+    /** The upstream's framing lets its connection serve another request once the response is read. */
+    boolean upstreamReusable() {
+        return upstreamReusable;
+    }
+
+    /** The client connection closes after this response. */
+    boolean closeClient() {
+        return closeClient;
+    }
+
+    void onHead(HttpResponse response) {
+        if (response.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(response);
+            exchange.failBeforeResponse(UpstreamFailure.MALFORMED_RESPONSE);
+            return;
+        }
+        int code = response.status().code();
+        if (code < 100 || code > 599) {
+            // RFC 9110 15: a status outside 100-599 means nothing to a client (the decoder takes "1000", "099").
+            ReferenceCountUtil.release(response);
+            exchange.failBeforeResponse(UpstreamFailure.MALFORMED_RESPONSE);
+            return;
+        }
+        if (code == HttpResponseStatus.SWITCHING_PROTOCOLS.code() && request.websocket()) {
+            openTunnel(response);
+            return;
+        }
+        if (code >= 100 && code < 200) {
+            // Interim responses (100 Continue, 103 Early Hints) are ours to drop: we answered Expect.
+            skippingInformational = true;
+            ReferenceCountUtil.release(response);
+            exchange.readUpstream();
+            return;
+        }
+        if (plan.reportOnly() != null) {
+            plan.compare(response.status().code(), response.headers(), route.name(), context);
+        }
+        boolean bodyless = ClientResponses.isBodyless(response, request.head());
+        ClientResponses.UpstreamFraming framing = ClientResponses.UpstreamFraming.of(response);
+        upstreamReusable = framing.reusable(bodyless);
+        // A response before the whole request arrived: the rest of the body would be a mystery to the
+        // next request, so this connection ends after the response.
+        boolean keepAlive = request.keepAlive() && exchange.requestComplete() && !context.draining();
+        closeClient = ClientResponses.prepare(response, framing, bodyless, request.version(), keepAlive);
+        plan.rewrite(response.headers(), route.name(), upstreamCorsHeaders);
+        started = true;
+        record.status = code;
+        if (response instanceof HttpContent) {
+            return; // a full message: onContent writes it whole
+        }
+        // Not flushed yet: the head leaves with the first part of the body when that came in the same
+        // read (most bodies are one part), in one write; else at the end of the read (flushHead),
+        // so a head whose body is slow to come still reaches the client at once. It is small, so
+        // reading on before it is flushed keeps memory bounded all the same.
+        ctx.write(response).addListener(this::afterHeadWrite);
+        headUnflushed = true;
+        exchange.readUpstream();
+    }
+
+    private void afterHeadWrite(Future<? super Void> f) {
+        if (!f.isSuccess()) {
+            exchange.closeBoth();
+        }
+    }
+
+    /**
+     * P7: the upstream accepted the WebSocket handshake; the exchange ends here and both connections
+     * become one tunnel. A 101 that switches to anything else is a malformed answer.
+     */
+    private void openTunnel(HttpResponse response) {
+        if (!WebSocketUpgrade.accepted(response) || !exchange.requestComplete()) {
+            ReferenceCountUtil.release(response);
+            exchange.failBeforeResponse(UpstreamFailure.MALFORMED_RESPONSE);
+            return;
+        }
+        WebSocketUpgrade.prepareForClient(response);
+        started = true;
+        record.status = response.status().code();
+        exchange.tunnel(response);
+    }
+
+    void onContent(HttpContent content) {
+        if (skippingInformational) {
+            content.release();
+            if (content instanceof LastHttpContent) {
+                skippingInformational = false;
+            }
+            exchange.readUpstream();
+            return;
+        }
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            exchange.upstreamError("malformed");
+            exchange.closeBoth(); // mid-body: the client must see a broken response, not a clean end
+            return;
+        }
+        if (!started) {
+            content.release();
+            return;
+        }
+        record.bytesOut += content.content().readableBytes();
+        headUnflushed = false; // flushed with this part
+        if (content instanceof LastHttpContent) {
+            ctx.writeAndFlush(content).addListener(f -> {
+                if (f.isSuccess()) {
+                    exchange.finish();
+                } else {
+                    exchange.closeBoth();
+                }
+            });
+        } else {
+            ctx.writeAndFlush(content).addListener(this::afterClientWrite);
+        }
+    }
+
+    private void afterClientWrite(Future<? super Void> f) {
+        if (!f.isSuccess()) {
+            exchange.closeBoth();
+        } else if (!exchange.finished()) {
+            exchange.readUpstream();
+        }
+    }
+
+    /** The upstream's read ended: a head still waiting for its first body part leaves now. */
+    void flushHead() {
+        if (headUnflushed) {
+            headUnflushed = false;
+            ctx.flush();
+        }
+    }
+}
