@@ -60,14 +60,47 @@ RUN PREFLIGHT_ADMIN_PORT=1 java -XX:ArchiveClassesAtExit=/opt/preflight/healthch
         -jar /opt/preflight/preflight.jar healthcheck >/dev/null 2>&1 || true; \
     test -s /opt/preflight/healthcheck.jsa
 
+# The proxy's JVM flags, chosen by measurement (README, "Performance"): a fixed small heap (the live
+# set is a few MiB; bodies stream and are never held), SerialGC (least overhead on one or two cores),
+# compact object headers, small thread stacks. They appear three times below (training run, check,
+# ENTRYPOINT) and must stay the same: an AOT cache is only used with the flags it was made with, and
+# the check fails the build when they differ.
+# An AOT cache (JDK 25, JEP 483/515) of the classes a running proxy loads, linked, with their
+# profiles: a training run serves preflights, forwarded requests and admin calls (its upstream is its
+# own admin port), then stops on SIGTERM, which writes the cache. It cuts the time from start to the
+# first proxied response from about 2.1 s to 0.9 s on one core. The last line fails the build if the
+# cache cannot be used with these flags.
+RUN printf '%s\n' 'preflight {' \
+        'listen { host = "127.0.0.1", port = 18080 }' \
+        'admin { enabled = true, host = "127.0.0.1", port = 19090 }' \
+        'upstream.url = "http://127.0.0.1:19090"' \
+        'cors { allowed-origins = ["https://app.example"], allow-credentials = true, allowed-methods = ["GET", "PUT"], allowed-headers = ["Content-Type"], exposed-headers = ["X-Request-Id"], max-age = 10m }' \
+        'reload.watch = false' '}' > /tmp/training.conf \
+    && bash -c ' \
+        java -XX:+UseSerialGC -Xms32m -Xmx64m -Xss256k -XX:+UseCompactObjectHeaders -XX:+ExitOnOutOfMemoryError \
+            -XX:AOTCacheOutput=/opt/preflight/preflight.aot -jar /opt/preflight/preflight.jar run \
+            --config /tmp/training.conf >/dev/null 2>&1 & pid=$!; \
+        ask() { exec 3<>/dev/tcp/127.0.0.1/18080 && printf "$1" >&3 && timeout 5 cat <&3 >/dev/null; exec 3<&-; }; \
+        for i in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/18080) 2>/dev/null && break; sleep 0.1; done; \
+        for i in $(seq 50); do \
+            ask "OPTIONS /api/x HTTP/1.1\r\nHost: t\r\nOrigin: https://app.example\r\nAccess-Control-Request-Method: PUT\r\nAccess-Control-Request-Headers: content-type\r\nConnection: close\r\n\r\n"; \
+            ask "GET /health/live HTTP/1.1\r\nHost: t\r\nOrigin: https://app.example\r\nConnection: close\r\n\r\n"; \
+            ask "GET /health/ready HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"; \
+        done; \
+        kill -TERM $pid; wait $pid' \
+    && rm /tmp/training.conf \
+    && java -XX:+UseSerialGC -Xms32m -Xmx64m -Xss256k -XX:+UseCompactObjectHeaders -XX:+ExitOnOutOfMemoryError \
+        -XX:AOTCache=/opt/preflight/preflight.aot -XX:AOTMode=on -version >/dev/null
+
 USER 10001:10001
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
     CMD ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx32m", "-XX:-UsePerfData", \
          "-XX:SharedArchiveFile=/opt/preflight/healthcheck.jsa", "-Xshare:auto", \
          "-jar", "/opt/preflight/preflight.jar", "healthcheck"]
 
-# Heap at most half the container's memory: Netty's direct buffers may by default use as much
-# again. SerialGC: the least overhead for a heap this small on one or two cores.
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=50", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", \
-            "-Xss512k", "-Xshare:auto", "-jar", "/opt/preflight/preflight.jar"]
+# To run with other flags: --entrypoint java, your flags, then -jar /opt/preflight/preflight.jar run
+# (drop the AOT cache, or it is skipped with a warning when the flags differ).
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-Xms32m", "-Xmx64m", "-Xss256k", "-XX:+UseCompactObjectHeaders", \
+            "-XX:+ExitOnOutOfMemoryError", "-XX:AOTCache=/opt/preflight/preflight.aot", \
+            "-jar", "/opt/preflight/preflight.jar"]
 CMD ["run"]

@@ -19,7 +19,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -68,7 +69,6 @@ public final class RunCommand {
         settings.warnings().forEach(w -> log.warn("{}", w.render()));
 
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        bindProcessMetrics(registry);
         ProxyMetrics metrics = new ProxyMetrics(registry);
         metrics.accessLogDropped(dropped::sum);
         Health health = new Health();
@@ -81,6 +81,9 @@ public final class RunCommand {
             return 1;
         }
         health.markReady(); // the listener is bound: ready before the admin port can be asked
+        // After the listener: the JVM binders take a tenth of a second or more (JMX), and the first
+        // request should not wait for them.
+        bindProcessMetrics(registry);
         Reloader reloader = new Reloader(file, env, server, metrics, settings);
         AdminServer admin = settings.admin().enabled()
                 ? AdminServer.start(settings.admin(), new AdminContext(registry, health, reloader::current))
@@ -154,6 +157,9 @@ public final class RunCommand {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
+        // The allocator the channels really use (Netty 4.2's default is the adaptive one, not pooled).
+        if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider allocator) {
+            new NettyAllocatorMetrics(allocator).bindTo(registry);
+        }
     }
 }

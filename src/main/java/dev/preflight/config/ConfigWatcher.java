@@ -5,6 +5,7 @@ import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * Watching the directory rather than the file catches every way a file gets replaced: written in
  * place, an editor's new file renamed over the old one, and a Kubernetes ConfigMap, where the file is
  * a symlink through {@code ..data} and {@code ..data} itself is swapped atomically. The callback
- * decides whether the content really changed.
+ * decides whether the content really changed. Changes to other files in the directory are ignored
+ * ({@link #relevant}).
  */
 public final class ConfigWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConfigWatcher.class);
@@ -30,7 +32,10 @@ public final class ConfigWatcher implements AutoCloseable {
     private final Thread thread;
     private ScheduledFuture<?> pending;
 
-    private ConfigWatcher(Path dir, Duration debounce, Runnable onChange) throws IOException {
+    private final String configName;
+
+    private ConfigWatcher(Path dir, String configName, Duration debounce, Runnable onChange) throws IOException {
+        this.configName = configName;
         this.watcher = FileSystems.getDefault().newWatchService();
         dir.register(
                 watcher,
@@ -48,8 +53,8 @@ public final class ConfigWatcher implements AutoCloseable {
 
     /** Starts watching the directory of {@code file}; {@code onChange} runs on a thread of its own. */
     public static ConfigWatcher start(Path file, Duration debounce, Runnable onChange) throws IOException {
-        Path dir = file.toAbsolutePath().normalize().getParent();
-        return new ConfigWatcher(dir, debounce, onChange);
+        Path absolute = file.toAbsolutePath().normalize();
+        return new ConfigWatcher(absolute.getParent(), absolute.getFileName().toString(), debounce, onChange);
     }
 
     private void watch(Duration debounce, Runnable onChange) {
@@ -60,13 +65,35 @@ public final class ConfigWatcher implements AutoCloseable {
             } catch (InterruptedException | ClosedWatchServiceException e) {
                 return;
             }
-            key.pollEvents(); // which entry changed does not matter: the callback compares content
-            schedule(debounce, onChange);
+            boolean relevant = false;
+            for (WatchEvent<?> event : key.pollEvents()) {
+                relevant |= relevant(event, configName);
+            }
+            if (relevant) {
+                schedule(debounce, onChange); // the callback compares content
+            }
             if (!key.reset()) {
                 log.warn("the config directory can no longer be watched; reload with SIGHUP");
                 return;
             }
         }
+    }
+
+    /**
+     * The config file itself, a Kubernetes ConfigMap's {@code ..data} and its timestamped directories,
+     * or a file HOCON could include (.conf, .json, .properties); anything else in the directory (a log
+     * written next to the config, say) would only cost a reload's CPU and keep pushing it back.
+     */
+    static boolean relevant(WatchEvent<?> event, String configName) {
+        if (event.kind() == StandardWatchEventKinds.OVERFLOW || !(event.context() instanceof Path changed)) {
+            return true; // events were lost: look anyway
+        }
+        String name = changed.getFileName().toString();
+        return name.equals(configName)
+                || name.startsWith("..")
+                || name.endsWith(".conf")
+                || name.endsWith(".json")
+                || name.endsWith(".properties");
     }
 
     private synchronized void schedule(Duration debounce, Runnable onChange) {

@@ -1,0 +1,62 @@
+package dev.preflight.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** O4: which changes in the config file's directory lead to a reload. */
+class ConfigWatcherTest {
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource({
+        "application.conf, true",
+        "..data, true",
+        "..2026_12_05_07_00_00.123456789, true",
+        "cors.conf, true",
+        "routes.json, true",
+        "extra.properties, true",
+        "proxy.log, false",
+        "application.conf.swp, false",
+        "4913, false",
+    })
+    @DisplayName("O4: a reload is considered for the config, ConfigMap links and includable files only")
+    void relevantNames(String name, boolean relevant) {
+        assertThat(ConfigWatcher.relevant(
+                        event(StandardWatchEventKinds.ENTRY_MODIFY, Path.of(name)), "application.conf"))
+                .isEqualTo(relevant);
+    }
+
+    @Test
+    @DisplayName("O4: lost events (overflow) always count")
+    void overflow() {
+        assertThat(ConfigWatcher.relevant(event(StandardWatchEventKinds.OVERFLOW, null), "application.conf"))
+                .isTrue();
+    }
+
+    private static <T> WatchEvent<T> event(WatchEvent.Kind<T> kind, T context) {
+        AtomicInteger count = new AtomicInteger(1);
+        return new WatchEvent<>() {
+            @Override
+            public Kind<T> kind() {
+                return kind;
+            }
+
+            @Override
+            public int count() {
+                return count.get();
+            }
+
+            @Override
+            public T context() {
+                return context;
+            }
+        };
+    }
+}
