@@ -8,8 +8,13 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AsyncAppenderBase;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import dev.preflight.config.AccessLogSettings;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +49,7 @@ public final class LogSetup {
         async.setQueueSize(ACCESS_QUEUE);
         async.setDiscardingThreshold(0); // keep every level until the queue is full
         async.setNeverBlock(true);
-        async.addAppender(console(context, "ACCESS_STDOUT", encoder(context, json, true)));
+        async.addAppender(batchingStdout(context, async, encoder(context, json, true)));
         async.start();
         access.addAppender(async);
         return async.dropped;
@@ -58,6 +63,44 @@ public final class LogSetup {
         console.setEncoder(encoder);
         console.start();
         return console;
+    }
+
+    /**
+     * The access log's writer, behind the asynchronous appender: lines gather while more wait in the
+     * queue and leave together when it runs dry, so a busy proxy makes one {@code write(2)} per few
+     * dozen lines instead of one per line (that write was about 7 % of the CPU samples under a
+     * preflight load, JFR), and a quiet one still writes each line at once. Batches stay within 4 KiB, the
+     * size up to which a write to a pipe is never interleaved with another writer's (the
+     * application log, on the same stdout).
+     */
+    private static OutputStreamAppender<ILoggingEvent> batchingStdout(
+            LoggerContext context, AsyncAppenderBase<ILoggingEvent> queue, Encoder<ILoggingEvent> encoder) {
+        OutputStreamAppender<ILoggingEvent> appender = new OutputStreamAppender<>() {
+            @Override
+            protected void subAppend(ILoggingEvent event) {
+                super.subAppend(event);
+                if (queue.getNumberOfElementsInQueue() == 0) {
+                    try {
+                        getOutputStream().flush();
+                    } catch (IOException e) {
+                        addError("cannot write the access log", e);
+                    }
+                }
+            }
+        };
+        appender.setContext(context);
+        appender.setName("ACCESS_STDOUT");
+        appender.setEncoder(encoder);
+        appender.setImmediateFlush(false);
+        // Stopping flushes but never closes the process's stdout.
+        appender.setOutputStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 4096) {
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        });
+        appender.start();
+        return appender;
     }
 
     private static Encoder<ILoggingEvent> encoder(LoggerContext context, boolean json, boolean access) {
