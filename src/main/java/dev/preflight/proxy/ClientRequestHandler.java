@@ -202,6 +202,11 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** A read was asked of the client and nothing has come of it yet. */
+    boolean awaitingClient() {
+        return awaitingMessage;
+    }
+
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (awaitingMessage && ctx.channel().isActive()) {

@@ -293,6 +293,10 @@ final class Exchange implements UpstreamListener {
         if (responseRelay.started()) {
             upstreamError("timeout");
             closeBoth();
+        } else if (connection != null && !requestRelay.complete() && owner.awaitingClient()) {
+            // The client stopped sending its body while we waited for the next part: its stall, not
+            // the upstream's (nginx: client_body_timeout), so 408, and the upstream connection closes.
+            abort(HttpResponseStatus.REQUEST_TIMEOUT, "the request body stopped arriving");
         } else {
             failBeforeResponse(UpstreamFailure.RESPONSE_TIMEOUT);
         }

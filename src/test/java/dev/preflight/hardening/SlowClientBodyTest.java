@@ -97,7 +97,7 @@ class SlowClientBodyTest {
 
     @Test
     @DisplayName(
-            "P6: a body that stops halfway ends the exchange within response-timeout (408 or 504, then close); the backend connection is closed, not reused")
+            "P6: a body that stops halfway gets 408 at response-timeout, then close; the backend connection is closed, not reused")
     void stalledBody() throws Exception {
         try (BackendFaultServer backend =
                         BackendFaultServer.start().on("/fault/upload", BackendFaultServer.readBodyThenOk());
@@ -112,8 +112,8 @@ class SlowClientBodyTest {
             RawResponse response = client.readResponse();
             Duration took = Duration.ofNanos(System.nanoTime() - stalledAt);
 
-            assertThat(response.status()).as("%s", response).isIn(408, 504);
-            assertProblem(response, response.status());
+            assertThat(response.status()).as("%s", response).isEqualTo(408);
+            assertProblem(response, 408);
             assertThat(response.connectionTokens()).contains("close");
             assertThat(client.readUntilClose(Duration.ofSeconds(10)).closedByPeer())
                     .isTrue();
