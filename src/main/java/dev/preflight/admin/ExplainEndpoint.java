@@ -4,6 +4,7 @@ import dev.preflight.cli.Explainer;
 import dev.preflight.config.Settings;
 import dev.preflight.policy.CorsDecision;
 import dev.preflight.policy.Reason;
+import dev.preflight.policy.SecFetch;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -64,7 +65,8 @@ final class ExplainEndpoint implements AdminEndpoint {
                 params.getOrDefault("header", List.of()),
                 params.containsKey("path") ? first(params, "path") : "/",
                 first(params, "host"),
-                isPreflight);
+                isPreflight,
+                secFetch(params));
         Explainer.Explanation explanation = explainer(settings.get()).explain(question);
         return AdminResponses.json(alloc, HttpResponseStatus.OK, render(explanation));
     }
@@ -87,6 +89,7 @@ final class ExplainEndpoint implements AdminEndpoint {
                                 ? CorsDecision.Outcome.NOT_APPLICABLE.tag()
                                 : d.outcome().tag())
                 .field("reason", d == null ? Reason.DISABLED.tag() : d.reason().tag())
+                .field("fetch_metadata", e.fetchMetadata().tag())
                 .field("detail", d == null ? null : d.detail())
                 .field("status", e.status())
                 // Report-only answers nothing itself: the status is what enforcing would have sent.
@@ -109,6 +112,14 @@ final class ExplainEndpoint implements AdminEndpoint {
             cached = c;
         }
         return c.explainer();
+    }
+
+    /** F1-F4: {@code sec-fetch-site} (with {@code -mode} and {@code -dest}), as the CLI's flags. */
+    private static SecFetch secFetch(Map<String, List<String>> params) {
+        String site = first(params, "sec-fetch-site");
+        return site == null
+                ? SecFetch.NONE
+                : new SecFetch(site, first(params, "sec-fetch-mode"), first(params, "sec-fetch-dest"));
     }
 
     private static String first(Map<String, List<String>> params, String name) {

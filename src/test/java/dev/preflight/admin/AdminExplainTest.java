@@ -108,6 +108,7 @@ class AdminExplainTest {
                         "kind",
                         "outcome",
                         "reason",
+                        "fetch_metadata",
                         "detail",
                         "status",
                         "forwarded",
@@ -145,7 +146,8 @@ class AdminExplainTest {
 
         assertThat(response.body())
                 .isEqualTo("{\"route\":\"default\",\"upstream\":\"http://127.0.0.1:3000\",\"mode\":\"enforce\","
-                        + "\"kind\":\"preflight\",\"outcome\":\"allowed\",\"reason\":\"allowed\",\"detail\":null,"
+                        + "\"kind\":\"preflight\",\"outcome\":\"allowed\",\"reason\":\"allowed\","
+                        + "\"fetch_metadata\":\"not-checked\",\"detail\":null,"
                         + "\"status\":204,\"forwarded\":false,\"headers\":["
                         + "{\"name\":\"Access-Control-Allow-Origin\",\"value\":\"https://app.example.com\"},"
                         + "{\"name\":\"Access-Control-Allow-Credentials\",\"value\":\"true\"},"
@@ -154,6 +156,27 @@ class AdminExplainTest {
                         + "{\"name\":\"Access-Control-Max-Age\",\"value\":\"600\"},"
                         + "{\"name\":\"Vary\",\"value\":\"Origin, Access-Control-Request-Method, "
                         + "Access-Control-Request-Headers\"}]}");
+    }
+
+    @Test
+    @DisplayName("F4/O2: /explain takes sec-fetch-site, -mode and -dest, like the CLI's --sec-fetch-* flags")
+    void secFetch() throws Exception {
+        settings.set(AdminFixtures.settings(AdminFixtures.POLICY + "preflight.fetch-metadata.enabled = true\n"));
+        String get = "/explain?origin=" + enc(EVIL) + "&method=GET&path=/items&sec-fetch-site=cross-site";
+
+        Map<String, Object> image = JsonReader.object(
+                http.get(get + "&sec-fetch-mode=no-cors&sec-fetch-dest=image").body());
+        Map<String, Object> fetch = JsonReader.object(
+                http.get(get + "&sec-fetch-mode=cors&sec-fetch-dest=empty").body());
+        Map<String, Object> none = JsonReader.object(http.get("/explain?origin=" + enc(APP) + "&method=GET&path=/items")
+                .body());
+
+        assertThat(image)
+                .containsEntry("fetch_metadata", "refused")
+                .containsEntry("reason", "fetch-metadata")
+                .containsEntry("status", BigDecimal.valueOf(403));
+        assertThat(fetch).containsEntry("fetch_metadata", "allowed").containsEntry("reason", "origin-not-allowed");
+        assertThat(none).containsEntry("fetch_metadata", "allowed").containsEntry("reason", "allowed");
     }
 
     @Test
