@@ -24,7 +24,8 @@
 #   bench/compare.sh --rounds 1 --duration 3 --warmup 1 --startup-runs 2   # a quick look (~1.5 min)
 #   bench/compare.sh --profile          # JFR profile of preflight under load instead (~70 s)
 #
-# preflight's JVM flags: $PREFLIGHT_JAVA_OPTS, or by default the Dockerfile's ENTRYPOINT flags.
+# preflight's JVM flags: $PREFLIGHT_JAVA_OPTS, or by default the Dockerfile's ENTRYPOINT flags (with
+# an AOT cache trained here unless --no-aot).
 # Needs: nginx, haproxy, caddy, wrk, curl, taskset (util-linux), Java 21+ (default: Temurin 25 when
 # installed), 2 or more cores. Every process it starts is stopped by PID on exit; its temp dir is
 # removed unless --keep DIR copies it (bench/results/ is ignored by git).
@@ -52,7 +53,8 @@ keep_dir=""
 profile=false
 profile_duration=20
 top_lines=30
-default_java_opts="-XX:MaxRAMPercentage=50 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Xss512k -Xshare:auto"
+default_java_opts="-XX:+UseSerialGC -Xms32m -Xmx64m -Xss256k -XX:+UseCompactObjectHeaders -XX:+ExitOnOutOfMemoryError"
+aot=true
 java_opts="${PREFLIGHT_JAVA_OPTS:-$default_java_opts}"
 
 usage() {
@@ -63,6 +65,8 @@ Usage: bench/compare.sh [options]
   --java FILE            java 21+ to run it (default: \$JAVA, Temurin 25, \$JAVA_HOME, any 21+)
   --java-opts "FLAGS"    preflight's JVM flags (default: \$PREFLIGHT_JAVA_OPTS, else the Dockerfile's:
                          $default_java_opts)
+  --no-aot               without the AOT cache the image ships (default: one is made for the jar by a
+                         short training run against the backend, as the Dockerfile does, and used)
   --rounds N             interleaved measured rounds (default $rounds)
   --duration S           seconds per wrk run (default $duration)
   --warmup S             seconds of warm-up per target and workload before round 1 (default $warmup)
@@ -97,6 +101,7 @@ while [ $# -gt 0 ]; do
         --proxy-cpu) proxy_cpu="$2"; shift 2 ;;
         --load-cpu) load_cpu="$2"; shift 2 ;;
         --no-access-log) access_log=off; shift ;;
+        --no-aot) aot=false; shift ;;
         --keep) keep_dir="$2"; shift 2 ;;
         --profile) profile=true; shift ;;
         --profile-duration) profile_duration="$2"; shift 2 ;;
@@ -670,6 +675,24 @@ run_profile() {
     log "JFR files: $work/profile-*.jfr (kept only with --keep DIR)"
 }
 
+# The image's AOT cache (Dockerfile), made the same way for the jar under test: a training run that
+# serves both loads for 2 s each and writes the cache as it exits on SIGTERM; then every preflight
+# start uses it. Needs the backend up.
+train_aot() {
+    local base=("${java_flags[@]}")
+    java_flags=("${base[@]}" "-XX:AOTCacheOutput=$work/preflight.aot")
+    launch preflight
+    wait_ready preflight
+    run_wrk preflight preflight 2 "$work/aot-training-preflight.txt" >/dev/null
+    run_wrk get-origin preflight 2 "$work/aot-training-get.txt" >/dev/null
+    stop preflight
+    trim_logs preflight
+    [ -s "$work/preflight.aot" ] || die "the training run wrote no AOT cache (needs Java 25)"
+    java_flags=("${base[@]}" "-XX:AOTCache=$work/preflight.aot")
+    java_opts="$java_opts -XX:AOTCache=(trained here)"
+    log "AOT cache: $(du -h "$work/preflight.aot" | cut -f1), from 2 s of each load"
+}
+
 # ---- the comparison ----------------------------------------------------------------------------------
 run_compare() {
     local t w r i out before after bbefore bafter
@@ -679,6 +702,9 @@ run_compare() {
 
     launch backend
     wait_ready backend
+    if [ "$aot" = true ] && [[ " ${targets[*]} " == *" preflight "* ]]; then
+        train_aot
+    fi
 
     # Startup: from the launch to the first proxied 200, each target alone, median of N.
     declare -A startup_ms=()
