@@ -146,8 +146,7 @@ final class Exchange implements UpstreamListener {
 
     /** P7: the upstream accepted the WebSocket handshake; its connection and the client's become a tunnel. */
     void tunnel(HttpResponse accepted) {
-        finished = true;
-        timer.cancel();
+        end();
         record.upstreamNanos = System.nanoTime() - record.upstreamStartNanos;
         UpstreamConnection tunnelled = connection;
         connection = null;
@@ -176,21 +175,18 @@ final class Exchange implements UpstreamListener {
         if (finished) {
             return;
         }
-        if (!responseRelay.started()) {
-            if (canRetry()) {
-                retried = true;
-                connection = null;
-                pool.acquire(ctx.channel().eventLoop()).addListener(this::onAcquired);
-                return;
-            }
-            connection = null;
-            failBeforeResponse(
-                    cause instanceof DecoderException ? UpstreamFailure.MALFORMED_RESPONSE : UpstreamFailure.RESET);
-            return;
+        boolean retry = !responseRelay.started() && canRetry();
+        connection = null; // closed already: nothing to release
+        boolean malformed = cause instanceof DecoderException;
+        if (retry) {
+            retried = true;
+            pool.acquire(ctx.channel().eventLoop()).addListener(this::onAcquired);
+        } else if (!responseRelay.started()) {
+            failBeforeResponse(malformed ? UpstreamFailure.MALFORMED_RESPONSE : UpstreamFailure.RESET);
+        } else {
+            upstreamError(malformed ? "malformed" : "reset");
+            closeBoth();
         }
-        connection = null;
-        upstreamError(cause instanceof DecoderException ? "malformed" : "reset");
-        closeBoth();
     }
 
     /**
@@ -209,9 +205,7 @@ final class Exchange implements UpstreamListener {
 
     /** The client connection closed; the upstream one cannot be reused mid-exchange. */
     void onClientClosed() {
-        if (!finished) {
-            finished = true;
-            timer.cancel();
+        if (end()) {
             releaseConnection(false);
         }
     }
@@ -222,12 +216,10 @@ final class Exchange implements UpstreamListener {
     }
 
     void failBeforeResponse(UpstreamFailure failure) {
-        if (finished) {
+        if (!end()) {
             return;
         }
         upstreamError(failure.metricTag());
-        finished = true;
-        timer.cancel();
         releaseConnection(false);
         owner.respondLocally(ctx, error(failure.status(), failure.detail(), false), requestComplete());
     }
@@ -240,8 +232,7 @@ final class Exchange implements UpstreamListener {
             closeBoth();
             return;
         }
-        finished = true;
-        timer.cancel();
+        end();
         releaseConnection(false);
         owner.respondLocally(ctx, error(status, detail, true), false);
     }
@@ -259,23 +250,28 @@ final class Exchange implements UpstreamListener {
     }
 
     void finish() {
-        if (finished) {
+        if (!end()) {
             return;
         }
         record.upstreamNanos = System.nanoTime() - record.upstreamStartNanos;
-        finished = true;
-        timer.cancel();
         releaseConnection(responseRelay.upstreamReusable() && requestComplete());
         owner.exchangeDone(ctx, !responseRelay.closeClient() && requestComplete());
     }
 
     void closeBoth() {
-        if (!finished) {
-            finished = true;
-            timer.cancel();
-        }
+        end();
         releaseConnection(false);
         owner.closeOnFlush(ctx);
+    }
+
+    /** Ends the exchange, once: nothing more goes to either side, and the timer stops. */
+    private boolean end() {
+        if (finished) {
+            return false;
+        }
+        finished = true;
+        timer.cancel();
+        return true;
     }
 
     private void releaseConnection(boolean reusable) {

@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -39,8 +40,11 @@ final class HeadChecks {
             // The upstream encoder would write other bytes than the client sent (as UTF-8).
             return "the request target is not visible ASCII";
         }
-        for (Map.Entry<String, String> header : request.headers()) {
-            if (!ascii(header.getValue())) {
+        // Values as they are, not as Strings: this runs on every request.
+        Iterator<Map.Entry<CharSequence, CharSequence>> headers =
+                request.headers().iteratorCharSequence();
+        while (headers.hasNext()) {
+            if (!ascii(headers.next().getValue())) {
                 return "a header value is not ASCII";
             }
         }
@@ -73,7 +77,7 @@ final class HeadChecks {
         return true;
     }
 
-    private static boolean ascii(String text) {
+    private static boolean ascii(CharSequence text) {
         for (int i = 0; i < text.length(); i++) {
             if (text.charAt(i) >= 0x80) {
                 return false;

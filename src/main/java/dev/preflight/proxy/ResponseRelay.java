@@ -74,14 +74,9 @@ final class ResponseRelay {
     }
 
     void onHead(HttpResponse response) {
-        if (response.decoderResult().isFailure()) {
-            ReferenceCountUtil.release(response);
-            exchange.failBeforeResponse(UpstreamFailure.MALFORMED_RESPONSE);
-            return;
-        }
         int code = response.status().code();
-        if (code < 100 || code > 599) {
-            // RFC 9110 15: a status outside 100-599 means nothing to a client (the decoder takes "1000", "099").
+        // RFC 9110 15: a status outside 100-599 means nothing to a client (the decoder takes "1000", "099").
+        if (response.decoderResult().isFailure() || code < 100 || code > 599) {
             ReferenceCountUtil.release(response);
             exchange.failBeforeResponse(UpstreamFailure.MALFORMED_RESPONSE);
             return;

@@ -25,6 +25,7 @@ final class WebSocketUpgrade {
         return HttpMethod.GET.equals(request.method())
                 && HttpVersion.HTTP_1_1.equals(request.protocolVersion())
                 && bodyless
+                && headers.contains(HttpHeaderNames.UPGRADE) // before getAll: no list for plain GETs
                 && headers.getAll(HttpHeaderNames.UPGRADE).size() == 1
                 && headers.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
                 && headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);

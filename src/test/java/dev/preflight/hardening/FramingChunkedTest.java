@@ -1,8 +1,10 @@
 package dev.preflight.hardening;
 
+import static dev.preflight.hardening.RecordingRig.SMUGGLED;
 import static dev.preflight.hardening.RecordingRig.assertRejected;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.preflight.hardening.RecordingRig.Case;
 import dev.preflight.testing.RawClient;
 import dev.preflight.testing.RawResponse;
 import java.util.stream.Stream;
@@ -24,7 +26,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class FramingChunkedTest {
 
     private static final String HEAD = "POST /chunked HTTP/1.1\r\nHost: api.test\r\nTransfer-Encoding: chunked\r\n\r\n";
-    private static final String SMUGGLED = "GET /smuggled HTTP/1.1\r\nHost: api.test\r\n\r\n";
 
     @AutoClose
     RecordingRig rig;
@@ -34,38 +35,30 @@ class FramingChunkedTest {
         rig = RecordingRig.start();
     }
 
-    /** A chunked body that must be refused, after the given valid prefix of it. */
-    record BadBody(String name, String body) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    static Stream<BadBody> badBodies() {
+    static Stream<Case> badBodies() {
         return Stream.of(
-                new BadBody("chunk size 0x5", "0x5\r\nhello\r\n0\r\n\r\n" + SMUGGLED),
-                new BadBody("chunk size +5", "+5\r\nhello\r\n0\r\n\r\n" + SMUGGLED),
-                new BadBody("chunk size -5", "-5\r\nhello\r\n0\r\n\r\n" + SMUGGLED),
-                new BadBody("chunk size 1_0", "1_0\r\nhellohellohello!\r\n0\r\n\r\n" + SMUGGLED),
-                new BadBody("chunk size ffffffffffffffffff (overflow)", "ffffffffffffffffff\r\nhello\r\n0\r\n\r\n"),
-                new BadBody("chunk size 100000005 (past 32 bits)", "100000005\r\nhello\r\n0\r\n\r\n" + SMUGGLED),
-                new BadBody("chunk size with a trailing space", "5 \r\nhello\r\n0\r\n\r\n" + SMUGGLED),
-                new BadBody("an empty chunk-size line", "\r\nhello\r\n0\r\n\r\n" + SMUGGLED),
-                new BadBody(
+                new Case("chunk size 0x5", "0x5\r\nhello\r\n0\r\n\r\n" + SMUGGLED),
+                new Case("chunk size +5", "+5\r\nhello\r\n0\r\n\r\n" + SMUGGLED),
+                new Case("chunk size -5", "-5\r\nhello\r\n0\r\n\r\n" + SMUGGLED),
+                new Case("chunk size 1_0", "1_0\r\nhellohellohello!\r\n0\r\n\r\n" + SMUGGLED),
+                new Case("chunk size ffffffffffffffffff (overflow)", "ffffffffffffffffff\r\nhello\r\n0\r\n\r\n"),
+                new Case("chunk size 100000005 (past 32 bits)", "100000005\r\nhello\r\n0\r\n\r\n" + SMUGGLED),
+                new Case("chunk size with a trailing space", "5 \r\nhello\r\n0\r\n\r\n" + SMUGGLED),
+                new Case("an empty chunk-size line", "\r\nhello\r\n0\r\n\r\n" + SMUGGLED),
+                new Case(
                         "chunk data longer than its size, the rest a request",
                         "5\r\nhello" + SMUGGLED + "\r\n0\r\n\r\n"),
-                new BadBody("chunk data longer than its size", "3\r\nhello\r\n0\r\n\r\n" + SMUGGLED),
-                new BadBody("a second chunk longer than its size", "5\r\nhello\r\n1\r\n!!\r\n0\r\n\r\n" + SMUGGLED),
-                new BadBody("chunk lines ending in bare LF", "5\nhello\n0\n\n" + SMUGGLED));
+                new Case("chunk data longer than its size", "3\r\nhello\r\n0\r\n\r\n" + SMUGGLED),
+                new Case("a second chunk longer than its size", "5\r\nhello\r\n1\r\n!!\r\n0\r\n\r\n" + SMUGGLED),
+                new Case("chunk lines ending in bare LF", "5\nhello\n0\n\n" + SMUGGLED));
     }
 
     @ParameterizedTest(name = "P6: {0}: 400, close; the backend gets no complete request and its connection is closed")
     @DisplayName("P6: a chunk size or chunk that does not parse strictly is refused mid-body")
     @MethodSource("badBodies")
-    void malformedChunkIsRefused(BadBody row) throws Exception {
+    void malformedChunkIsRefused(Case row) throws Exception {
         try (RawClient client = rig.raw()) {
-            client.send(HEAD + row.body());
+            client.send(HEAD + row.bytes());
 
             assertRejected(client, 400);
         }

@@ -1,8 +1,10 @@
 package dev.preflight.hardening;
 
+import static dev.preflight.hardening.RecordingRig.SMUGGLED;
 import static dev.preflight.hardening.RecordingRig.assertRejected;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.preflight.hardening.RecordingRig.Case;
 import dev.preflight.testing.RawClient;
 import dev.preflight.testing.RawResponse;
 import java.util.stream.Stream;
@@ -27,8 +29,6 @@ class FramingLengthTest {
     /** The same body both ways; were the framing misread, the rest would start another request. */
     private static final String CHUNKED_HELLO = "5\r\nhello\r\n0\r\n\r\n";
 
-    private static final String SMUGGLED = "GET /smuggled HTTP/1.1\r\nHost: api.test\r\n\r\n";
-
     @AutoClose
     RecordingRig rig;
 
@@ -37,76 +37,68 @@ class FramingLengthTest {
         rig = RecordingRig.start();
     }
 
-    /** One refused request: a name for the display name and the bytes sent. */
-    record Refused(String name, String request) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    static Stream<Refused> refused() {
+    static Stream<Case> refused() {
         return Stream.of(
-                new Refused(
+                new Case(
                         "Content-Length and Transfer-Encoding together",
                         HEAD + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n" + CHUNKED_HELLO + SMUGGLED),
-                new Refused(
+                new Case(
                         "Transfer-Encoding, then Content-Length",
                         HEAD + "Transfer-Encoding: chunked\r\nContent-Length: 40\r\n\r\n" + CHUNKED_HELLO + SMUGGLED),
-                new Refused(
+                new Case(
                         "two different Content-Lengths",
                         HEAD + "Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!" + SMUGGLED),
-                new Refused(
+                new Case(
                         "two equal Content-Length lines",
                         HEAD + "Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello" + SMUGGLED),
-                new Refused("Content-Length +5", HEAD + "Content-Length: +5\r\n\r\nhello" + SMUGGLED),
-                new Refused("Content-Length -5", HEAD + "Content-Length: -5\r\n\r\nhello" + SMUGGLED),
-                new Refused("Content-Length 0x5 (hex)", HEAD + "Content-Length: 0x5\r\n\r\nhello" + SMUGGLED),
-                new Refused("Content-Length 5, 5 (a list of equal values)", HEAD + "Content-Length: 5, 5\r\n\r\nhello"),
-                new Refused(
+                new Case("Content-Length +5", HEAD + "Content-Length: +5\r\n\r\nhello" + SMUGGLED),
+                new Case("Content-Length -5", HEAD + "Content-Length: -5\r\n\r\nhello" + SMUGGLED),
+                new Case("Content-Length 0x5 (hex)", HEAD + "Content-Length: 0x5\r\n\r\nhello" + SMUGGLED),
+                new Case("Content-Length 5, 5 (a list of equal values)", HEAD + "Content-Length: 5, 5\r\n\r\nhello"),
+                new Case(
                         "Content-Length 5, 6 (a list of different values)",
                         HEAD + "Content-Length: 5, 6\r\n\r\nhello!" + SMUGGLED),
-                new Refused("an empty Content-Length", HEAD + "Content-Length: \r\n\r\nhello" + SMUGGLED),
-                new Refused(
+                new Case("an empty Content-Length", HEAD + "Content-Length: \r\n\r\nhello" + SMUGGLED),
+                new Case(
                         "a Content-Length past 2^63",
                         HEAD + "Content-Length: 99999999999999999999\r\n\r\nhello" + SMUGGLED),
-                new Refused(
+                new Case(
                         "Transfer-Encoding chunked, chunked",
                         HEAD + "Transfer-Encoding: chunked, chunked\r\n\r\n" + CHUNKED_HELLO + SMUGGLED),
-                new Refused(
+                new Case(
                         "two Transfer-Encoding: chunked lines",
                         HEAD + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n" + CHUNKED_HELLO),
-                new Refused(
+                new Case(
                         "Transfer-Encoding chunked, gzip (chunked not last)",
                         HEAD + "Transfer-Encoding: chunked, gzip\r\n\r\n" + CHUNKED_HELLO + SMUGGLED),
-                new Refused(
+                new Case(
                         "Transfer-Encoding xchunked",
                         HEAD + "Transfer-Encoding: xchunked\r\n\r\n" + CHUNKED_HELLO + SMUGGLED),
-                new Refused(
+                new Case(
                         "Transfer-Encoding identity",
                         HEAD + "Transfer-Encoding: identity\r\n\r\n" + CHUNKED_HELLO + SMUGGLED),
-                new Refused(
+                new Case(
                         "an empty Transfer-Encoding beside a Content-Length",
                         HEAD + "Transfer-Encoding: \r\nContent-Length: 5\r\n\r\nhello" + SMUGGLED),
-                new Refused(
+                new Case(
                         "a vertical tab before chunked",
                         HEAD + "Transfer-Encoding: \u000Bchunked\r\n\r\n" + CHUNKED_HELLO + SMUGGLED),
-                new Refused(
+                new Case(
                         "a vertical tab after chunked",
                         HEAD + "Transfer-Encoding: chunked\u000B\r\n\r\n" + CHUNKED_HELLO + SMUGGLED),
-                new Refused(
+                new Case(
                         "a NUL after chunked",
                         HEAD + "Transfer-Encoding: chunked\u0000\r\n\r\n" + CHUNKED_HELLO + SMUGGLED),
-                new Refused(
+                new Case(
                         "a NUL before chunked",
                         HEAD + "Transfer-Encoding: \u0000chunked\r\n\r\n" + CHUNKED_HELLO + SMUGGLED),
-                new Refused(
+                new Case(
                         "Transfer-Encoding folded onto a continuation line (obs-fold)",
                         HEAD + "Transfer-Encoding:\r\n chunked\r\n\r\n" + CHUNKED_HELLO + SMUGGLED),
-                new Refused(
+                new Case(
                         "Transfer-Encoding with a space before the colon",
                         HEAD + "Transfer-Encoding : chunked\r\nContent-Length: 5\r\n\r\nhello" + SMUGGLED),
-                new Refused(
+                new Case(
                         "chunked Transfer-Encoding on HTTP/1.0",
                         "POST /framing HTTP/1.0\r\nHost: api.test\r\nTransfer-Encoding: chunked\r\n\r\n" + CHUNKED_HELLO
                                 + SMUGGLED));
@@ -115,9 +107,9 @@ class FramingLengthTest {
     @ParameterizedTest(name = "P6: {0}: 400, close, nothing forwarded")
     @DisplayName("P6: a message length that could be read two ways is refused")
     @MethodSource("refused")
-    void ambiguousLengthIsRefused(Refused row) throws Exception {
+    void ambiguousLengthIsRefused(Case row) throws Exception {
         try (RawClient client = rig.raw()) {
-            client.send(row.request());
+            client.send(row.bytes());
 
             assertRejected(client, 400);
         }

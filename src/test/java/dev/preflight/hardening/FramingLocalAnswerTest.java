@@ -1,5 +1,6 @@
 package dev.preflight.hardening;
 
+import static dev.preflight.hardening.RecordingRig.SMUGGLED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.preflight.testing.RawClient;
@@ -21,7 +22,6 @@ class FramingLocalAnswerTest {
 
     private static final String APP = "http://app.example";
     private static final String EVIL = "http://evil.example";
-    private static final String SMUGGLED = "GET /smuggled HTTP/1.1\r\nHost: api.test\r\n\r\n";
     private static final String PREFLIGHT = "OPTIONS /items HTTP/1.1\r\nHost: api.test\r\nOrigin: " + APP
             + "\r\nAccess-Control-Request-Method: PUT\r\n";
 

@@ -2,6 +2,7 @@ package dev.preflight.hardening;
 
 import static dev.preflight.hardening.RecordingRig.assertRejected;
 
+import dev.preflight.hardening.RecordingRig.Case;
 import dev.preflight.testing.RawClient;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AutoClose;
@@ -27,22 +28,15 @@ class MalformedHeadTest {
         rig = RecordingRig.start();
     }
 
-    record Row(String name, String request) {
-        @Override
-        public String toString() {
-            return name;
-        }
+    private static Case target(String name, String target) {
+        return new Case(name, "GET " + target + " HTTP/1.1\r\nHost: api.test\r\n\r\n");
     }
 
-    private static Row target(String name, String target) {
-        return new Row(name, "GET " + target + " HTTP/1.1\r\nHost: api.test\r\n\r\n");
+    private static Case headerLine(String name, String line) {
+        return new Case(name, "GET /head HTTP/1.1\r\nHost: api.test\r\n" + line + "\r\n\r\n");
     }
 
-    private static Row headerLine(String name, String line) {
-        return new Row(name, "GET /head HTTP/1.1\r\nHost: api.test\r\n" + line + "\r\n\r\n");
-    }
-
-    static Stream<Row> malformedHeads() {
+    static Stream<Case> malformedHeads() {
         return Stream.of(
                 target("a control byte (0x01) in the target", "/a\u0001b"),
                 target("a NUL in the target", "/a\u0000b"),
@@ -58,32 +52,32 @@ class MalformedHeadTest {
                 headerLine("an escape (0x1b) in a header value", "X-Test: \u001B[31mred"),
                 headerLine("a non-ASCII byte (0xe9) in a header value", "X-Test: caf\u00E9"),
                 headerLine("raw UTF-8 (0xc3 0xa9) in a header value", "X-Test: caf\u00C3\u00A9"),
-                new Row("a control byte in Host", "GET /head HTTP/1.1\r\nHost: api\u0001.test\r\n\r\n"),
+                new Case("a control byte in Host", "GET /head HTTP/1.1\r\nHost: api\u0001.test\r\n\r\n"),
                 headerLine("a control byte in a header name", "X\u0001Test: b"),
                 headerLine("a non-ASCII byte in a header name", "X-T\u00E9st: b"),
                 headerLine("a header line without a colon", "X-Test b"),
-                new Row("a space before the colon (Host : x)", "GET /head HTTP/1.1\r\nHost : api.test\r\n\r\n"),
+                new Case("a space before the colon (Host : x)", "GET /head HTTP/1.1\r\nHost : api.test\r\n\r\n"),
                 headerLine("a space before the colon of another header", "X-Test : b"),
                 headerLine("a tab before the colon", "X-Test\t: b"),
                 headerLine("an empty header name (: x)", ": x"),
-                new Row("a missing Host on HTTP/1.1", "GET /head HTTP/1.1\r\nX-Test: b\r\n\r\n"),
-                new Row("two Host headers", "GET /head HTTP/1.1\r\nHost: api.test\r\nHost: evil.test\r\n\r\n"),
-                new Row(
+                new Case("a missing Host on HTTP/1.1", "GET /head HTTP/1.1\r\nX-Test: b\r\n\r\n"),
+                new Case("two Host headers", "GET /head HTTP/1.1\r\nHost: api.test\r\nHost: evil.test\r\n\r\n"),
+                new Case(
                         "two Host headers spelt differently",
                         "GET /head HTTP/1.1\r\nHost: api.test\r\nhost: api.test\r\n\r\n"),
-                new Row(
+                new Case(
                         "HTTP/2.0 in the request line of an ordinary request",
                         "GET /head HTTP/2.0\r\nHost: api.test\r\n\r\n"),
-                new Row("HTTP/3.0 in the request line", "GET /head HTTP/3.0\r\nHost: api.test\r\n\r\n"),
-                new Row("a non-ASCII byte in the method", "G\u00C9T /head HTTP/1.1\r\nHost: api.test\r\n\r\n"));
+                new Case("HTTP/3.0 in the request line", "GET /head HTTP/3.0\r\nHost: api.test\r\n\r\n"),
+                new Case("a non-ASCII byte in the method", "G\u00C9T /head HTTP/1.1\r\nHost: api.test\r\n\r\n"));
     }
 
     @ParameterizedTest(name = "P6: {0}: 400, close, never forwarded, the proxy serves the next connection")
     @DisplayName("P6: a malformed request head is refused and never forwarded")
     @MethodSource("malformedHeads")
-    void malformedHeadIsRefused(Row row) throws Exception {
+    void malformedHeadIsRefused(Case row) throws Exception {
         try (RawClient client = rig.raw()) {
-            client.send(row.request());
+            client.send(row.bytes());
 
             assertRejected(client, 400);
         }

@@ -17,6 +17,16 @@ import java.time.Duration;
  * which the backend's record can no longer grow.
  */
 final class RecordingRig implements AutoCloseable {
+    /** A complete request hidden in another's bytes: were the framing misread, it would reach the backend. */
+    static final String SMUGGLED = "GET /smuggled HTTP/1.1\r\nHost: api.test\r\n\r\n";
+
+    /** One table row: what it shows (the display name) and the bytes sent. */
+    record Case(String name, String bytes) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
 
     private final RecordingSocketBackend backend;
     private final ProxyHarness proxy;
