@@ -4,10 +4,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AsyncAppenderBase;
-import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import dev.preflight.config.AccessLogSettings;
@@ -39,7 +37,7 @@ public final class LogSetup {
         Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         if (json) {
             root.detachAndStopAllAppenders();
-            root.addAppender(console(context, "STDOUT", encoder(context, true, false)));
+            root.addAppender(LogDefaults.stdout(context, encoder(context, true, false)));
         }
         Logger access = context.getLogger(ACCESS_LOGGER);
         access.detachAndStopAllAppenders();
@@ -55,16 +53,6 @@ public final class LogSetup {
         async.start();
         access.addAppender(async);
         return async.dropped;
-    }
-
-    private static ConsoleAppender<ILoggingEvent> console(
-            LoggerContext context, String name, Encoder<ILoggingEvent> encoder) {
-        ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
-        console.setContext(context);
-        console.setName(name);
-        console.setEncoder(encoder);
-        console.start();
-        return console;
     }
 
     /**
@@ -122,14 +110,7 @@ public final class LogSetup {
             encoder.start();
             return encoder;
         }
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-        encoder.setContext(context);
-        encoder.setPattern(
-                access
-                        ? "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %msg%n"
-                        : "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{24} - %msg%n");
-        encoder.start();
-        return encoder;
+        return LogDefaults.pattern(context, access ? "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %msg%n" : LogDefaults.PATTERN);
     }
 
     /** An asynchronous appender that counts what it drops when its queue is full. */
