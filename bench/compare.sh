@@ -53,7 +53,7 @@ keep_dir=""
 profile=false
 profile_duration=20
 top_lines=30
-default_java_opts="-XX:+UseSerialGC -Xms32m -Xmx64m -Xss256k -XX:+UseCompactObjectHeaders -XX:+ExitOnOutOfMemoryError"
+default_java_opts="-XX:+UseSerialGC -Xms32m -Xmx64m -Xss256k -XX:+UseCompactObjectHeaders -XX:+ExitOnOutOfMemoryError --sun-misc-unsafe-memory-access=allow"
 aot=true
 java_opts="${PREFLIGHT_JAVA_OPTS:-$default_java_opts}"
 
@@ -178,6 +178,9 @@ if [[ " ${targets[*]} " == *" preflight "* ]]; then
         [ -f "$jar" ] || die "the build made no $jar"
     fi
     jar="$(cd "$(dirname "$jar")" && pwd)/$(basename "$jar")"
+    if [ "$java_opts" = "$default_java_opts" ] && [ "$(java_major "$java_bin")" -lt 23 ]; then
+        java_opts="${java_opts% --sun-misc-unsafe-memory-access=allow}" # an option Java 23 brought
+    fi
     read -r -a java_flags <<<"$java_opts"
 fi
 

@@ -8,6 +8,7 @@ import dev.preflight.config.ConfigLocation;
 import dev.preflight.config.ConfigWatcher;
 import dev.preflight.config.InvalidConfigException;
 import dev.preflight.config.Settings;
+import dev.preflight.proxy.EventLoops;
 import dev.preflight.proxy.ProxyMetrics;
 import dev.preflight.proxy.ProxyServer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -26,6 +27,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -38,7 +40,6 @@ import sun.misc.Signal;
  * and {@code SIGHUP}, and a graceful drain on {@code SIGTERM} or {@code SIGINT} (O4, O5).
  */
 public final class RunCommand {
-    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
     private static final Duration RELOAD_DEBOUNCE = Duration.ofMillis(200);
 
     private final Map<String, String> env;
@@ -52,11 +53,15 @@ public final class RunCommand {
     }
 
     public int run(Arguments args) throws InterruptedException {
+        CompletableFuture<Early> early = CompletableFuture.supplyAsync(
+                Early::start,
+                task -> Thread.ofPlatform().name("preflight-start").daemon().start(task));
         Path file = ConfigLocation.resolve(args.config(), env);
         Settings settings;
         try {
             settings = ConfigLoader.load(file, env);
         } catch (InvalidConfigException e) {
+            early.join().loops().shutdown();
             if (e.problems().size() == 1 && e.problems().getFirst().path().isEmpty()) {
                 err.println("preflight: " + e.problems().getFirst().render()); // e.g. the file cannot be read
             } else {
@@ -65,17 +70,18 @@ public final class RunCommand {
             }
             return 1;
         }
+        Early started = early.join();
         var dropped = LogSetup.apply(settings.accessLog());
-        settings.warnings().forEach(w -> log.warn("{}", w.render()));
+        settings.warnings().forEach(w -> log().warn("{}", w.render()));
 
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        PrometheusMeterRegistry registry = started.registry();
         ProxyMetrics metrics = new ProxyMetrics(registry);
         metrics.accessLogDropped(dropped::sum);
         Health health = new Health();
 
         ProxyServer server;
         try {
-            server = ProxyServer.start(settings, metrics);
+            server = ProxyServer.start(settings, metrics, started.loops());
         } catch (java.io.UncheckedIOException e) {
             err.println("preflight: " + e.getMessage());
             return 1;
@@ -93,7 +99,7 @@ public final class RunCommand {
         Signal.handle(new Signal("TERM"), s -> shutdown(server, admin, watcher, health, reloader));
         Signal.handle(new Signal("INT"), s -> shutdown(server, admin, watcher, health, reloader));
         if (admin != null) {
-            log.info("admin on {}", admin.address());
+            log().info("admin on {}", admin.address());
         }
         stopped.await();
         return 0;
@@ -106,7 +112,7 @@ public final class RunCommand {
         try {
             return ConfigWatcher.start(file, RELOAD_DEBOUNCE, () -> reloader.reload("file change"));
         } catch (IOException e) {
-            log.warn("cannot watch {} ({}); reload with SIGHUP", file, e.toString());
+            log().warn("cannot watch {} ({}); reload with SIGHUP", file, e.toString());
             return null;
         }
     }
@@ -118,17 +124,17 @@ public final class RunCommand {
     private void shutdown(
             ProxyServer server, AdminServer admin, ConfigWatcher watcher, Health health, Reloader reloader) {
         if (!stopping.compareAndSet(false, true)) {
-            log.warn("second stop signal: exiting now");
+            log().warn("second stop signal: exiting now");
             Runtime.getRuntime().halt(1);
         }
         Thread.ofPlatform().name("preflight-drain").start(() -> {
             Duration timeout = reloader.current().shutdown().drainTimeout();
-            log.info("draining for up to {}", timeout);
+            log().info("draining for up to {}", timeout);
             health.markDraining();
             try {
                 int cut = server.drain(timeout);
                 if (cut > 0) {
-                    log.warn("drain timeout: closed {} connections with requests still in flight", cut);
+                    log().warn("drain timeout: closed {} connections with requests still in flight", cut);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -144,10 +150,28 @@ public final class RunCommand {
                         // exiting anyway
                     }
                 }
-                log.info("stopped");
+                log().info("stopped");
                 stopped.countDown();
             }
         });
+    }
+
+    /**
+     * What a start needs and the configuration does not: Logback's configuration, Netty's event loops
+     * (its platform probes, a selector per loop) and the metrics registry. A second thread makes them
+     * while the main one reads and checks the file; each side takes a good part of a start's tenth
+     * of a second of library initialisation (issue 7). Nothing here logs or reads the file.
+     */
+    private record Early(EventLoops loops, PrometheusMeterRegistry registry) {
+        static Early start() {
+            LoggerFactory.getILoggerFactory();
+            return new Early(EventLoops.start(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        }
+    }
+
+    /** Not a constant: the first logger initialises Logback, which {@link Early} does meanwhile. */
+    private static Logger log() {
+        return LoggerFactory.getLogger(RunCommand.class);
     }
 
     private static void bindProcessMetrics(PrometheusMeterRegistry registry) {

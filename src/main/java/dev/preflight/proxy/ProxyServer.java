@@ -9,7 +9,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -29,16 +28,13 @@ import org.slf4j.LoggerFactory;
 public final class ProxyServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
 
-    private final EventLoopGroup boss;
-    private final EventLoopGroup workers;
+    private final EventLoops loops;
     private final ProxyContext context;
     private final Channel listener;
     private final ChannelGroup clients;
 
-    private ProxyServer(
-            EventLoopGroup boss, EventLoopGroup workers, ProxyContext context, Channel listener, ChannelGroup clients) {
-        this.boss = boss;
-        this.workers = workers;
+    private ProxyServer(EventLoops loops, ProxyContext context, Channel listener, ChannelGroup clients) {
+        this.loops = loops;
         this.context = context;
         this.listener = listener;
         this.clients = clients;
@@ -56,9 +52,16 @@ public final class ProxyServer implements AutoCloseable {
 
     /** As {@link #start(Settings)}, recording into {@code metrics} (one per registry). */
     public static ProxyServer start(Settings settings, ProxyMetrics metrics) throws InterruptedException {
-        Transports transports = Transports.best();
-        EventLoopGroup boss = transports.newGroup(1, "preflight-accept");
-        EventLoopGroup workers = transports.newGroup(Runtime.getRuntime().availableProcessors(), "preflight-io");
+        return start(settings, metrics, EventLoops.start());
+    }
+
+    /**
+     * As {@link #start(Settings, ProxyMetrics)}, on event loops started beforehand; the server owns
+     * them from now on, and stops them when it closes or fails to bind.
+     */
+    public static ProxyServer start(Settings settings, ProxyMetrics metrics, EventLoops loops)
+            throws InterruptedException {
+        Transports transports = loops.transports();
         ProxyContext context = new ProxyContext(settings, transports, metrics);
         ConnectionLimitHandler connectionLimit =
                 new ConnectionLimitHandler(settings.limits().maxConnections());
@@ -66,7 +69,7 @@ public final class ProxyServer implements AutoCloseable {
         ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
         try {
             Channel listener = new ServerBootstrap()
-                    .group(boss, workers)
+                    .group(loops.boss(), loops.workers())
                     .channel(transports.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .option(ChannelOption.SO_REUSEADDR, true)
@@ -77,7 +80,7 @@ public final class ProxyServer implements AutoCloseable {
                     .bind(settings.listen().host(), settings.listen().port())
                     .sync()
                     .channel();
-            ProxyServer server = new ProxyServer(boss, workers, context, listener, clients);
+            ProxyServer server = new ProxyServer(loops, context, listener, clients);
             log.info(
                     "listening on {} ({}), forwarding to {}",
                     server.address(),
@@ -86,8 +89,7 @@ public final class ProxyServer implements AutoCloseable {
             return server;
         } catch (Exception e) { // Netty rethrows a BindException undeclared
             context.close();
-            boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            loops.shutdown();
             if (e instanceof InterruptedException interrupted) {
                 throw interrupted;
             }
@@ -141,8 +143,7 @@ public final class ProxyServer implements AutoCloseable {
         listener.close().syncUninterruptibly();
         clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         context.close();
-        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        loops.shutdown();
     }
 
     /** Adds each accepted client channel to the group that drain and close act on. */

@@ -15,9 +15,10 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.internal.PlatformDependent;
 
 /**
- * The native epoll transport when its library loads, NIO otherwise. Client and upstream channels
+ * The native epoll transport when its library is packaged and loads, NIO otherwise. Client and upstream channels
  * share one event loop group, so an upstream channel can live on its client's event loop; the
  * datagram channel is for the upstreams' DNS lookups, which run on those loops too.
  */
@@ -28,8 +29,15 @@ public record Transports(
         Class<? extends SocketChannel> socketChannel,
         Class<? extends DatagramChannel> datagramChannel) {
 
+    /**
+     * Netty's native transports ship their library in the jar under {@code META-INF/native/} (the
+     * {@code linux-x86_64} or {@code linux-aarch_64} classifier of netty-transport-native-epoll).
+     * When it is not there, {@link Epoll#isAvailable()} is not asked: its failed loads (the jar, a
+     * temporary copy, {@code java.library.path}, each name tried) cost about 50 ms of every start
+     * (issue 7), to learn what the jar's contents already say.
+     */
     public static Transports best() {
-        if (Epoll.isAvailable()) {
+        if (epollPackaged() && Epoll.isAvailable()) {
             return new Transports(
                     "epoll",
                     EpollIoHandler.newFactory(),
@@ -43,6 +51,12 @@ public record Transports(
                 NioServerSocketChannel.class,
                 NioSocketChannel.class,
                 NioDatagramChannel.class);
+    }
+
+    private static boolean epollPackaged() {
+        String library =
+                "META-INF/native/libnetty_transport_native_epoll_" + PlatformDependent.normalizedArch() + ".so";
+        return Transports.class.getClassLoader().getResource(library) != null;
     }
 
     public MultiThreadIoEventLoopGroup newGroup(int threads, String threadPrefix) {
