@@ -19,8 +19,9 @@
 #    their ratios to nginx; RSS idle / after load and startup time.
 #
 # Usage: bench/compare.sh [options]        (bench/compare.sh --help for the options)
-#   A default run takes about 12 minutes: 5 rounds x 3 workloads x 4 targets x 10 s, plus warm-up
-#   (4 x 3 x 5 s) and startup measurements (5 per target).
+#   A default run takes about 15 minutes: 5 rounds x 3 workloads x 4 targets x 10 s, plus warm-up
+#   (4 x 3 x 15 s: preflight's JIT needs about 20 s of load on its one CPU to settle) and startup
+#   measurements (5 per target on one CPU, 5 on two).
 #   bench/compare.sh --rounds 1 --duration 3 --warmup 1 --startup-runs 2   # a quick look (~1.5 min)
 #   bench/compare.sh --profile          # JFR profile of preflight under load instead (~70 s)
 #
@@ -41,7 +42,7 @@ jar="$default_jar"
 java_bin="${JAVA:-}"
 rounds=5
 duration=10
-warmup=5
+warmup=15
 startup_runs=5
 targets_opt="nginx,haproxy,caddy,preflight"
 workloads_opt="preflight,get-origin,get-1conn"
@@ -153,6 +154,7 @@ for t in backend "${targets[@]}"; do
 done
 [ "$(nproc --all)" -ge 2 ] || die "needs 2 cores (proxy and backend on one, wrk on the other)"
 [ "$proxy_cpu" != "$load_cpu" ] || die "--proxy-cpu and --load-cpu must differ"
+launch_cpus="$proxy_cpu" # where launch starts a target
 
 java_major() { "$1" -version 2>&1 | head -1 | sed -E 's/.*version "([0-9]+)(\.[^"]*)?".*/\1/'; }
 find_java() {
@@ -292,26 +294,26 @@ validate() { # TARGET
 }
 
 # ---- starting, probing, measuring ------------------------------------------------------------------
-launch() { # TARGET: starts it in the background on the proxy CPU; sets pid_of[TARGET]
+launch() { # TARGET: starts it in the background on $launch_cpus (the proxy CPU); sets pid_of[TARGET]
     local t="$1" dir="$work/$1" conf
     conf="$(conf_of "$t")"
     case "$t" in
         backend|nginx)
-            taskset -c "$proxy_cpu" nginx -p "$dir/" -e "$dir/error.log" -c "$conf" \
+            taskset -c "$launch_cpus" nginx -p "$dir/" -e "$dir/error.log" -c "$conf" \
                 >>"$dir/stdout.log" 2>&1 &
             ;;
         haproxy)
             # -db: foreground, no master process; "log stdout" writes the access log to access.log.
-            taskset -c "$proxy_cpu" haproxy -db -f "$conf" >>"$dir/access.log" 2>>"$dir/stderr.log" &
+            taskset -c "$launch_cpus" haproxy -db -f "$conf" >>"$dir/access.log" 2>>"$dir/stderr.log" &
             ;;
         caddy)
             HOME="$dir" XDG_CONFIG_HOME="$dir" XDG_DATA_HOME="$dir" \
-                taskset -c "$proxy_cpu" caddy run --adapter caddyfile --config "$conf" \
+                taskset -c "$launch_cpus" caddy run --adapter caddyfile --config "$conf" \
                 >>"$dir/stdout.log" 2>>"$dir/stderr.log" &
             ;;
         preflight)
             # The environment overrides of the config are cleared so that the file alone decides.
-            taskset -c "$proxy_cpu" env -u PREFLIGHT_UPSTREAM_URL -u PREFLIGHT_PORT -u PREFLIGHT_ADMIN_PORT \
+            taskset -c "$launch_cpus" env -u PREFLIGHT_UPSTREAM_URL -u PREFLIGHT_PORT -u PREFLIGHT_ADMIN_PORT \
                 -u PREFLIGHT_ADMIN_HOST -u PREFLIGHT_ALLOWED_ORIGINS -u PREFLIGHT_LOG_FORMAT -u PREFLIGHT_CONFIG \
                 -u PREFLIGHT_LOG_LEVEL \
                 "$java_bin" "${java_flags[@]}" -jar "$jar" run --config "$conf" \
@@ -696,6 +698,24 @@ train_aot() {
     log "AOT cache: $(du -h "$work/preflight.aot" | cut -f1), from 2 s of each load"
 }
 
+# Startup of TARGET on CPUS: the median of --startup-runs, in ms, into $startup_median.
+startup() { # TARGET CPUS
+    local t="$1" times=() t0 t1 i
+    launch_cpus="$2"
+    for ((i = 0; i < startup_runs; i++)); do
+        t0="$(now_us)"
+        launch "$t"
+        wait_ready "$t"
+        t1="$(now_us)"
+        times+=("$(((t1 - t0) / 1000))")
+        stop "$t"
+        trim_logs "$t"
+    done
+    launch_cpus="$proxy_cpu"
+    startup_median="$(printf '%s\n' "${times[@]}" | median)"
+    log "startup $t on CPU $2: ${times[*]} ms (median $startup_median)"
+}
+
 # ---- the comparison ----------------------------------------------------------------------------------
 run_compare() {
     local t w r i out before after bbefore bafter
@@ -710,21 +730,15 @@ run_compare() {
     fi
 
     # Startup: from the launch to the first proxied 200, each target alone, median of N.
-    declare -A startup_ms=()
+    # Startup: from the launch to the first proxied 200, each target alone, median of N; once on the
+    # proxy CPU (beside the backend, as under load) and once free to use both CPUs.
+    declare -A startup_ms=() startup_all_ms=()
     if [ "$startup_runs" -gt 0 ]; then
         for t in "${targets[@]}"; do
-            local times=() t0 t1
-            for ((i = 0; i < startup_runs; i++)); do
-                t0="$(now_us)"
-                launch "$t"
-                wait_ready "$t"
-                t1="$(now_us)"
-                times+=("$(((t1 - t0) / 1000))")
-                stop "$t"
-                trim_logs "$t"
-            done
-            startup_ms[$t]="$(printf '%s\n' "${times[@]}" | median)"
-            log "startup $t: ${times[*]} ms (median ${startup_ms[$t]})"
+            startup "$t" "$proxy_cpu"
+            startup_ms[$t]="$startup_median"
+            startup "$t" "$proxy_cpu,$load_cpu"
+            startup_all_ms[$t]="$startup_median"
         done
     fi
 
@@ -812,20 +826,21 @@ run_compare() {
             unset med
         done
         echo
-        echo "| target | RSS idle MiB | RSS after load MiB | ×nginx | peak RSS MiB | PSS after load MiB | startup ms (median of $startup_runs) | ×nginx |"
-        echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+        echo "| target | RSS idle MiB | RSS after load MiB | ×nginx | peak RSS MiB | PSS after load MiB | startup ms, 1 CPU | ×nginx | startup ms, 2 CPUs | ×nginx |"
+        echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         for t in "${targets[@]}"; do
-            printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$t" \
+            printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$t" \
                 "$(fmt "$(awk -v k="${rss_idle[$t]}" 'BEGIN {print k / 1024}')" 1)" \
                 "$(fmt "$(awk -v k="${rss_after[$t]}" 'BEGIN {print k / 1024}')" 1)" \
                 "$(ratio "${rss_after[$t]}" "${rss_after[nginx]:-}")" \
                 "$(fmt "$(awk -v k="${hwm_after[$t]}" 'BEGIN {print k / 1024}')" 1)" \
                 "$(fmt "$(awk -v k="${pss_after[$t]}" 'BEGIN {print k / 1024}')" 1)" \
-                "$(fmt "${startup_ms[$t]:-}" 0)" "$(ratio "${startup_ms[$t]:-}" "${startup_ms[nginx]:-}")"
+                "$(fmt "${startup_ms[$t]:-}" 0)" "$(ratio "${startup_ms[$t]:-}" "${startup_ms[nginx]:-}")" \
+                "$(fmt "${startup_all_ms[$t]:-}" 0)" "$(ratio "${startup_all_ms[$t]:-}" "${startup_all_ms[nginx]:-}")"
         done
         echo
         echo "RSS and PSS are summed over the target's processes (nginx: master + worker; RSS counts their shared pages twice, PSS once)."
-        echo "Startup: from launching the process to the first 200 proxied from the backend, polled every 2 ms."
+        echo "Startup: from launching the process to the first 200 proxied from the backend, polled every 2 ms; median of $startup_runs, pinned to CPU $proxy_cpu (beside the backend) and then free on CPUs $proxy_cpu,$load_cpu."
         local errs
         errs="$(awk -F'\t' 'NR > 1 && ($11 > 0 || $12 > 0) {printf "%s round %s %s: %s socket errors, %s responses >= 400; ", $3, $1, $2, $11, $12}' "$results")"
         echo
