@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -28,6 +29,19 @@ final class CorsResponses {
      */
     private static final HttpHeadersFactory OWN_HEADERS =
             DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+
+    /** Preflight answers have no trailers: one shared empty set rather than a header table each. */
+    private static final HttpHeadersFactory NO_TRAILERS = new HttpHeadersFactory() {
+        @Override
+        public HttpHeaders newHeaders() {
+            return EmptyHttpHeaders.INSTANCE;
+        }
+
+        @Override
+        public HttpHeaders newEmptyHeaders() {
+            return EmptyHttpHeaders.INSTANCE;
+        }
+    };
 
     private CorsResponses() {}
 
@@ -55,7 +69,7 @@ final class CorsResponses {
                             ? Unpooled.copiedBuffer(DecisionHeader.body(decision), StandardCharsets.US_ASCII)
                             : Unpooled.EMPTY_BUFFER,
                     OWN_HEADERS,
-                    OWN_HEADERS);
+                    NO_TRAILERS);
             response.headers()
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
             if (explain) {
