@@ -41,7 +41,7 @@ public final class LogDefaults extends ContextAwareBase implements Configurator 
         return stdout;
     }
 
-    static PatternLayoutEncoder pattern(LoggerContext context, String pattern) {
+    private static PatternLayoutEncoder pattern(LoggerContext context, String pattern) {
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
         encoder.setPattern(pattern);
