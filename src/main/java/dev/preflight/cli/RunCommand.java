@@ -159,8 +159,8 @@ public final class RunCommand {
     /**
      * What a start needs and the configuration does not: Logback's configuration, Netty's event loops
      * (its platform probes, a selector per loop) and the metrics registry. A second thread makes them
-     * while the main one reads and checks the file; each side takes a good part of a start's tenth
-     * of a second of library initialisation (issue 7). Nothing here logs or reads the file.
+     * while the main one reads and checks the file, about 0.15 s of library initialisation on each
+     * side (issue 7). Nothing here logs or reads the file.
      */
     private record Early(EventLoops loops, PrometheusMeterRegistry registry) {
         static Early start() {
