@@ -1,21 +1,12 @@
 package dev.preflight.hardening;
 
+import dev.preflight.testing.LocalServer;
 import dev.preflight.testing.PatternBytes;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -31,8 +22,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.GlobalEventExecutor;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -57,24 +46,11 @@ final class SoakBackend implements AutoCloseable {
     static final long BIG = 2L * 1024 * 1024;
     private static final int SLICE = 16 * 1024;
 
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-    private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    private final Channel server;
+    private final LocalServer server;
 
     private SoakBackend() throws InterruptedException {
-        server = new ServerBootstrap()
-                .group(group)
-                .channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        channels.add(ch);
-                        ch.pipeline().addLast(new HttpServerCodec()).addLast(new Handler());
-                    }
-                })
-                .bind("127.0.0.1", 0)
-                .sync()
-                .channel();
+        server = LocalServer.start(
+                2, ch -> ch.pipeline().addLast(new HttpServerCodec()).addLast(new Handler()));
     }
 
     static SoakBackend start() throws InterruptedException {
@@ -82,14 +58,12 @@ final class SoakBackend implements AutoCloseable {
     }
 
     String url() {
-        return "http://127.0.0.1:" + ((InetSocketAddress) server.localAddress()).getPort();
+        return "http://127.0.0.1:" + server.port();
     }
 
     @Override
     public void close() {
-        server.close().awaitUninterruptibly();
-        channels.close().awaitUninterruptibly();
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        server.close();
     }
 
     /** One connection; requests come one at a time (the proxy does not pipeline upstream). */

@@ -1,18 +1,8 @@
 package dev.preflight.testing;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObject;
@@ -20,9 +10,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.ByteArrayOutputStream;
-import java.net.InetSocketAddress;
 import java.security.MessageDigest;
 import java.util.AbstractMap.SimpleImmutableEntry;
 import java.util.HexFormat;
@@ -31,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -46,33 +33,20 @@ public final class TestBackend implements AutoCloseable {
     /** Request bodies up to this size are kept for assertions and echo; larger ones only digested. */
     private static final int KEPT_BODY_LIMIT = 16 * 1024 * 1024;
 
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-    private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Map<String, Behaviour> behaviours = new ConcurrentHashMap<>();
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
     private final List<String> startedUris = new CopyOnWriteArrayList<>();
     private final AtomicInteger connectionsAccepted = new AtomicInteger();
-    private final Channel serverChannel;
+    private final LocalServer server;
 
     private TestBackend() throws InterruptedException {
-        serverChannel = new ServerBootstrap()
-                .group(group)
-                .channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        channels.add(ch);
-                        HttpDecoderConfig decoder = new HttpDecoderConfig()
-                                .setMaxInitialLineLength(64 * 1024)
-                                .setMaxHeaderSize(64 * 1024);
-                        ch.pipeline()
-                                .addLast(new HttpServerCodec(decoder))
-                                .addLast(new ConnectionHandler(connectionsAccepted.incrementAndGet()));
-                    }
-                })
-                .bind("127.0.0.1", 0)
-                .sync()
-                .channel();
+        HttpDecoderConfig decoder =
+                new HttpDecoderConfig().setMaxInitialLineLength(64 * 1024).setMaxHeaderSize(64 * 1024);
+        server = LocalServer.start(
+                2,
+                ch -> ch.pipeline()
+                        .addLast(new HttpServerCodec(decoder))
+                        .addLast(new ConnectionHandler(connectionsAccepted.incrementAndGet())));
     }
 
     public static TestBackend start() throws InterruptedException {
@@ -86,7 +60,7 @@ public final class TestBackend implements AutoCloseable {
     }
 
     public int port() {
-        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        return server.port();
     }
 
     /** {@code http://127.0.0.1:port}, for {@code upstream.url}. */
@@ -128,9 +102,7 @@ public final class TestBackend implements AutoCloseable {
 
     @Override
     public void close() {
-        serverChannel.close().awaitUninterruptibly();
-        channels.close().awaitUninterruptibly();
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        server.close();
     }
 
     private Behaviour behaviourFor(String uri) {

@@ -1,19 +1,10 @@
 package dev.preflight.testing;
 
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -27,7 +18,6 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -43,11 +33,9 @@ public final class WebSocketBackend implements AutoCloseable {
     public static final String PATH = "/ws";
     public static final String WELCOME = "welcome";
 
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final List<RecordedRequest> handshakes = new CopyOnWriteArrayList<>();
     private final AtomicInteger plainRequests = new AtomicInteger();
-    private final Channel serverChannel;
+    private final LocalServer server;
 
     private WebSocketBackend() throws InterruptedException {
         WebSocketServerProtocolConfig config = WebSocketServerProtocolConfig.newBuilder()
@@ -55,25 +43,15 @@ public final class WebSocketBackend implements AutoCloseable {
                 .checkStartsWith(true)
                 .maxFramePayloadLength(16 * 1024 * 1024)
                 .build();
-        serverChannel = new ServerBootstrap()
-                .group(group)
-                .channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        channels.add(ch);
-                        ch.pipeline()
-                                .addLast(new HttpServerCodec())
-                                .addLast(new HttpObjectAggregator(64 * 1024))
-                                .addLast(new HandshakeRecorder())
-                                .addLast(new WebSocketServerProtocolHandler(config))
-                                .addLast(new Echo())
-                                .addLast(new NotFound());
-                    }
-                })
-                .bind("127.0.0.1", 0)
-                .sync()
-                .channel();
+        server = LocalServer.start(
+                1,
+                ch -> ch.pipeline()
+                        .addLast(new HttpServerCodec())
+                        .addLast(new HttpObjectAggregator(64 * 1024))
+                        .addLast(new HandshakeRecorder())
+                        .addLast(new WebSocketServerProtocolHandler(config))
+                        .addLast(new Echo())
+                        .addLast(new NotFound()));
     }
 
     public static WebSocketBackend start() throws InterruptedException {
@@ -81,7 +59,7 @@ public final class WebSocketBackend implements AutoCloseable {
     }
 
     public String url() {
-        return "http://127.0.0.1:" + ((java.net.InetSocketAddress) serverChannel.localAddress()).getPort();
+        return "http://127.0.0.1:" + server.port();
     }
 
     /** The upgrade requests that reached {@link #PATH}, as received. */
@@ -96,14 +74,12 @@ public final class WebSocketBackend implements AutoCloseable {
 
     /** Connections from the proxy that are still open. */
     public int openConnections() {
-        return (int) channels.stream().filter(Channel::isActive).count();
+        return (int) server.channels().stream().filter(Channel::isActive).count();
     }
 
     @Override
     public void close() {
-        serverChannel.close().syncUninterruptibly();
-        channels.close().awaitUninterruptibly();
-        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        server.close();
     }
 
     private final class HandshakeRecorder extends SimpleChannelInboundHandler<FullHttpRequest> {
