@@ -18,7 +18,7 @@ import ch.qos.logback.core.spi.ContextAwareBase;
  * an XML file of the operator's. {@link LogSetup} then adds the access log and, when asked, JSON.
  */
 public final class LogDefaults extends ContextAwareBase implements Configurator {
-    static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{24} - %msg%n";
+    private static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{24} - %msg%n";
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {

@@ -18,9 +18,9 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.internal.PlatformDependent;
 
 /**
- * The native epoll transport when its library is packaged and loads, NIO otherwise. Client and upstream channels
- * share one event loop group, so an upstream channel can live on its client's event loop; the
- * datagram channel is for the upstreams' DNS lookups, which run on those loops too.
+ * The native epoll transport when its library is packaged and loads, NIO otherwise. Client and
+ * upstream channels share one event loop group, so an upstream channel can live on its client's
+ * event loop; the datagram channel is for the upstreams' DNS lookups, which run on those loops too.
  */
 public record Transports(
         String name,
