@@ -106,6 +106,6 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
 # (drop the AOT cache, or it is skipped with a warning when the flags differ).
 ENTRYPOINT ["java", "-XX:+UseSerialGC", "-Xms32m", "-Xmx64m", "-Xss256k", "-XX:+UseCompactObjectHeaders", \
             "-XX:+ExitOnOutOfMemoryError", "--sun-misc-unsafe-memory-access=allow", \
-            "-XX:AOTCache=/opt/preflight/preflight.aot", \
+            "-XX:TrimNativeHeapInterval=1000", "-XX:AOTCache=/opt/preflight/preflight.aot", \
             "-jar", "/opt/preflight/preflight.jar"]
 CMD ["run"]

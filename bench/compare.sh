@@ -54,7 +54,7 @@ keep_dir=""
 profile=false
 profile_duration=20
 top_lines=30
-default_java_opts="-XX:+UseSerialGC -Xms32m -Xmx64m -Xss256k -XX:+UseCompactObjectHeaders -XX:+ExitOnOutOfMemoryError --sun-misc-unsafe-memory-access=allow"
+default_java_opts="-XX:+UseSerialGC -Xms32m -Xmx64m -Xss256k -XX:+UseCompactObjectHeaders -XX:+ExitOnOutOfMemoryError --sun-misc-unsafe-memory-access=allow -XX:TrimNativeHeapInterval=1000"
 aot=true
 java_opts="${PREFLIGHT_JAVA_OPTS:-$default_java_opts}"
 
@@ -181,7 +181,7 @@ if [[ " ${targets[*]} " == *" preflight "* ]]; then
     fi
     jar="$(cd "$(dirname "$jar")" && pwd)/$(basename "$jar")"
     if [ "$java_opts" = "$default_java_opts" ] && [ "$(java_major "$java_bin")" -lt 23 ]; then
-        java_opts="${java_opts% --sun-misc-unsafe-memory-access=allow}" # an option Java 23 brought
+        java_opts="${java_opts/ --sun-misc-unsafe-memory-access=allow/}" # an option Java 23 brought
     fi
     read -r -a java_flags <<<"$java_opts"
 fi
@@ -364,15 +364,16 @@ wait_ready() { # TARGET [PORT]: polls every 2 ms, up to 60 s; dies if the proces
     done
 }
 
-cpu_ticks() { # TARGET: utime + stime of all its processes, in clock ticks
-    local pid line rest total=0 f
+cpu_ticks() { # TARGET: "user system" CPU time of all its processes, in clock ticks
+    local pid line rest user=0 system=0 f
     for pid in $(pids "$1"); do
         { IFS= read -r line </proc/"$pid"/stat; } 2>/dev/null || continue
         rest="${line##*) }"
         read -r -a f <<<"$rest"
-        total=$((total + f[11] + f[12]))
+        user=$((user + f[11]))
+        system=$((system + f[12]))
     done
-    echo "$total"
+    echo "$user $system"
 }
 
 mem_kb() { # TARGET FIELD: FIELD (VmRSS from status, Pss from smaps_rollup) summed over its processes
@@ -718,7 +719,7 @@ startup() { # TARGET CPUS
 
 # ---- the comparison ----------------------------------------------------------------------------------
 run_compare() {
-    local t w r i out before after bbefore bafter
+    local t w r i out ubefore sbefore uafter safter bubefore bsbefore buafter bsafter
     local results="$work/results.tsv"
     for t in backend "${targets[@]}"; do validate "$t"; done
     log "configs valid: backend ${targets[*]} (rendered in $work/*/conf/)"
@@ -763,24 +764,26 @@ run_compare() {
         done
     fi
 
-    printf 'round\tworkload\ttarget\trequests\tduration_us\trps\tp50_us\tp99_us\tproxy_cpu_us_per_req\tbackend_cpu_us_per_req\tsocket_errors\tstatus_errors\n' >"$results"
+    printf 'round\tworkload\ttarget\trequests\tduration_us\trps\tp50_us\tp99_us\tproxy_cpu_us_per_req\tbackend_cpu_us_per_req\tsocket_errors\tstatus_errors\tproxy_user_us_per_req\n' >"$results"
     for ((r = 1; r <= rounds; r++)); do
         for w in "${workloads[@]}"; do
             for t in "${targets[@]}"; do
-                before="$(cpu_ticks "$t")"
-                bbefore="$(cpu_ticks backend)"
+                read -r ubefore sbefore <<<"$(cpu_ticks "$t")"
+                read -r bubefore bsbefore <<<"$(cpu_ticks backend)"
                 out="$(run_wrk "$w" "$t" "$duration" "$work/run-$r-$w-$t.txt")"
                 sleep_ms 200 # let asynchronous work (access log writers) finish inside this run's account
-                after="$(cpu_ticks "$t")"
-                bafter="$(cpu_ticks backend)"
+                read -r uafter safter <<<"$(cpu_ticks "$t")"
+                read -r buafter bsafter <<<"$(cpu_ticks backend)"
                 trim_logs "$t"
                 awk -v r="$r" -v w="$w" -v t="$t" -v req="$(kv requests "$out")" -v d="$(kv duration_us "$out")" \
                     -v p50="$(kv p50_us "$out")" -v p99="$(kv p99_us "$out")" -v tck="$clk_tck" \
-                    -v cpu=$((after - before)) -v bcpu=$((bafter - bbefore)) \
+                    -v cpu=$((uafter + safter - ubefore - sbefore)) -v user=$((uafter - ubefore)) \
+                    -v bcpu=$((buafter + bsafter - bubefore - bsbefore)) \
                     -v serr=$(($(kv connect "$out") + $(kv read "$out") + $(kv write "$out") + $(kv timeout "$out"))) \
                     -v herr="$(kv status "$out")" \
-                    'BEGIN { printf "%d\t%s\t%s\t%d\t%d\t%.0f\t%d\t%d\t%.2f\t%.2f\t%d\t%d\n", r, w, t, req, d, req / (d / 1e6), p50, p99,
-                             req ? cpu * 1e6 / tck / req : 0, req ? bcpu * 1e6 / tck / req : 0, serr, herr }' >>"$results"
+                    'BEGIN { printf "%d\t%s\t%s\t%d\t%d\t%.0f\t%d\t%d\t%.2f\t%.2f\t%d\t%d\t%.2f\n", r, w, t, req, d, req / (d / 1e6), p50, p99,
+                             req ? cpu * 1e6 / tck / req : 0, req ? bcpu * 1e6 / tck / req : 0, serr, herr,
+                             req ? user * 1e6 / tck / req : 0 }' >>"$results"
                 log "round $r/$rounds $w $t: $(tail -n 1 "$results" | awk -F'\t' '{printf "%s req/s, p50 %s µs, p99 %s µs, %s CPU µs/req", $6, $7, $8, $9}')"
             done
         done
@@ -803,23 +806,24 @@ run_compare() {
         echo "- $rounds interleaved rounds × ${duration} s per workload and target, after ${warmup} s of warm-up each; medians over rounds"
         echo "- workloads: preflight = OPTIONS from the allowed origin (\`Access-Control-Request-Method: $ACRM\`, \`-Headers: $ACRH\`), 50 connections;"
         echo "  get-origin = GET with \`Origin: $ORIGIN\`, 50 connections, forwarded; get-1conn = GET without Origin, 1 connection, forwarded"
-        echo "- CPU µs/req: the target's user+system CPU time (/proc/PID/stat, all its processes) over the run ÷ requests completed"
+        echo "- CPU µs/req: the target's user+system CPU time (/proc/PID/stat, all its processes) over the run ÷ requests completed;"
+        echo "  user µs/req: the user-space part of it (the rest is the kernel's: system calls, loopback TCP)"
         echo
-        echo "| workload | target | req/s | ×nginx | p50 µs | ×nginx | p99 µs | ×nginx | CPU µs/req | ×nginx |"
-        echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+        echo "| workload | target | req/s | ×nginx | p50 µs | ×nginx | p99 µs | ×nginx | CPU µs/req | ×nginx | user µs/req | ×nginx |"
+        echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         for w in "${workloads[@]}"; do
             declare -A med=()
             for t in "${targets[@]}"; do
-                for col in 6 7 8 9; do
+                for col in 6 7 8 9 13; do
                     med[$t.$col]="$(awk -F'\t' -v w="$w" -v t="$t" -v c="$col" 'NR > 1 && $2 == w && $3 == t {print $c}' "$results" | median)"
                 done
             done
             for t in "${targets[@]}"; do
                 printf '| %s | %s |' "$w" "$t"
-                for col in 6 7 8 9; do
+                for col in 6 7 8 9 13; do
                     v="${med[$t.$col]}"
                     ref="${med[nginx.$col]:-}"
-                    printf ' %s | %s |' "$(fmt "$v" "$([ "$col" = 9 ] && echo 1 || echo 0)")" "$(ratio "$v" "$ref")"
+                    printf ' %s | %s |' "$(fmt "$v" "$([ "$col" -ge 9 ] && echo 1 || echo 0)")" "$(ratio "$v" "$ref")"
                 done
                 echo
             done
