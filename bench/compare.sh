@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark of preflight against nginx, HAProxy and Caddy configured by hand as CORS
-# reverse proxies with the same policy (issue 7). Everything runs on this machine, on 127.0.0.1 only:
+# reverse proxies with the same policy (issue 7), and against "netty", the floor of preflight's stack
+# (bench/floor/NettyFloor.java: Netty's HTTP codec and one handler written for this one policy, nothing
+# else). Everything runs on this machine, on 127.0.0.1 only:
 #
 #   wrk (CPU 1) ──▶ proxy under test (CPU 0) ──▶ backend: Debian's nginx, one worker (CPU 0)
 #
@@ -9,8 +11,8 @@
 # 2. Checks with curl that every target answers the same CORS headers (allowed-origin preflight,
 #    other-origin preflight, GET from the allowed origin, GET from another origin, GET without
 #    Origin), and fails with a diff when one differs; the backend must never see a preflight.
-# 3. Warms each target up, then drives them in interleaved rounds (nginx haproxy caddy preflight,
-#    nginx haproxy caddy preflight, ...) with wrk for three workloads:
+# 3. Warms each target up, then drives them in interleaved rounds (nginx haproxy caddy netty preflight,
+#    nginx haproxy caddy netty preflight, ...) with wrk for three workloads:
 #      preflight   OPTIONS preflights from the allowed origin, 50 connections
 #      get-origin  GET with Origin from the allowed origin, 50 connections (forwarded)
 #      get-1conn   GET without Origin, 1 connection (forwarded; latency)
@@ -19,8 +21,8 @@
 #    their ratios to nginx; RSS idle / after load and startup time.
 #
 # Usage: bench/compare.sh [options]        (bench/compare.sh --help for the options)
-#   A default run takes about 15 minutes: 5 rounds x 3 workloads x 4 targets x 10 s, plus warm-up
-#   (4 x 3 x 15 s: preflight's JIT needs about 20 s of load on its one CPU to settle) and startup
+#   A default run takes about 19 minutes: 5 rounds x 3 workloads x 5 targets x 10 s, plus warm-up
+#   (5 x 3 x 15 s: preflight's JIT needs about 20 s of load on its one CPU to settle) and startup
 #   measurements (5 per target on one CPU, 5 on two).
 #   bench/compare.sh --rounds 1 --duration 3 --warmup 1 --startup-runs 2   # a quick look (~1.5 min)
 #   bench/compare.sh --profile          # JFR profile of preflight under load instead (~70 s)
@@ -44,7 +46,7 @@ rounds=5
 duration=10
 warmup=15
 startup_runs=5
-targets_opt="nginx,haproxy,caddy,preflight"
+targets_opt="nginx,haproxy,caddy,netty,preflight"
 workloads_opt="preflight,get-origin,get-1conn"
 base_port=18400
 proxy_cpu=0
@@ -123,7 +125,7 @@ done
 IFS=, read -r -a targets <<<"$targets_opt"
 IFS=, read -r -a workloads <<<"$workloads_opt"
 for t in "${targets[@]}"; do
-    case "$t" in nginx|haproxy|caddy|preflight) ;; *) die "unknown target $t" ;; esac
+    case "$t" in nginx|haproxy|caddy|preflight|netty) ;; *) die "unknown target $t" ;; esac
 done
 for w in "${workloads[@]}"; do
     case "$w" in preflight|get-origin|get-1conn) ;; *) die "unknown workload $w" ;; esac
@@ -170,7 +172,7 @@ find_java() {
     done
     return 1
 }
-if [[ " ${targets[*]} " == *" preflight "* ]]; then
+if [[ " ${targets[*]} " == *" preflight "* || " ${targets[*]} " == *" netty "* ]]; then
     [ -n "$java_bin" ] || java_bin="$(find_java)" || die "needs Java 21 or newer (--java FILE)"
     [ -x "$java_bin" ] || die "not executable: $java_bin"
     if [ ! -f "$jar" ]; then
@@ -184,6 +186,7 @@ if [[ " ${targets[*]} " == *" preflight "* ]]; then
         java_opts="${java_opts/ --sun-misc-unsafe-memory-access=allow/}" # an option Java 23 brought
     fi
     read -r -a java_flags <<<"$java_opts"
+    java_base_flags=("${java_flags[@]}")
 fi
 
 # This script, curl and wrk stay off the proxy's CPU; the targets are started with taskset on it.
@@ -242,9 +245,10 @@ port_of() {
         caddy) echo $((base_port + 3)) ;;
         preflight) echo $((base_port + 4)) ;;
         admin) echo $((base_port + 5)) ;;
+        netty) echo $((base_port + 6)) ;;
     esac
 }
-for p in backend nginx haproxy caddy preflight admin; do
+for p in backend nginx haproxy caddy preflight admin netty; do
     port="$(port_of "$p")"
     if { exec {probe_fd}<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; then
         exec {probe_fd}>&-
@@ -283,6 +287,7 @@ render() { # TARGET: fills in the template, into conf_of TARGET
 
 validate() { # TARGET
     local t="$1" conf out
+    [ "$t" != netty ] || return 0 # no config: bench/floor/NettyFloor.java has the policy in code
     conf="$(render "$t")"
     case "$t" in
         backend|nginx) out="$(timeout 20 nginx -t -p "$work/$t/" -e "$work/$t/error.log" -c "$conf" 2>&1)" ;;
@@ -290,6 +295,7 @@ validate() { # TARGET
         caddy) out="$(cd "$work/$t" && HOME="$work/$t" XDG_CONFIG_HOME="$work/$t" XDG_DATA_HOME="$work/$t" \
             timeout 20 caddy validate --adapter caddyfile --config "$conf" 2>&1)" ;;
         preflight) out="$(timeout 60 "$java_bin" -jar "$jar" check --config "$conf" 2>&1)" ;;
+        netty) out="" ;;
     esac || { printf '%s\n' "$out" >&2; die "$t: invalid config $conf"; }
 }
 
@@ -318,6 +324,12 @@ launch() { # TARGET: starts it in the background on $launch_cpus (the proxy CPU)
                 -u PREFLIGHT_LOG_LEVEL \
                 "$java_bin" "${java_flags[@]}" -jar "$jar" run --config "$conf" \
                 >>"$dir/stdout.log" 2>>"$dir/stderr.log" &
+            ;;
+        netty)
+            # The floor of the stack: the same JVM flags without preflight's AOT cache (another class path).
+            mkdir -p "$dir"
+            taskset -c "$launch_cpus" "$java_bin" "${java_base_flags[@]}" -cp "$jar" "$here/floor/NettyFloor.java" \
+                "$(port_of netty)" "$(port_of backend)" >>"$dir/stdout.log" 2>>"$dir/stderr.log" &
             ;;
     esac
     pid_of[$t]=$!
@@ -730,12 +742,12 @@ run_compare() {
         train_aot
     fi
 
-    # Startup: from the launch to the first proxied 200, each target alone, median of N.
     # Startup: from the launch to the first proxied 200, each target alone, median of N; once on the
     # proxy CPU (beside the backend, as under load) and once free to use both CPUs.
     declare -A startup_ms=() startup_all_ms=()
     if [ "$startup_runs" -gt 0 ]; then
         for t in "${targets[@]}"; do
+            [ "$t" != netty ] || continue # Java's source launcher compiles it first: no start to compare
             startup "$t" "$proxy_cpu"
             startup_ms[$t]="$startup_median"
             startup "$t" "$proxy_cpu,$load_cpu"
