@@ -295,7 +295,6 @@ validate() { # TARGET
         caddy) out="$(cd "$work/$t" && HOME="$work/$t" XDG_CONFIG_HOME="$work/$t" XDG_DATA_HOME="$work/$t" \
             timeout 20 caddy validate --adapter caddyfile --config "$conf" 2>&1)" ;;
         preflight) out="$(timeout 60 "$java_bin" -jar "$jar" check --config "$conf" 2>&1)" ;;
-        netty) out="" ;;
     esac || { printf '%s\n' "$out" >&2; die "$t: invalid config $conf"; }
 }
 

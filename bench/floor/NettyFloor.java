@@ -114,11 +114,10 @@ public final class NettyFloor {
         }
 
         private FullHttpResponse preflightAnswer(String origin) {
-            boolean allow = allowed;
             FullHttpResponse answer = new DefaultFullHttpResponse(
-                    HttpVersion.HTTP_1_1, allow ? HttpResponseStatus.NO_CONTENT : HttpResponseStatus.FORBIDDEN);
+                    HttpVersion.HTTP_1_1, allowed ? HttpResponseStatus.NO_CONTENT : HttpResponseStatus.FORBIDDEN);
             HttpHeaders headers = answer.headers();
-            if (allow) {
+            if (allowed) {
                 headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin)
                         .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE)
                         .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, METHODS)
