@@ -44,6 +44,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     // (the codec holds a partial message) must be followed by another read().
     private boolean awaitingMessage;
     private RequestHeadTimeoutHandler headTimeout; // looked up once
+    private ProgressTimer responseTimer; // made once, for every exchange of the connection
     private String clientIp; // worked out once
 
     ClientRequestHandler(ProxyContext context) {
@@ -246,6 +247,14 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         return clientIp;
     }
 
+    /** The upstream response timeout, which each exchange of this connection takes over in turn. */
+    ProgressTimer responseTimer(ChannelHandlerContext ctx) {
+        if (responseTimer == null) {
+            responseTimer = new ProgressTimer(ctx.executor());
+        }
+        return responseTimer;
+    }
+
     private RequestHeadTimeoutHandler headTimeout(ChannelHandlerContext ctx) {
         if (headTimeout == null) {
             headTimeout = (RequestHeadTimeoutHandler) ctx.pipeline().get(HandlerNames.HEAD_TIMEOUT);
@@ -260,6 +269,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         if (exchange != null) {
             exchange.onClientClosed();
             exchange = null;
+        }
+        if (responseTimer != null) {
+            responseTimer.cancel();
         }
         finish(record);
         ctx.fireChannelInactive();

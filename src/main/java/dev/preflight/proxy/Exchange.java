@@ -69,8 +69,8 @@ final class Exchange implements UpstreamListener {
         this.record = record;
         this.requestRelay = new RequestRelay(this, ctx, owner, request, upstreamHead, record);
         this.responseRelay = new ResponseRelay(this, ctx, owner.context(), request, route, plan, record);
-        this.timer = new ProgressTimer(
-                ctx.executor(), pool.settings().responseTimeout().toNanos(), this::onResponseTimeout);
+        this.timer = owner.responseTimer(ctx);
+        timer.start(pool.settings().responseTimeout().toNanos(), this::onResponseTimeout);
     }
 
     void start() {
@@ -270,7 +270,7 @@ final class Exchange implements UpstreamListener {
             return false;
         }
         finished = true;
-        timer.cancel();
+        timer.stop();
         return true;
     }
 

@@ -5,42 +5,66 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The upstream response timeout: fires when the exchange has waited on the upstream without progress
- * for {@code timeout}. Time spent waiting on the client (backpressure) does not count. One scheduled
- * task, pushed forward by progress instead of being rescheduled for every chunk.
+ * The upstream response timeout of one client connection's exchanges: fires when the exchange in
+ * progress has waited on the upstream without progress for its {@code timeout}. Time spent waiting on
+ * the client (backpressure) does not count.
+ *
+ * <p>One per connection, and one scheduled task for it that is pushed forward by progress rather than
+ * rescheduled for every chunk, and outlives the exchange that started it: the next exchange on the
+ * connection takes it over, and a task that finds no exchange ends. A keep-alive connection so costs
+ * one scheduled task per timeout period instead of a schedule and a cancel per request (issue 7).
+ * Confined to the connection's event loop; time is the loop's ticker, so tests can move it.
  */
 final class ProgressTimer {
     private final EventExecutor executor;
-    private final long timeoutNanos;
-    private final Runnable onTimeout;
+    private long timeoutNanos;
+    private Runnable onTimeout; // the exchange's, or null between exchanges
     private boolean waiting;
     private long lastProgressNanos;
     private ScheduledFuture<?> task;
+    private long taskDeadlineNanos;
 
-    ProgressTimer(EventExecutor executor, long timeoutNanos, Runnable onTimeout) {
+    ProgressTimer(EventExecutor executor) {
         this.executor = executor;
+    }
+
+    /** An exchange starts: it is timed from now on, with its route's {@code timeoutNanos}. */
+    void start(long timeoutNanos, Runnable onTimeout) {
         this.timeoutNanos = timeoutNanos;
         this.onTimeout = onTimeout;
+        this.waiting = false;
+        progress();
+    }
+
+    /** The exchange ended: nothing fires for it. A pending task is left to find no exchange and end. */
+    void stop() {
+        onTimeout = null;
+        waiting = false;
     }
 
     /** Something moved: a request chunk was written or a response part arrived. */
     void progress() {
-        lastProgressNanos = System.nanoTime();
+        lastProgressNanos = now();
     }
 
     /** The exchange now waits on the upstream ({@code true}) or on the client ({@code false}). */
     void waitingForUpstream(boolean waiting) {
-        this.waiting = waiting;
-        if (waiting && task == null) {
+        if (waiting && !this.waiting) {
             progress();
-            task = executor.schedule(this::check, timeoutNanos, TimeUnit.NANOSECONDS);
+            // A task left by an exchange with a longer timeout would fire too late for this one.
+            if (task == null || taskDeadlineNanos - lastProgressNanos > timeoutNanos) {
+                cancel();
+                schedule(timeoutNanos);
+            }
         }
+        this.waiting = waiting;
     }
 
     boolean waitingForUpstream() {
         return waiting;
     }
 
+    /** The connection closed. */
     void cancel() {
         if (task != null) {
             task.cancel(false);
@@ -48,14 +72,25 @@ final class ProgressTimer {
         }
     }
 
+    private void schedule(long delayNanos) {
+        taskDeadlineNanos = now() + delayNanos;
+        task = executor.schedule(this::check, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
     private void check() {
         task = null;
-        long idle = System.nanoTime() - lastProgressNanos;
+        if (onTimeout == null) {
+            return; // between exchanges: the next one schedules again when it waits
+        }
+        long idle = now() - lastProgressNanos;
         if (waiting && idle >= timeoutNanos) {
             onTimeout.run();
             return;
         }
-        long delay = waiting ? timeoutNanos - idle : timeoutNanos;
-        task = executor.schedule(this::check, delay, TimeUnit.NANOSECONDS);
+        schedule(waiting ? timeoutNanos - idle : timeoutNanos);
+    }
+
+    private long now() {
+        return executor.ticker().nanoTime();
     }
 }
