@@ -21,14 +21,22 @@ import java.util.concurrent.TimeUnit;
 /**
  * The part of an {@link UpstreamPool} that lives on one event loop. Every method runs on that loop,
  * so its queues need no locks.
+ *
+ * <p>Idle connections close after {@code idle-timeout} in the pool. The pool times them itself, with
+ * one task for all of its idle connections (they wait in the order they came back, so the oldest is
+ * always first), rather than with an idle handler in every upstream pipeline: that handler would
+ * stamp the time and add a listener on every read and write of every exchange (issue 7).
  */
 final class LoopPool {
     private final UpstreamPool parent;
     private final EventLoop loop;
     private final UpstreamSettings settings;
     private final Bootstrap bootstrap;
-    // Most recently used last: taking from the tail favours connections least likely to be stale.
-    private final ArrayDeque<Channel> idle = new ArrayDeque<>();
+    private final long idleTimeoutNanos;
+    // Most recently used last: taking from the tail favours connections least likely to be stale,
+    // and the head is the one idle longest.
+    private final ArrayDeque<IdleConnection> idle = new ArrayDeque<>();
+    private ScheduledFuture<?> idleSweep;
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private volatile boolean hasWaiters; // read by other loops to skip needless wake-ups
 
@@ -41,6 +49,7 @@ final class LoopPool {
         this.parent = parent;
         this.loop = loop;
         this.settings = settings;
+        this.idleTimeoutNanos = settings.idleTimeout().toNanos();
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transports.socketChannel())
@@ -98,8 +107,9 @@ final class LoopPool {
         if (waiter != null) {
             lend(channel, true, waiter.promise);
         } else {
-            idle.addLast(channel);
+            idle.addLast(new IdleConnection(channel, loop.ticker().nanoTime()));
             parent.idle.incrementAndGet();
+            scheduleIdleSweep();
             // Reading while idle lets an upstream close (or stray bytes) be noticed at once.
             channel.read();
         }
@@ -120,30 +130,52 @@ final class LoopPool {
     }
 
     void evictOneIdle() {
-        Channel oldest = idle.pollFirst();
+        IdleConnection oldest = idle.pollFirst();
         if (oldest != null) {
             parent.idle.decrementAndGet();
-            oldest.close();
+            oldest.channel().close();
         }
     }
 
     void closeAll() {
         // Closing runs the close listener, which removes from idle: iterate over a copy.
-        List<Channel> closing = new ArrayList<>(idle);
+        List<IdleConnection> closing = new ArrayList<>(idle);
         idle.clear();
         parent.idle.addAndGet(-closing.size());
-        closing.forEach(Channel::close);
+        closing.forEach(c -> c.channel().close());
     }
 
     private Channel pollIdle() {
-        Channel channel;
-        while ((channel = idle.pollLast()) != null) {
+        IdleConnection connection;
+        while ((connection = idle.pollLast()) != null) {
             parent.idle.decrementAndGet();
-            if (channel.isActive()) {
-                return channel;
+            if (connection.channel().isActive()) {
+                return connection.channel();
             }
         }
         return null;
+    }
+
+    /** Sets the task for the connection idle longest, unless one is set already. */
+    private void scheduleIdleSweep() {
+        IdleConnection oldest = idle.peekFirst();
+        if (idleSweep == null && oldest != null) {
+            long delay = oldest.sinceNanos() + idleTimeoutNanos - loop.ticker().nanoTime();
+            idleSweep = loop.schedule(this::closeExpired, Math.max(0, delay), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Closes the connections idle for {@code idle-timeout} or longer, then waits for the next one. */
+    private void closeExpired() {
+        idleSweep = null;
+        long now = loop.ticker().nanoTime();
+        IdleConnection oldest;
+        while ((oldest = idle.peekFirst()) != null && now - oldest.sinceNanos() >= idleTimeoutNanos) {
+            idle.pollFirst();
+            parent.idle.decrementAndGet();
+            oldest.channel().close();
+        }
+        scheduleIdleSweep();
     }
 
     private Waiter pollWaiter() {
@@ -164,7 +196,7 @@ final class LoopPool {
         ChannelFuture connected = bootstrap.connect(settings.host(), settings.port());
         Channel channel = connected.channel();
         channel.closeFuture().addListener(f -> {
-            if (idle.remove(channel)) {
+            if (idle.removeIf(c -> c.channel() == channel)) {
                 parent.idle.decrementAndGet();
             }
             parent.freed();
@@ -202,6 +234,9 @@ final class LoopPool {
                 || (cause != null && cause.getClass().getSimpleName().contains("Timeout"));
         return (timeout ? UpstreamFailure.CONNECT_TIMEOUT : UpstreamFailure.CONNECT_REFUSED).exception(cause);
     }
+
+    /** A connection back in the pool, and since when (the loop's ticker). */
+    private record IdleConnection(Channel channel, long sinceNanos) {}
 
     private static final class Waiter {
         final Promise<UpstreamConnection> promise;

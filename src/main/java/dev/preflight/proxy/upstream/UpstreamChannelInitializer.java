@@ -10,10 +10,11 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateHandler;
-import java.util.concurrent.TimeUnit;
 
-/** The upstream pipeline: TLS for https, the HTTP client codec, one message per read, idle close. */
+/**
+ * The upstream pipeline: TLS for https, the HTTP client codec, one message per read. Idle
+ * connections are closed by their pool ({@link LoopPool}), not by a handler here.
+ */
 final class UpstreamChannelInitializer extends ChannelInitializer<SocketChannel> {
     // Backends are trusted more than clients, but a runaway header block must still be bounded.
     private static final int MAX_RESPONSE_LINE = 16 * 1024;
@@ -34,9 +35,6 @@ final class UpstreamChannelInitializer extends ChannelInitializer<SocketChannel>
         addTls(ch, p);
         addCodec(p);
         p.addLast(HandlerNames.UPSTREAM_FLOW_CONTROL, new FlowControlHandler());
-        p.addLast(
-                HandlerNames.UPSTREAM_IDLE,
-                new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast(HandlerNames.UPSTREAM_RESPONSE, new UpstreamResponseHandler());
     }
 

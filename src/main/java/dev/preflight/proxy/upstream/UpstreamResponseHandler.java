@@ -3,12 +3,12 @@ package dev.preflight.proxy.upstream;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
  * Hands what an upstream connection receives to the exchange that holds it. While the connection
- * sits idle in the pool nothing may arrive: anything that does, or an idle timeout, closes it.
+ * sits idle in the pool nothing may arrive: anything that does closes it (its pool closes it after
+ * {@code idle-timeout}).
  */
 public final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
     // Set and read only on the channel's event loop, which is also its client's.
@@ -53,14 +53,6 @@ public final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter 
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         reportClosed(cause);
         ctx.close();
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent && listener == null) {
-            ctx.close();
-        }
-        ReferenceCountUtil.release(evt);
     }
 
     private void reportClosed(Throwable cause) {
