@@ -15,11 +15,14 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /** Writes a CORS decision onto Netty responses: local answers, forwarded responses and our errors. */
 final class CorsResponses {
@@ -42,6 +45,13 @@ final class CorsResponses {
             return EmptyHttpHeaders.INSTANCE;
         }
     };
+
+    /**
+     * The policy's header names as Netty's cached ASCII strings: their hash is computed once rather
+     * than on every set, and the encoder copies them whole rather than a character at a time (issue 7).
+     */
+    private static final Map<String, AsciiString> NAMES = CorsHeaders.RESPONSE_HEADERS.stream()
+            .collect(Collectors.toUnmodifiableMap(Function.identity(), AsciiString::cached));
 
     private CorsResponses() {}
 
@@ -126,7 +136,8 @@ final class CorsResponses {
 
     private static void add(HttpHeaders headers, List<Map.Entry<String, String>> values) {
         for (Map.Entry<String, String> header : values) {
-            headers.set(header.getKey(), header.getValue());
+            AsciiString name = NAMES.get(header.getKey());
+            headers.set(name != null ? name : header.getKey(), header.getValue());
         }
     }
 }

@@ -19,11 +19,43 @@ public final class HopByHopHeaders {
     private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
     private static final AsciiString TRAILERS = AsciiString.cached("trailers");
     private static final String PROXY_PREFIX = "proxy-";
+    // The fixed hop-by-hop names; a message's are found in one pass and marked by index.
+    private static final AsciiString[] NAMES = {
+        HttpHeaderNames.CONNECTION,
+        KEEP_ALIVE,
+        HttpHeaderNames.TE,
+        HttpHeaderNames.TRAILER,
+        HttpHeaderNames.TRANSFER_ENCODING,
+        HttpHeaderNames.UPGRADE
+    };
+    private static final int CONNECTION_BIT = 1;
+    private static final int TE_BIT = 1 << 2;
 
     private HopByHopHeaders() {}
 
     public static void strip(HttpHeaders headers) {
-        if (headers.contains(HttpHeaderNames.CONNECTION)) {
+        // One pass over the names finds what is there (issue 7: most messages carry one of these or
+        // none, and a remove per name costs a lookup each); only those are then acted on.
+        int found = 0;
+        List<String> proxyHeaders = null;
+        Iterator<Map.Entry<CharSequence, CharSequence>> all = headers.iteratorCharSequence();
+        while (all.hasNext()) {
+            CharSequence name = all.next().getKey();
+            int bit = bitOf(name);
+            if (bit != 0) {
+                found |= bit;
+            } else if (AsciiString.regionMatches(name, true, 0, PROXY_PREFIX, 0, PROXY_PREFIX.length())) {
+                if (proxyHeaders == null) {
+                    proxyHeaders = new ArrayList<>(2);
+                }
+                // Names as they are until here (no String per header).
+                proxyHeaders.add(name.toString().toLowerCase(Locale.ROOT));
+            }
+        }
+        if (found == 0 && proxyHeaders == null) {
+            return;
+        }
+        if ((found & CONNECTION_BIT) != 0) {
             for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
                 for (String token : connection.split(",")) {
                     String name = token.trim();
@@ -33,23 +65,11 @@ public final class HopByHopHeaders {
                 }
             }
         }
-        boolean teTrailers = headers.contains(HttpHeaderNames.TE) && asksForTrailers(headers);
-        headers.remove(HttpHeaderNames.CONNECTION)
-                .remove(KEEP_ALIVE)
-                .remove(HttpHeaderNames.TE)
-                .remove(HttpHeaderNames.TRAILER)
-                .remove(HttpHeaderNames.TRANSFER_ENCODING)
-                .remove(HttpHeaderNames.UPGRADE);
-        List<String> proxyHeaders = null;
-        // Names as they are (no String per header): most messages have no Proxy-* header.
-        Iterator<Map.Entry<CharSequence, CharSequence>> all = headers.iteratorCharSequence();
-        while (all.hasNext()) {
-            CharSequence name = all.next().getKey();
-            if (AsciiString.regionMatches(name, true, 0, PROXY_PREFIX, 0, PROXY_PREFIX.length())) {
-                if (proxyHeaders == null) {
-                    proxyHeaders = new ArrayList<>(2);
-                }
-                proxyHeaders.add(name.toString().toLowerCase(Locale.ROOT));
+        // After the names Connection lists: a TE it names goes whole.
+        boolean teTrailers = (found & TE_BIT) != 0 && headers.contains(HttpHeaderNames.TE) && asksForTrailers(headers);
+        for (int i = 0; i < NAMES.length; i++) {
+            if ((found & (1 << i)) != 0) {
+                headers.remove(NAMES[i]);
             }
         }
         if (proxyHeaders != null) {
@@ -58,6 +78,17 @@ public final class HopByHopHeaders {
         if (teTrailers) {
             headers.set(HttpHeaderNames.TE, TRAILERS);
         }
+    }
+
+    /** The name's bit when it is one of {@link #NAMES}, else 0. */
+    private static int bitOf(CharSequence name) {
+        int length = name.length();
+        for (int i = 0; i < NAMES.length; i++) {
+            if (NAMES[i].length() == length && NAMES[i].contentEqualsIgnoreCase(name)) {
+                return 1 << i;
+            }
+        }
+        return 0;
     }
 
     private static boolean asksForTrailers(HttpHeaders headers) {

@@ -1,0 +1,66 @@
+package dev.preflight.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * P3: {@link HopByHopHeaders#strip} as a function of a header block, one row per rule and edge case.
+ * A block is written {@code Name: value|Name: value}; the result is the headers left, in order.
+ */
+class HopByHopStripTest {
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiterString = " ; ", textBlock = """
+            nothing hop-by-hop: untouched            ; Host: a|Accept: */*                      ; Host: a|Accept: */*
+            no headers at all                        ; ''                                       ; ''
+            Connection goes                          ; Host: a|Connection: keep-alive           ; Host: a
+            Connection's names go with it            ; Connection: close, X-A|X-A: 1|X-B: 2     ; X-B: 2
+            Connection's names in any case, spaced   ; Connection:  x-a ,X-B |X-A: 1|x-b: 2|X-C: 3 ; X-C: 3
+            Connection repeated                      ; Connection: X-A|Connection: X-B|X-A: 1|X-B: 2|X-C: 3 ; X-C: 3
+            Keep-Alive goes                          ; Keep-Alive: timeout=5|X-C: 3             ; X-C: 3
+            Trailer goes                             ; Trailer: X-Sum|X-C: 3                    ; X-C: 3
+            Transfer-Encoding goes                   ; Transfer-Encoding: chunked|X-C: 3        ; X-C: 3
+            Upgrade goes                             ; Upgrade: websocket|X-C: 3                ; X-C: 3
+            names match in any case                  ; CONNECTION: x|kEEP-aLIVE: 1|upgrade: u|X-C: 3 ; X-C: 3
+            Proxy-* goes, every one                  ; Proxy-Authorization: b|proxy-connection: k|X-C: 3 ; X-C: 3
+            a name that only starts like one stays   ; Connections: 1|Upgraded: 2|Proxy: 3      ; Connections: 1|Upgraded: 2|Proxy: 3
+            TE goes                                  ; TE: gzip|X-C: 3                          ; X-C: 3
+            TE: trailers stays                       ; TE: gzip, trailers;q=0.5|X-C: 3          ; X-C: 3|te: trailers
+            TE: trailers named by Connection goes    ; Connection: TE|TE: trailers|X-C: 3       ; X-C: 3
+            """)
+    void strip(String rule, String before, String after) {
+        HttpHeaders headers = parse(before);
+
+        HopByHopHeaders.strip(headers);
+
+        assertThat(render(headers)).as(rule).isEqualTo(after);
+    }
+
+    private static HttpHeaders parse(String block) {
+        HttpHeaders headers = new DefaultHttpHeaders();
+        if (block.isEmpty()) {
+            return headers;
+        }
+        for (String line : block.split("\\|")) {
+            int colon = line.indexOf(':');
+            headers.add(
+                    line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+        }
+        return headers;
+    }
+
+    private static String render(HttpHeaders headers) {
+        List<String> lines = new ArrayList<>();
+        for (Map.Entry<String, String> header : headers) {
+            lines.add(header.getKey() + ": " + header.getValue());
+        }
+        return String.join("|", lines);
+    }
+}
