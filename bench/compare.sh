@@ -325,9 +325,11 @@ launch() { # TARGET: starts it in the background on $launch_cpus (the proxy CPU)
                 >>"$dir/stdout.log" 2>>"$dir/stderr.log" &
             ;;
         netty)
-            # The floor of the stack: the same JVM flags without preflight's AOT cache (another class path).
+            # The floor of the stack: the same JVM flags without preflight's AOT cache (another class path),
+            # and Netty's leak detector off, as preflight's own main turns it off.
             mkdir -p "$dir"
-            taskset -c "$launch_cpus" "$java_bin" "${java_base_flags[@]}" -cp "$jar" "$here/floor/NettyFloor.java" \
+            taskset -c "$launch_cpus" "$java_bin" "${java_base_flags[@]}" -Dio.netty.leakDetection.level=disabled \
+                -cp "$jar" "$here/floor/NettyFloor.java" \
                 "$(port_of netty)" "$(port_of backend)" >>"$dir/stdout.log" 2>>"$dir/stderr.log" &
             ;;
     esac
