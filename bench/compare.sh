@@ -26,6 +26,7 @@
 #   measurements (5 per target on one CPU, 5 on two).
 #   bench/compare.sh --rounds 1 --duration 3 --warmup 1 --startup-runs 2   # a quick look (~1.5 min)
 #   bench/compare.sh --profile          # JFR profile of preflight under load instead (~70 s)
+#   bench/compare.sh --profile --profiler async   # the same with async-profiler (from Maven Central)
 #
 # preflight's JVM flags: $PREFLIGHT_JAVA_OPTS, or by default the Dockerfile's ENTRYPOINT flags (with
 # an AOT cache trained here unless --no-aot).
@@ -55,6 +56,8 @@ access_log=on
 keep_dir=""
 profile=false
 profile_duration=20
+profiler=jfr
+async_profiler_version=4.2
 top_lines=30
 default_java_opts="-XX:+UseSerialGC -Xms32m -Xmx64m -Xss256k -XX:+UseCompactObjectHeaders -XX:+ExitOnOutOfMemoryError --sun-misc-unsafe-memory-access=allow -XX:TrimNativeHeapInterval=1000"
 aot=true
@@ -84,6 +87,9 @@ Usage: bench/compare.sh [options]
   --profile              instead of the comparison: JFR profile of preflight under the preflight
                          and get-origin loads; prints hot methods and allocations
   --profile-duration S   seconds recorded per load (default $profile_duration)
+  --profiler jfr|async   with --profile: JFR (default: hot methods, allocations) or async-profiler
+                         $async_profiler_version (fetched from Maven Central once: CPU samples with the kernel's
+                         frames, in µs per request, and a flame graph with --keep)
   --top N                lines printed per JFR view (default $top_lines)
   -h, --help
 EOF
@@ -108,6 +114,7 @@ while [ $# -gt 0 ]; do
         --keep) keep_dir="$2"; shift 2 ;;
         --profile) profile=true; shift ;;
         --profile-duration) profile_duration="$2"; shift 2 ;;
+        --profiler) profiler="$2"; shift 2 ;;
         --top) top_lines="$2"; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "compare.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -130,6 +137,7 @@ done
 for w in "${workloads[@]}"; do
     case "$w" in preflight|get-origin|get-1conn) ;; *) die "unknown workload $w" ;; esac
 done
+case "$profiler" in jfr|async) ;; *) die "--profiler is jfr or async" ;; esac
 if $profile; then
     targets=(preflight)
 fi
@@ -187,6 +195,9 @@ if [[ " ${targets[*]} " == *" preflight "* || " ${targets[*]} " == *" netty "* ]
     fi
     read -r -a java_flags <<<"$java_opts"
     java_base_flags=("${java_flags[@]}")
+    if $profile && [ "$profiler" = async ]; then
+        java_flags+=(-XX:+EnableDynamicAgentLoading) # async-profiler is loaded into the running JVM
+    fi
 fi
 
 # This script, curl and wrk stay off the proxy's CPU; the targets are started with taskset on it.
@@ -646,6 +657,10 @@ run_profile() {
     launch preflight
     wait_ready preflight
     check_cors
+    if [ "$profiler" = async ]; then
+        profile_async "$jcmd"
+        return
+    fi
     echo "# preflight under JFR ($(date -u +%Y-%m-%dT%H:%MZ))"
     echo
     machine_info
@@ -692,6 +707,103 @@ run_profile() {
         rm -f "$work/samples-$w.txt"
     done
     log "JFR files: $work/profile-*.jfr (kept only with --keep DIR)"
+}
+
+# async-profiler's library for this machine, fetched from Maven Central into target/ the first time.
+async_profiler_lib() {
+    local arch dir lib
+    case "$(uname -m)" in
+        x86_64) arch=linux-x64 ;;
+        aarch64) arch=linux-arm64 ;;
+        *) die "async-profiler has no build for $(uname -m)" ;;
+    esac
+    dir="$root/target/async-profiler-$async_profiler_version"
+    lib="$dir/$arch/libasyncProfiler.so"
+    if [ ! -f "$lib" ]; then
+        log "fetching async-profiler $async_profiler_version ($arch) from Maven Central"
+        (cd "$root" && timeout 300 ./mvnw -B -q dependency:copy \
+            -Dartifact="tools.profiler:async-profiler:$async_profiler_version:jar:$arch" \
+            -DoutputDirectory="$dir") >&2 || die "cannot fetch async-profiler"
+        (cd "$dir" && "$(dirname "$java_bin")/jar" xf "async-profiler-$async_profiler_version-$arch.jar" \
+            "$arch/libasyncProfiler.so") || die "cannot unpack async-profiler"
+    fi
+    echo "$lib"
+}
+
+# Collapsed stacks (async-profiler's "collapsed" output: frames root first, ";"-separated, then the
+# sample count; the thread first, "threads" option) -> three small tables in µs of CPU per request (the samples scaled to the CPU time
+# /proc measured over the same window): by thread; self, by group of the top frame (the kernel, the
+# JVM's own C++ code, else the Java package); dev.preflight methods, inclusive.
+collapsed_views() { # FILE CPU_US_PER_REQUEST
+    awk -v cpu="$2" -v top="$top_lines" '
+        {
+            n = $NF; total += n; stack = $0; sub(/ [0-9]+$/, "", stack)
+            k = split(stack, fr, ";")
+            # With "threads" the root frame is the thread: "[name tid=N]"; named here without its id.
+            th = fr[1]; sub(/ tid=[0-9]+\]$/, "]", th)
+            threads[th] += n
+            leaf = fr[k]
+            if (leaf ~ /_\[k\]$/) g = "(kernel)"
+            else if (leaf ~ /::/ || leaf !~ /\//) g = "(JVM and native code)"
+            else { m = split(leaf, parts, "/"); g = parts[1]; for (i = 2; i <= (m - 1 < 3 ? m - 1 : 3); i++) g = g "." parts[i] }
+            self[g] += n
+            delete seen
+            for (i = 1; i <= k; i++) {
+                f = fr[i]
+                if (f ~ /^dev\/preflight\// && !(f in seen)) { seen[f] = 1; incl[f] += n }
+            }
+        }
+        function us(c) { return sprintf("%8.2f", cpu * c / (total ? total : 1)) }
+        END {
+            printf "%d samples, %.1f µs of CPU per request\n\n-- µs per request, by thread\n", total, cpu
+            for (t in threads) printf "%s  %s\n", us(threads[t]), t | "sort -rn | head -n 8"
+            close("sort -rn | head -n 8")
+            print "\n-- µs per request, self, by what the top frame is"
+            for (g in self) printf "%s  %s\n", us(self[g]), g | "sort -rn | head -n " top
+            close("sort -rn | head -n " top)
+            print "\n-- µs per request, dev.preflight methods, inclusive"
+            for (m in incl) { name = m; gsub(/\//, ".", name); printf "%s  %s\n", us(incl[m]), name | "sort -rn | head -n " top }
+            close("sort -rn | head -n " top)
+        }' "$1"
+}
+
+# --profile --profiler async: async-profiler in the running proxy, started after the warm-up and
+# stopped after the load, with the CPU time /proc counts over the same window.
+profile_async() { # JCMD
+    local jcmd="$1" lib w f out before after req cpu
+    lib="$(async_profiler_lib)"
+    echo "# preflight under async-profiler ($(date -u +%Y-%m-%dT%H:%MZ))"
+    echo
+    machine_info
+    echo "- per load: ${warmup} s warm-up, then ${profile_duration} s sampled by async-profiler $async_profiler_version (\`event=cpu\`, every 500 µs of CPU, kernel frames included), loaded with \`jcmd JVMTI.agent_load\`"
+    for w in preflight get-origin; do
+        [[ " ${workloads[*]} " == *" $w "* ]] || continue
+        log "profile $w: ${warmup} s warm-up"
+        [ "$warmup" = 0 ] || run_wrk "$w" preflight "$warmup" "$work/profile-$w-warmup.txt" >/dev/null
+        trim_logs preflight
+        f="$work/async-$w"
+        # jcmd splits its arguments at "=" unless quoted inside: the options travel as one quoted string.
+        timeout 30 "$jcmd" "${pid_of[preflight]}" JVMTI.agent_load "$lib" '"start,event=cpu,interval=500us,threads"' \
+            >"$f.start.txt" 2>&1 && grep -q 'return code: 0' "$f.start.txt" ||
+            { cat "$f.start.txt" >&2; die "async-profiler did not start"; }
+        log "profile $w: ${profile_duration} s sampled"
+        before="$(cpu_ticks preflight)"
+        out="$(run_wrk "$w" preflight "$profile_duration" "$work/profile-$w.txt")"
+        after="$(cpu_ticks preflight)"
+        timeout 60 "$jcmd" "${pid_of[preflight]}" JVMTI.agent_load "$lib" "\"dump,file=$f.collapsed,collapsed\"" >/dev/null
+        timeout 60 "$jcmd" "${pid_of[preflight]}" JVMTI.agent_load "$lib" "\"stop,file=$f.html\"" >/dev/null
+        trim_logs preflight
+        req="$(kv requests "$out")"
+        cpu="$(awk -v b="$before" -v a="$after" -v r="$req" -v hz="$clk_tck" 'BEGIN {
+            split(b, x, " "); split(a, y, " "); printf "%.2f", (y[1] + y[2] - x[1] - x[2]) * 1e6 / hz / (r ? r : 1) }')"
+        echo
+        echo "## load: $w — $(awk -v r="$req" -v d="$(kv duration_us "$out")" 'BEGIN {printf "%.0f", r / (d / 1e6)}') req/s while sampled, p50 $(kv p50_us "$out") µs, p99 $(kv p99_us "$out") µs"
+        echo '```'
+        [ -s "$f.collapsed" ] || die "async-profiler wrote no samples to $f.collapsed"
+        collapsed_views "$f.collapsed" "$cpu"
+        echo '```'
+    done
+    log "flame graphs: $work/async-*.html, stacks: $work/async-*.collapsed (kept only with --keep DIR)"
 }
 
 # The image's AOT cache (Dockerfile), made the same way for the jar under test: a training run that
