@@ -122,7 +122,7 @@ final class Exchange implements UpstreamListener {
     }
 
     void afterUpstreamWrite(Future<? super Void> f) {
-        if (f.isSuccess()) {
+        if (f.isSuccess() && !finished) {
             timer.progress();
         }
         // A failed write closes the upstream channel; onUpstreamClosed decides what the client gets.
@@ -130,12 +130,13 @@ final class Exchange implements UpstreamListener {
 
     @Override
     public void onResponse(HttpObject message) {
-        timer.waitingForUpstream(false);
-        timer.progress();
         if (finished) {
+            // The timer is the connection's, and may be timing the next exchange by now.
             ReferenceCountUtil.release(message);
             return;
         }
+        timer.waitingForUpstream(false);
+        timer.progress();
         if (message instanceof HttpResponse response) {
             responseRelay.onHead(response);
         }
