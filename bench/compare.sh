@@ -638,6 +638,13 @@ sample_views() {
         }' "$1"
 }
 
+profile_header() { # TOOL HOW: the profile report's title and setup lines
+    echo "# preflight under $1 ($(date -u +%Y-%m-%dT%H:%MZ))"
+    echo
+    machine_info
+    echo "- per load: ${warmup} s warm-up, then ${profile_duration} s $2"
+}
+
 run_profile() {
     local jcmd jfr_tool w f out
     jcmd="$(dirname "$java_bin")/jcmd"
@@ -661,10 +668,7 @@ run_profile() {
         profile_async "$jcmd"
         return
     fi
-    echo "# preflight under JFR ($(date -u +%Y-%m-%dT%H:%MZ))"
-    echo
-    machine_info
-    echo "- per load: ${warmup} s warm-up, then ${profile_duration} s recorded with \`jcmd JFR.start settings=profile\`"
+    profile_header JFR "recorded with \`jcmd JFR.start settings=profile\`"
     for w in preflight get-origin; do
         [[ " ${workloads[*]} " == *" $w "* ]] || continue
         # An allocation sample weighs the bytes its thread allocated since its previous sample: the
@@ -772,10 +776,7 @@ collapsed_views() { # FILE CPU_US_PER_REQUEST
 profile_async() { # JCMD
     local jcmd="$1" lib w f out before after req cpu
     lib="$(async_profiler_lib)"
-    echo "# preflight under async-profiler ($(date -u +%Y-%m-%dT%H:%MZ))"
-    echo
-    machine_info
-    echo "- per load: ${warmup} s warm-up, then ${profile_duration} s sampled by async-profiler $async_profiler_version (\`event=cpu\`, every 500 µs of CPU, kernel frames included), loaded with \`jcmd JVMTI.agent_load\`"
+    profile_header async-profiler "sampled by async-profiler $async_profiler_version (\`event=cpu\`, every 500 µs of CPU, kernel frames included), loaded with \`jcmd JVMTI.agent_load\`"
     for w in preflight get-origin; do
         [[ " ${workloads[*]} " == *" $w "* ]] || continue
         log "profile $w: ${warmup} s warm-up"

@@ -43,8 +43,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     // A read() was asked for and no message has arrived since: a read cycle that ends without one
     // (the codec holds a partial message) must be followed by another read().
     private boolean awaitingMessage;
-    private RequestHeadTimeoutHandler headTimeout; // looked up once
-    private ProgressTimer responseTimer; // made once, for every exchange of the connection
+    private RequestHeadTimeoutHandler headTimeout; // looked up once, when added
+    private ProgressTimer responseTimer; // the upstream response timeout, taken over by each exchange
     private String clientIp; // worked out once
 
     ClientRequestHandler(ProxyContext context) {
@@ -52,6 +52,12 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         this.admission = new RequestAdmission(context);
         this.local = new LocalResponses(context, this);
         this.runtime = context.runtime();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        headTimeout = (RequestHeadTimeoutHandler) ctx.pipeline().get(HandlerNames.HEAD_TIMEOUT);
+        responseTimer = new ProgressTimer(ctx.executor());
     }
 
     @Override
@@ -82,7 +88,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onRequestHead(ChannelHandlerContext ctx, HttpRequest request) {
-        headTimeout(ctx).headReceived();
+        headTimeout.headReceived();
         runtime = context.runtime();
         record = new RequestRecord(clientIp(ctx), request.method().name(), request.uri());
         if (request.decoderResult().isFailure()) {
@@ -169,7 +175,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
         if (exchange == null && !local.busy() && ctx.channel().isActive()) {
             current = null;
-            headTimeout(ctx).awaitHead();
+            headTimeout.awaitHead();
             HttpRequest next = pipelined;
             pipelined = null;
             if (next != null) {
@@ -248,18 +254,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** The upstream response timeout, which each exchange of this connection takes over in turn. */
-    ProgressTimer responseTimer(ChannelHandlerContext ctx) {
-        if (responseTimer == null) {
-            responseTimer = new ProgressTimer(ctx.executor());
-        }
+    ProgressTimer responseTimer() {
         return responseTimer;
-    }
-
-    private RequestHeadTimeoutHandler headTimeout(ChannelHandlerContext ctx) {
-        if (headTimeout == null) {
-            headTimeout = (RequestHeadTimeoutHandler) ctx.pipeline().get(HandlerNames.HEAD_TIMEOUT);
-        }
-        return headTimeout;
     }
 
     @Override
@@ -270,9 +266,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             exchange.onClientClosed();
             exchange = null;
         }
-        if (responseTimer != null) {
-            responseTimer.cancel();
-        }
+        responseTimer.cancel();
         finish(record);
         ctx.fireChannelInactive();
     }

@@ -69,7 +69,7 @@ final class Exchange implements UpstreamListener {
         this.record = record;
         this.requestRelay = new RequestRelay(this, ctx, owner, request, upstreamHead, record);
         this.responseRelay = new ResponseRelay(this, ctx, owner.context(), request, route, plan, record);
-        this.timer = owner.responseTimer(ctx);
+        this.timer = owner.responseTimer();
         timer.start(pool.settings().responseTimeout().toNanos(), this::onResponseTimeout);
     }
 
