@@ -71,17 +71,17 @@ public final class RunCommand {
             return 1;
         }
         Early started = early.join();
-        var dropped = LogSetup.apply(settings.accessLog());
+        LogSetup.AccessLines accessLines = LogSetup.apply(settings.accessLog());
         settings.warnings().forEach(w -> log().warn("{}", w.render()));
 
         PrometheusMeterRegistry registry = started.registry();
         ProxyMetrics metrics = new ProxyMetrics(registry);
-        metrics.accessLogDropped(dropped::sum);
+        metrics.accessLogDropped(accessLines.dropped()::sum);
         Health health = new Health();
 
         ProxyServer server;
         try {
-            server = ProxyServer.start(settings, metrics, started.loops());
+            server = ProxyServer.start(settings, metrics, started.loops(), accessLines.text());
         } catch (java.io.UncheckedIOException e) {
             err.println("preflight: " + e.getMessage());
             return 1;

@@ -4,6 +4,7 @@ import dev.preflight.config.Settings;
 import dev.preflight.proxy.upstream.UpstreamPool;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * State shared by every client connection of one listener: the runtime in force (replaced whole on
@@ -19,10 +20,11 @@ final class ProxyContext {
     private volatile ProxyRuntime runtime;
     private volatile boolean draining;
 
-    ProxyContext(Settings settings, Transports transports, ProxyMetrics metrics) {
+    /** @param accessLines where text access-log lines go, or null for the logger (AccessLog) */
+    ProxyContext(Settings settings, Transports transports, ProxyMetrics metrics, Consumer<AccessLogEntry> accessLines) {
         this.transports = transports;
         this.metrics = metrics;
-        this.accessLog = new AccessLog(settings.accessLog());
+        this.accessLog = new AccessLog(settings.accessLog(), accessLines);
         this.runtime = new ProxyRuntime(settings, transports);
         registerPoolGauges(runtime);
     }

@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,8 +62,19 @@ public final class ProxyServer implements AutoCloseable {
      */
     public static ProxyServer start(Settings settings, ProxyMetrics metrics, EventLoops loops)
             throws InterruptedException {
+        return start(settings, metrics, loops, null);
+    }
+
+    /**
+     * As {@link #start(Settings, ProxyMetrics, EventLoops)}, handing each request's text access-log
+     * line to {@code accessLines} (called on an event loop; it must not block) instead of the
+     * {@code preflight.access} logger.
+     */
+    public static ProxyServer start(
+            Settings settings, ProxyMetrics metrics, EventLoops loops, Consumer<AccessLogEntry> accessLines)
+            throws InterruptedException {
         Transports transports = loops.transports();
-        ProxyContext context = new ProxyContext(settings, transports, metrics);
+        ProxyContext context = new ProxyContext(settings, transports, metrics, accessLines);
         ConnectionLimitHandler connectionLimit =
                 new ConnectionLimitHandler(settings.limits().maxConnections());
         metrics.clientConnections(connectionLimit::open);

@@ -26,7 +26,8 @@ final class RequestRecord {
 
     long upstreamStartNanos;
     String upstreamError;
-    private boolean done;
+    /** From the record's making to its completion; -1 until then. */
+    private long durationNanos = -1;
 
     /** @param client the client's IP address as text */
     RequestRecord(String client, String method, String uri) {
@@ -36,17 +37,21 @@ final class RequestRecord {
         this.path = q >= 0 ? uri.substring(0, q) : uri;
     }
 
-    /** True the first time only: a request is counted and logged once. */
+    /**
+     * True the first time only: a request is counted and logged once. Stops its clock, so the
+     * metrics and the access log read the same duration from one clock read.
+     */
     boolean complete() {
-        if (done) {
+        if (durationNanos >= 0) {
             return false;
         }
-        done = true;
+        durationNanos = System.nanoTime() - startNanos;
         return true;
     }
 
+    /** The request's duration once complete; until then, the time so far. */
     long durationNanos() {
-        return System.nanoTime() - startNanos;
+        return durationNanos >= 0 ? durationNanos : System.nanoTime() - startNanos;
     }
 
     String kind() {

@@ -14,7 +14,7 @@ class AccessLogTest {
             longs = {0, 400, 500, 999, 1_000, 9_999, 10_000, 99_999, 1_234_567, 12_000_000, 1_005_000, 61_000_123_456L})
     void millisWithThreeDecimals(long nanos) {
         String expected = String.format(Locale.ROOT, "%.3fms", nanos / 1e6);
-        assertThat(AccessLog.appendMillis(new StringBuilder(), nanos).toString())
+        assertThat(AccessLogEntry.appendMillis(new StringBuilder(), nanos).toString())
                 .isEqualTo(expected);
     }
 }

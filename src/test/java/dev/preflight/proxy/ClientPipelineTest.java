@@ -33,7 +33,7 @@ class ClientPipelineTest {
                   limits { max-body-size = 1k, max-initial-line = 256, max-header-size = 512, header-timeout = 2s }
                 }
                 """, Map.of());
-        context = new ProxyContext(settings, Transports.best(), new ProxyMetrics(new SimpleMeterRegistry()));
+        context = new ProxyContext(settings, Transports.best(), new ProxyMetrics(new SimpleMeterRegistry()), null);
         channel = new EmbeddedChannel();
         channel.config().setAutoRead(false);
         channel.freezeTime();

@@ -75,7 +75,7 @@ class CorsHandlerTest {
 
     private void open() throws Exception {
         Settings settings = ConfigLoader.parse(POLICY, Map.of());
-        context = new ProxyContext(settings, Transports.best(), new ProxyMetrics(new SimpleMeterRegistry()));
+        context = new ProxyContext(settings, Transports.best(), new ProxyMetrics(new SimpleMeterRegistry()), null);
         channel = new EmbeddedChannel();
         channel.config().setAutoRead(false);
         channel.freezeTime();
