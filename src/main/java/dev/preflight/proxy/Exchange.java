@@ -76,7 +76,7 @@ final class Exchange implements UpstreamListener {
         if (request.bodyless()) {
             // Take the (empty) end of the request now: from then on the client is watched for a close
             // while the pool, the connect and the upstream take their time.
-            owner.requestRead(ctx);
+            owner.reads().requestRead(ctx);
         }
         lease.acquire();
     }
@@ -265,7 +265,9 @@ final class Exchange implements UpstreamListener {
         if (responseRelay.started()) {
             upstreamError("timeout");
             closeBoth();
-        } else if (lease.connection() != null && !requestRelay.complete() && owner.awaitingClient()) {
+        } else if (lease.connection() != null
+                && !requestRelay.complete()
+                && owner.reads().awaitingMessage()) {
             // The client stopped sending its body while we waited for the next part: its stall, not
             // the upstream's (nginx: client_body_timeout), so 408, and the upstream connection closes.
             abort(HttpResponseStatus.REQUEST_TIMEOUT, "the request body stopped arriving");
