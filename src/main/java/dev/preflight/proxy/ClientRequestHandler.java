@@ -19,11 +19,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Takes the requests of one client connection one at a time (auto-read is off; the flow-control
- * handler hands one message per {@code read()}), so pipelined requests are answered in order. Each
- * request becomes an {@link Exchange} with the upstream, or is answered here ({@link RequestAdmission}
- * decides, {@link LocalResponses} sends). The connection closes after anything the decoder rejects,
- * after a local answer to a request whose body was not read, when either side asks for it, and when
- * it sits idle.
+ * handler hands one message per {@code read()}, asked for through {@link ClientReads}), so pipelined
+ * requests are answered in order. Each request becomes an {@link Exchange} with the upstream, or is
+ * answered here ({@link RequestAdmission} decides, {@link LocalResponses} sends). The connection
+ * closes after anything the decoder rejects, after a local answer to a request whose body was not
+ * read, when either side asks for it, and when it sits idle.
  */
 final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ClientRequestHandler.class);
@@ -33,16 +33,11 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private final RequestAdmission admission;
     private final LocalResponses local;
     // All state is confined to this channel's event loop.
+    private final ClientReads reads = new ClientReads(); // what was asked of the client, and a waiting head
     private ProxyRuntime runtime; // the one in force when the current request arrived
     private RequestInfo current;
     private RequestRecord record;
     private Exchange exchange;
-    // The next request of a pipelining client, read while the exchange watched for a close
-    // (watchForClose): it waits here for its turn (P1).
-    private HttpRequest pipelined;
-    // A read() was asked for and no message has arrived since: a read cycle that ends without one
-    // (the codec holds a partial message) must be followed by another read().
-    private boolean awaitingMessage;
     private RequestHeadTimeoutHandler headTimeout; // looked up once, when added
     private ProgressTimer responseTimer; // the upstream response timeout, taken over by each exchange
     private String clientIp; // worked out once
@@ -62,15 +57,15 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        requestRead(ctx);
+        reads.requestRead(ctx);
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        awaitingMessage = false;
+        reads.received();
         if (msg instanceof HttpRequest request && exchange != null) {
-            pipelined = request;
+            reads.hold(request);
             return;
         }
         if (msg instanceof HttpRequest request) {
@@ -176,49 +171,23 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         if (exchange == null && !local.busy() && ctx.channel().isActive()) {
             current = null;
             headTimeout.awaitHead();
-            HttpRequest next = pipelined;
-            pipelined = null;
+            HttpRequest next = reads.takePipelined();
             if (next != null) {
                 channelRead(ctx, next);
             } else {
-                requestRead(ctx);
+                reads.requestRead(ctx);
             }
         }
     }
 
-    /**
-     * The exchange has read its request to the end and waits for the upstream: a read stays pending
-     * so that a client that leaves (FIN or RST) is noticed now. What it brings instead is the next
-     * pipelined request, which waits in {@link #pipelined}; no more is read until its turn.
-     */
-    void watchForClose(ChannelHandlerContext ctx) {
-        if (pipelined == null && ctx.channel().isActive()) {
-            requestRead(ctx);
-        }
-    }
-
-    /**
-     * Asks for the next message from the client: the next request, or the next part of a body. At most
-     * one read is outstanding: the flow-control handler counts reads, and a second one would hand
-     * over a message nobody is ready for (a body part before its upstream connection exists).
-     */
-    void requestRead(ChannelHandlerContext ctx) {
-        if (!awaitingMessage) {
-            awaitingMessage = true;
-            ctx.read();
-        }
-    }
-
-    /** A read was asked of the client and nothing has come of it yet. */
-    boolean awaitingClient() {
-        return awaitingMessage;
+    /** The reads asked of the client, by this handler and by the exchange or answer in progress. */
+    ClientReads reads() {
+        return reads;
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (awaitingMessage && ctx.channel().isActive()) {
-            ctx.read();
-        }
+        reads.readComplete(ctx);
         ctx.fireChannelReadComplete();
     }
 
@@ -260,8 +229,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        ReferenceCountUtil.release(pipelined);
-        pipelined = null;
+        reads.close();
         if (exchange != null) {
             exchange.onClientClosed();
             exchange = null;

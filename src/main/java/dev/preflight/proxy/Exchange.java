@@ -3,7 +3,7 @@ package dev.preflight.proxy;
 import dev.preflight.proxy.upstream.UpstreamConnection;
 import dev.preflight.proxy.upstream.UpstreamFailure;
 import dev.preflight.proxy.upstream.UpstreamListener;
-import dev.preflight.proxy.upstream.UpstreamPool;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -32,24 +32,23 @@ import io.netty.util.concurrent.Future;
  * chunk per direction is in memory. A response that ends early (upstream failure after the head was
  * sent) closes the client connection without a terminating chunk, so it never looks complete.
  *
- * <p>The request's leg is {@link RequestRelay}, the response's {@link ResponseRelay}; this class owns
- * the rest: the upstream connection (acquire, one retry, release), the response timeout, and how the
- * exchange ends (finished, failed before the response, aborted, or both sides closed).
+ * <p>The request's leg is {@link RequestRelay}, the response's {@link ResponseRelay}, and the upstream
+ * connection (acquire, one retry, release) is held by an {@link UpstreamLease}; this class owns the
+ * rest: whether a retry may replay the request, the response timeout, and how the exchange ends
+ * (finished, failed before the response, aborted, or both sides closed).
  */
 final class Exchange implements UpstreamListener {
     private final ChannelHandlerContext ctx;
     private final ClientRequestHandler owner;
     private final RequestInfo request;
     private final Route route;
-    private final UpstreamPool pool;
     private final RequestRecord record;
     private final CorsPlan plan;
     private final RequestRelay requestRelay;
     private final ResponseRelay responseRelay;
+    private final UpstreamLease lease;
     private final ProgressTimer timer;
 
-    private UpstreamConnection connection;
-    private boolean retried;
     private boolean finished;
 
     Exchange(
@@ -64,41 +63,28 @@ final class Exchange implements UpstreamListener {
         this.owner = owner;
         this.request = request;
         this.route = route;
-        this.pool = route.pool();
         this.plan = plan;
         this.record = record;
         this.requestRelay = new RequestRelay(this, ctx, owner, request, upstreamHead, record);
         this.responseRelay = new ResponseRelay(this, ctx, owner.context(), request, route, plan, record);
+        this.lease = new UpstreamLease(this, route.pool(), ctx.channel());
         this.timer = owner.responseTimer();
-        timer.start(pool.settings().responseTimeout().toNanos(), this::onResponseTimeout);
+        timer.start(route.pool().settings().responseTimeout().toNanos(), this::onResponseTimeout);
     }
 
     void start() {
         if (request.bodyless()) {
             // Take the (empty) end of the request now: from then on the client is watched for a close
             // while the pool, the connect and the upstream take their time.
-            owner.requestRead(ctx);
+            owner.reads().requestRead(ctx);
         }
-        pool.acquire(ctx.channel().eventLoop()).addListener(this::onAcquired);
+        lease.acquire();
     }
 
-    private void onAcquired(Future<? super UpstreamConnection> future) {
-        if (!future.isSuccess()) {
-            UpstreamFailure failure = future.cause() instanceof UpstreamFailure.UpstreamException e
-                    ? e.failure()
-                    : UpstreamFailure.CONNECT_REFUSED;
-            failBeforeResponse(failure);
-            return;
-        }
-        UpstreamConnection acquired = (UpstreamConnection) future.getNow();
-        if (finished || !ctx.channel().isActive()) {
-            pool.release(acquired, true); // untouched: still clean
-            return;
-        }
-        connection = acquired;
-        connection.attach(this);
+    /** The lease holds a connection, attached to this exchange: the request goes out on it. */
+    void connected(Channel upstream, boolean retried) {
         record.upstreamStartNanos = System.nanoTime();
-        requestRelay.sendHead(connection.channel(), retried);
+        requestRelay.sendHead(upstream, retried);
     }
 
     /** A part of the request body from the client (the handler only reads when we asked). */
@@ -113,7 +99,7 @@ final class Exchange implements UpstreamListener {
 
     /** The upstream connection, or null before it is acquired and once released. */
     UpstreamConnection connection() {
-        return connection;
+        return lease.connection();
     }
 
     /** Ended one way or another: nothing more goes to either side. */
@@ -149,12 +135,11 @@ final class Exchange implements UpstreamListener {
     void tunnel(HttpResponse accepted) {
         end();
         record.upstreamNanos = System.nanoTime() - record.upstreamStartNanos;
-        UpstreamConnection tunnelled = connection;
-        connection = null;
-        owner.tunnel(ctx, tunnelled.channel(), accepted);
+        owner.tunnel(ctx, lease.handOver().channel(), accepted);
     }
 
     void readUpstream() {
+        UpstreamConnection connection = lease.connection();
         if (connection != null && !finished) {
             timer.waitingForUpstream(true);
             connection.channel().read();
@@ -166,6 +151,7 @@ final class Exchange implements UpstreamListener {
         responseRelay.flushHead();
         // A read cycle ended without the message we asked for (Netty counts the completion as the
         // answer to our read()): ask again.
+        UpstreamConnection connection = lease.connection();
         if (timer.waitingForUpstream() && connection != null && !finished) {
             connection.channel().read();
         }
@@ -176,13 +162,11 @@ final class Exchange implements UpstreamListener {
         if (finished) {
             return;
         }
-        boolean retry = !responseRelay.started() && canRetry();
-        connection = null; // closed already: nothing to release
+        if (lease.closed(replayable())) {
+            return; // retried on a fresh connection
+        }
         boolean malformed = cause instanceof DecoderException;
-        if (retry) {
-            retried = true;
-            pool.acquire(ctx.channel().eventLoop()).addListener(this::onAcquired);
-        } else if (!responseRelay.started()) {
+        if (!responseRelay.started()) {
             failBeforeResponse(malformed ? UpstreamFailure.MALFORMED_RESPONSE : UpstreamFailure.RESET);
         } else {
             upstreamError(malformed ? "malformed" : "reset");
@@ -191,13 +175,12 @@ final class Exchange implements UpstreamListener {
     }
 
     /**
-     * A pooled connection that turns out dead before any response byte may be retried once, when
-     * replaying the request is harmless (idempotent) and possible (no body, so nothing is lost).
+     * A pooled connection that turns out dead before any response byte may be retried once (the lease
+     * knows whether it was pooled, and retried already); the request may be sent again when that is
+     * harmless (idempotent) and possible (no body, so nothing is lost).
      */
-    private boolean canRetry() {
-        return connection != null
-                && connection.reused()
-                && !retried
+    private boolean replayable() {
+        return !responseRelay.started()
                 && request.idempotent()
                 && request.bodyless()
                 && requestComplete()
@@ -207,7 +190,7 @@ final class Exchange implements UpstreamListener {
     /** The client connection closed; the upstream one cannot be reused mid-exchange. */
     void onClientClosed() {
         if (end()) {
-            releaseConnection(false);
+            lease.release(false);
         }
     }
 
@@ -221,7 +204,7 @@ final class Exchange implements UpstreamListener {
             return;
         }
         upstreamError(failure.metricTag());
-        releaseConnection(false);
+        lease.release(false);
         owner.respondLocally(ctx, error(failure.status(), failure.detail(), false), requestComplete());
     }
 
@@ -234,7 +217,7 @@ final class Exchange implements UpstreamListener {
             return;
         }
         end();
-        releaseConnection(false);
+        lease.release(false);
         owner.respondLocally(ctx, error(status, detail, true), false);
     }
 
@@ -255,13 +238,13 @@ final class Exchange implements UpstreamListener {
             return;
         }
         record.upstreamNanos = System.nanoTime() - record.upstreamStartNanos;
-        releaseConnection(responseRelay.upstreamReusable() && requestComplete());
+        lease.release(responseRelay.upstreamReusable() && requestComplete());
         owner.exchangeDone(ctx, !responseRelay.closeClient() && requestComplete());
     }
 
     void closeBoth() {
         end();
-        releaseConnection(false);
+        lease.release(false);
         owner.closeOnFlush(ctx);
     }
 
@@ -275,14 +258,6 @@ final class Exchange implements UpstreamListener {
         return true;
     }
 
-    private void releaseConnection(boolean reusable) {
-        UpstreamConnection current = connection;
-        connection = null;
-        if (current != null) {
-            pool.release(current, reusable);
-        }
-    }
-
     private void onResponseTimeout() {
         if (finished) {
             return;
@@ -290,7 +265,9 @@ final class Exchange implements UpstreamListener {
         if (responseRelay.started()) {
             upstreamError("timeout");
             closeBoth();
-        } else if (connection != null && !requestRelay.complete() && owner.awaitingClient()) {
+        } else if (lease.connection() != null
+                && !requestRelay.complete()
+                && owner.reads().awaitingMessage()) {
             // The client stopped sending its body while we waited for the next part: its stall, not
             // the upstream's (nginx: client_body_timeout), so 408, and the upstream connection closes.
             abort(HttpResponseStatus.REQUEST_TIMEOUT, "the request body stopped arriving");

@@ -71,7 +71,7 @@ final class LocalResponses {
             }
         });
         if (discarding) {
-            handler.requestRead(ctx);
+            handler.reads().requestRead(ctx);
         }
     }
 
@@ -92,7 +92,7 @@ final class LocalResponses {
             discarding = false;
             handler.nextIfIdle(ctx);
         } else {
-            handler.requestRead(ctx);
+            handler.reads().requestRead(ctx);
         }
     }
 

@@ -71,7 +71,7 @@ final class RequestRelay {
             owner.writeContinue(ctx);
         }
         exchange.readUpstream();
-        owner.requestRead(ctx);
+        owner.reads().requestRead(ctx);
     }
 
     /** A part of the request body from the client (the handler only reads when we asked). */
@@ -112,7 +112,7 @@ final class RequestRelay {
             written.addListener(f -> {
                 exchange.afterUpstreamWrite(f);
                 if (f.isSuccess() && !exchange.finished()) {
-                    owner.requestRead(ctx);
+                    owner.reads().requestRead(ctx);
                 }
             });
         }
@@ -135,7 +135,7 @@ final class RequestRelay {
      */
     private void watchClient() {
         if (!request.websocket()) {
-            owner.watchForClose(ctx);
+            owner.reads().watchForClose(ctx);
         }
     }
 }

@@ -1,0 +1,94 @@
+package dev.preflight.proxy;
+
+import dev.preflight.proxy.upstream.UpstreamConnection;
+import dev.preflight.proxy.upstream.UpstreamFailure;
+import dev.preflight.proxy.upstream.UpstreamPool;
+import io.netty.channel.Channel;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
+
+/**
+ * The upstream connection one {@link Exchange} holds: acquired from its route's pool on the client's
+ * event loop, acquired once more when a reused one turns out dead and the exchange says the request
+ * may be replayed (P6), and given back to the pool (reusable or not) or handed over to a tunnel,
+ * once. When, and whether, belongs to the exchange. Confined to the client's event loop, which is
+ * also the upstream connection's.
+ *
+ * <p>It is its own acquire listener: the exchange's method reference it replaces cost an object per
+ * acquire, so a lease costs a request no more objects than before (issue 7).
+ */
+final class UpstreamLease implements GenericFutureListener<Future<UpstreamConnection>> {
+    private final Exchange exchange;
+    private final UpstreamPool pool;
+    private final Channel client;
+
+    private UpstreamConnection connection;
+    private boolean retried;
+
+    UpstreamLease(Exchange exchange, UpstreamPool pool, Channel client) {
+        this.exchange = exchange;
+        this.pool = pool;
+        this.client = client;
+    }
+
+    void acquire() {
+        pool.acquire(client.eventLoop()).addListener(this);
+    }
+
+    @Override
+    public void operationComplete(Future<UpstreamConnection> future) {
+        if (!future.isSuccess()) {
+            UpstreamFailure failure = future.cause() instanceof UpstreamFailure.UpstreamException e
+                    ? e.failure()
+                    : UpstreamFailure.CONNECT_REFUSED;
+            exchange.failBeforeResponse(failure);
+            return;
+        }
+        UpstreamConnection acquired = future.getNow();
+        if (exchange.finished() || !client.isActive()) {
+            pool.release(acquired, true); // untouched: still clean
+            return;
+        }
+        connection = acquired;
+        connection.attach(exchange);
+        exchange.connected(acquired.channel(), retried);
+    }
+
+    /** The connection, or null before it is acquired and once released, closed or handed over. */
+    UpstreamConnection connection() {
+        return connection;
+    }
+
+    /**
+     * The upstream closed the connection, so there is nothing to release. A pooled connection may have
+     * been closed by the upstream while it sat idle, so one that was reused is replaced once by a fresh
+     * one, when the exchange says the request can be sent again ({@code replayable}).
+     *
+     * @return a fresh connection is being acquired: the exchange goes on when it comes
+     */
+    boolean closed(boolean replayable) {
+        boolean retry = connection != null && connection.reused() && !retried && replayable;
+        connection = null;
+        if (retry) {
+            retried = true;
+            acquire();
+        }
+        return retry;
+    }
+
+    /** Gives the connection back to the pool, which keeps it only when {@code reusable}; once. */
+    void release(boolean reusable) {
+        UpstreamConnection current = connection;
+        connection = null;
+        if (current != null) {
+            pool.release(current, reusable);
+        }
+    }
+
+    /** The connection leaves the lease for a tunnel (P7) and never goes back to the pool from here. */
+    UpstreamConnection handOver() {
+        UpstreamConnection current = connection;
+        connection = null;
+        return current;
+    }
+}
