@@ -336,11 +336,11 @@ launch() { # TARGET: starts it in the background on $launch_cpus (the proxy CPU)
                 >>"$dir/stdout.log" 2>>"$dir/stderr.log" &
             ;;
         netty)
-            # The floor of the stack: the same JVM flags without preflight's AOT cache (another class path),
-            # and Netty's leak detector off, as preflight's own main turns it off.
-            mkdir -p "$dir"
-            taskset -c "$launch_cpus" "$java_bin" "${java_base_flags[@]}" -Dio.netty.leakDetection.level=disabled \
-                -cp "$jar" "$here/floor/NettyFloor.java" \
+            # The floor of the stack: compiled by compile_floor, the same JVM flags with an AOT cache of
+            # its own made the same way (train_aot), and Netty's leak detector off, as preflight's main
+            # turns it off.
+            taskset -c "$launch_cpus" "$java_bin" "${java_base_flags[@]}" "${floor_aot_flags[@]}" \
+                -Dio.netty.leakDetection.level=disabled -cp "$jar:$work/netty/floor.jar" NettyFloor \
                 "$(port_of netty)" "$(port_of backend)" >>"$dir/stdout.log" 2>>"$dir/stderr.log" &
             ;;
     esac
@@ -807,22 +807,44 @@ profile_async() { # JCMD
     log "flame graphs: $work/async-*.html, stacks: $work/async-*.collapsed (kept only with --keep DIR)"
 }
 
-# The image's AOT cache (Dockerfile), made the same way for the jar under test: a training run that
-# serves both loads for 2 s each and writes the cache as it exits on SIGTERM; then every preflight
-# start uses it. Needs the backend up.
-train_aot() {
-    local base=("${java_flags[@]}")
-    java_flags=("${base[@]}" "-XX:AOTCacheOutput=$work/preflight.aot")
-    launch preflight
-    wait_ready preflight
-    run_wrk preflight preflight 2 "$work/aot-training-preflight.txt" >/dev/null
-    run_wrk get-origin preflight 2 "$work/aot-training-get.txt" >/dev/null
-    stop preflight
-    trim_logs preflight
-    [ -s "$work/preflight.aot" ] || die "the training run wrote no AOT cache (needs Java 25)"
-    java_flags=("${base[@]}" "-XX:AOTCache=$work/preflight.aot")
-    java_opts="$java_opts -XX:AOTCache=(trained here)"
-    log "AOT cache: $(du -h "$work/preflight.aot" | cut -f1), from 2 s of each load"
+# The floor, compiled once into $work/netty/floor.jar against the jar's Netty (the source launcher would
+# compile it at every start and keep the Java compiler in its memory; an AOT cache takes jars only).
+floor_aot_flags=()
+compile_floor() {
+    local bin
+    bin="$(dirname "$java_bin")"
+    [ -x "$bin/javac" ] && [ -x "$bin/jar" ] || die "the floor needs a JDK's javac and jar beside $java_bin"
+    mkdir -p "$work/netty/classes"
+    timeout 120 "$bin/javac" -nowarn -d "$work/netty/classes" -cp "$jar" "$here/floor/NettyFloor.java" >&2 ||
+        die "bench/floor/NettyFloor.java does not compile against $jar"
+    timeout 60 "$bin/jar" --create --file "$work/netty/floor.jar" -C "$work/netty/classes" . >&2 ||
+        die "cannot make $work/netty/floor.jar"
+}
+
+# The image's AOT cache (Dockerfile), made the same way for the jar under test, and one for the floor
+# (TARGET preflight or netty): a training run that serves both loads for 2 s each and writes the cache
+# as it exits on SIGTERM; then every start of TARGET uses it. Needs the backend up.
+train_aot() { # TARGET
+    local t="$1" cache="$work/$1.aot" base=("${java_flags[@]}")
+    if [ "$t" = netty ]; then
+        floor_aot_flags=("-XX:AOTCacheOutput=$cache")
+    else
+        java_flags=("${base[@]}" "-XX:AOTCacheOutput=$cache")
+    fi
+    launch "$t"
+    wait_ready "$t"
+    run_wrk preflight "$t" 2 "$work/aot-training-$t-preflight.txt" >/dev/null
+    run_wrk get-origin "$t" 2 "$work/aot-training-$t-get.txt" >/dev/null
+    stop "$t"
+    trim_logs "$t"
+    [ -s "$cache" ] || die "the training run of $t wrote no AOT cache (needs Java 25)"
+    if [ "$t" = netty ]; then
+        floor_aot_flags=("-XX:AOTCache=$cache")
+    else
+        java_flags=("${base[@]}" "-XX:AOTCache=$cache")
+        java_opts="$java_opts -XX:AOTCache=(trained here)"
+    fi
+    log "AOT cache of $t: $(du -h "$cache" | cut -f1), from 2 s of each load"
 }
 
 # Startup of TARGET on CPUS: the median of --startup-runs, in ms, into $startup_median.
@@ -852,8 +874,13 @@ run_compare() {
 
     launch backend
     wait_ready backend
-    if [ "$aot" = true ] && [[ " ${targets[*]} " == *" preflight "* ]]; then
-        train_aot
+    if [[ " ${targets[*]} " == *" netty "* ]]; then
+        compile_floor
+    fi
+    if [ "$aot" = true ]; then
+        for t in preflight netty; do
+            if [[ " ${targets[*]} " == *" $t "* ]]; then train_aot "$t"; fi
+        done
     fi
 
     # Startup: from the launch to the first proxied 200, each target alone, median of N; once on the
@@ -861,7 +888,6 @@ run_compare() {
     declare -A startup_ms=() startup_all_ms=()
     if [ "$startup_runs" -gt 0 ]; then
         for t in "${targets[@]}"; do
-            [ "$t" != netty ] || continue # Java's source launcher compiles it first: no start to compare
             startup "$t" "$proxy_cpu"
             startup_ms[$t]="$startup_median"
             startup "$t" "$proxy_cpu,$load_cpu"
