@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -80,10 +81,15 @@ final class CorsResponses {
                             : Unpooled.EMPTY_BUFFER,
                     OWN_HEADERS,
                     NO_TRAILERS);
-            response.headers()
-                    .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
             if (explain) {
+                response.headers()
+                        .setInt(
+                                HttpHeaderNames.CONTENT_LENGTH,
+                                response.content().readableBytes());
                 response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=us-ascii");
+            } else {
+                // A constant: setInt would make a string of the length for every answer.
+                response.headers().set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
             }
         } else {
             response = ErrorResponses.problem(

@@ -5,7 +5,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,11 +21,23 @@ final class HeadChecks {
             // An HTTP/2 preface (PRI * HTTP/2.0) included: this port speaks HTTP/1 only.
             return "only HTTP/1.0 and HTTP/1.1 are served here";
         }
-        List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
-        if (hosts.size() > 1) {
+        // One pass over the headers as they are, not as Strings and without a list: this runs on
+        // every request. The problems are still named in the order they are checked below.
+        int hosts = 0;
+        boolean ascii = true;
+        Iterator<Map.Entry<CharSequence, CharSequence>> headers =
+                request.headers().iteratorCharSequence();
+        while (headers.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> header = headers.next();
+            if (HttpHeaderNames.HOST.contentEqualsIgnoreCase(header.getKey())) {
+                hosts++;
+            }
+            ascii &= ascii(header.getValue());
+        }
+        if (hosts > 1) {
             return "more than one Host header";
         }
-        if (hosts.isEmpty() && !version.equals(HttpVersion.HTTP_1_0)) {
+        if (hosts == 0 && !version.equals(HttpVersion.HTTP_1_0)) {
             return "an HTTP/1.1 request needs a Host header";
         }
         String uri = request.uri();
@@ -40,13 +51,8 @@ final class HeadChecks {
             // The upstream encoder would write other bytes than the client sent (as UTF-8).
             return "the request target is not visible ASCII";
         }
-        // Values as they are, not as Strings: this runs on every request.
-        Iterator<Map.Entry<CharSequence, CharSequence>> headers =
-                request.headers().iteratorCharSequence();
-        while (headers.hasNext()) {
-            if (!ascii(headers.next().getValue())) {
-                return "a header value is not ASCII";
-            }
+        if (!ascii) {
+            return "a header value is not ASCII";
         }
         return null;
     }

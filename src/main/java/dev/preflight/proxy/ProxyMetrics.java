@@ -121,23 +121,33 @@ public final class ProxyMetrics {
     }
 
     void request(RequestRecord r) {
+        // Looked up before computeIfAbsent: its function (a lambda bound to this) would be an object
+        // per call even when the meter exists, which is every call but the first (issue 7).
         RequestLabels labels = new RequestLabels(r.route, r.kind(), r.outcome(), r.reason(), r.statusClass());
-        requests.computeIfAbsent(labels, this::requestCounter).increment();
-        requestDurations
-                .computeIfAbsent(
+        Counter counter = requests.get(labels);
+        if (counter == null) {
+            counter = requests.computeIfAbsent(labels, this::requestCounter);
+        }
+        counter.increment();
+        Timer duration = requestDurations.get(r.route);
+        if (duration == null) {
+            duration = requestDurations.computeIfAbsent(
+                    r.route,
+                    route -> durationTimer(
+                            REQUEST_DURATION, route, "Time from the request head to the end of the response"));
+        }
+        duration.record(r.durationNanos(), TimeUnit.NANOSECONDS);
+        if (r.upstreamNanos >= 0) {
+            Timer upstream = upstreamDurations.get(r.route);
+            if (upstream == null) {
+                upstream = upstreamDurations.computeIfAbsent(
                         r.route,
                         route -> durationTimer(
-                                REQUEST_DURATION, route, "Time from the request head to the end of the response"))
-                .record(r.durationNanos(), TimeUnit.NANOSECONDS);
-        if (r.upstreamNanos >= 0) {
-            upstreamDurations
-                    .computeIfAbsent(
-                            r.route,
-                            route -> durationTimer(
-                                    UPSTREAM_DURATION,
-                                    route,
-                                    "Time from the upstream request head to the end of its response"))
-                    .record(r.upstreamNanos, TimeUnit.NANOSECONDS);
+                                UPSTREAM_DURATION,
+                                route,
+                                "Time from the upstream request head to the end of its response"));
+            }
+            upstream.record(r.upstreamNanos, TimeUnit.NANOSECONDS);
         }
     }
 
