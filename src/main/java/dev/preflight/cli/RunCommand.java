@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * {@code preflight run}: loads the configuration (refusing to start on any problem: all printed,
@@ -95,7 +96,16 @@ public final class RunCommand {
                 ? AdminServer.start(settings.admin(), new AdminContext(registry, health, reloader::current))
                 : null;
         ConfigWatcher watcher = watch(settings, file, reloader);
-        Signal.handle(new Signal("HUP"), s -> reloader.reload("SIGHUP"));
+        if (Signal.handle(new Signal("HUP"), s -> reloader.reload("SIGHUP")) == SignalHandler.SIG_IGN) {
+            // A signal ignored when the JVM started (nohup, some supervisors) stays ignored: the JVM
+            // does not take it over, and SIGHUP would reload nothing without a word (O4).
+            log().warn(
+                            "SIGHUP is ignored by this process, as its parent left it (nohup?): it will not reload"
+                                    + " the config; {}",
+                            watcher != null
+                                    ? "changes to the file are still picked up"
+                                    : "start without nohup, or set preflight.reload.watch = true");
+        }
         Signal.handle(new Signal("TERM"), s -> shutdown(server, admin, watcher, health, reloader));
         Signal.handle(new Signal("INT"), s -> shutdown(server, admin, watcher, health, reloader));
         if (admin != null) {

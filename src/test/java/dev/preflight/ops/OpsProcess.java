@@ -9,6 +9,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -43,20 +44,60 @@ final class OpsProcess implements AutoCloseable {
         readers.add(pump(process.getErrorStream(), stderr, "stderr"));
     }
 
+    /**
+     * GNU env's {@code --default-signal=HUP} where it has it: the process gets SIGHUP at its default
+     * whatever this test's own parent left it at (under nohup it is ignored, and a JVM keeps an ignored
+     * signal ignored, so the SIGHUP tests would test the runner instead of preflight).
+     */
+    private static final List<String> HUP_AT_DEFAULT = hupAtDefault();
+
     /** Starts {@code run --config config} in {@code workDir} with {@code env} added to this process's environment. */
     static OpsProcess start(Path workDir, Path config, Map<String, String> env) throws IOException {
-        List<String> command = List.of(
+        return start(HUP_AT_DEFAULT, workDir, config, env);
+    }
+
+    /** As {@link #start}, under {@code nohup}: the process starts with SIGHUP ignored. */
+    static OpsProcess startUnderNohup(Path workDir, Path config) throws IOException {
+        return start(List.of("nohup"), workDir, config, Map.of());
+    }
+
+    private static OpsProcess start(List<String> launcher, Path workDir, Path config, Map<String, String> env)
+            throws IOException {
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(
                 PreflightProcess.java(),
                 "-Xmx256m",
                 "-jar",
                 PreflightProcess.jar().toString(),
                 "run",
                 "--config",
-                config.toString());
+                config.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("PREFLIGHT_"));
         builder.environment().putAll(env);
         return new OpsProcess(builder.start());
+    }
+
+    private static List<String> hupAtDefault() {
+        List<String> launcher = List.of("env", "--default-signal=HUP");
+        try {
+            Process probe = new ProcessBuilder(concat(launcher, "true"))
+                    .redirectErrorStream(true)
+                    .start();
+            probe.getInputStream().transferTo(OutputStream.nullOutputStream());
+            return probe.waitFor(20, TimeUnit.SECONDS) && probe.exitValue() == 0 ? launcher : List.of();
+        } catch (IOException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
+    private static List<String> concat(List<String> head, String last) {
+        List<String> all = new ArrayList<>(head);
+        all.add(last);
+        return all;
     }
 
     private static Thread pump(InputStream in, List<String> lines, String name) {

@@ -150,6 +150,18 @@ class OpsReloadIT {
     }
 
     @Test
+    @DisplayName("O4: started with SIGHUP ignored (nohup), it says at start that SIGHUP will not reload")
+    void sighupIgnoredByTheParentIsReported() throws Exception {
+        Path file = Files.writeString(dir.resolve("application.conf"), policy(A) + "preflight.reload.watch = false\n");
+        preflight = OpsProcess.startUnderNohup(dir, file);
+
+        preflight.awaitStdout(
+                "a warning that SIGHUP will not reload",
+                line -> line.contains("SIGHUP is ignored by this process")
+                        && line.contains("set preflight.reload.watch = true"));
+    }
+
+    @Test
     @DisplayName("O4: a change to listen or admin is logged as needing a restart; the rest of the change applies")
     void listenChangeNeedsARestart() throws Exception {
         Path file = Files.writeString(dir.resolve("application.conf"), policy(A));
