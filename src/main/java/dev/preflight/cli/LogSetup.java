@@ -30,9 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogSetup {
     static final String ACCESS_LOGGER = "preflight.access";
-    // 20 ms: at most 50 wake-ups a second when busy; 2 ms made 0.86 context switches per forwarded
-    // GET against 0.73, and about 2 µs more CPU per request (issue 7).
-    private static final long LINGER_NANOS = 20_000_000;
 
     private LogSetup() {}
 
@@ -102,7 +99,7 @@ public final class LogSetup {
                     } catch (IOException e) {
                         addError("cannot write the access log", e);
                     }
-                    LockSupport.parkNanos(LINGER_NANOS);
+                    LockSupport.parkNanos(AccessLineWriter.LINGER_NANOS);
                 }
             }
         };

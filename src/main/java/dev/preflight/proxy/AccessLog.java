@@ -31,17 +31,14 @@ final class AccessLog {
     }
 
     void log(RequestRecord r) {
-        if (!enabled) {
-            return;
-        }
-        if (textLines != null) {
-            textLines.accept(AccessLogEntry.of(r));
-            return;
-        }
-        if (!access.isInfoEnabled()) {
+        if (!enabled || (textLines == null && !access.isInfoEnabled())) {
             return;
         }
         AccessLogEntry entry = AccessLogEntry.of(r);
+        if (textLines != null) {
+            textLines.accept(entry);
+            return;
+        }
         String message = entry.appendMessage(new StringBuilder(160)).toString();
         if (!json) {
             access.info(message);

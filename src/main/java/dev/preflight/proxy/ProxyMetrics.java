@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -39,6 +40,13 @@ public final class ProxyMetrics {
     private final Map<RequestLabels, Counter> requests = new ConcurrentHashMap<>();
     private final Map<String, Timer> requestDurations = new ConcurrentHashMap<>();
     private final Map<String, Timer> upstreamDurations = new ConcurrentHashMap<>();
+    // Made once: a lambda bound to this, written at the computeIfAbsent call, would be an object per
+    // request even when the meter exists, which is every request but the first (issue 7).
+    private final Function<RequestLabels, Counter> newRequestCounter = this::requestCounter;
+    private final Function<String, Timer> newRequestTimer =
+            route -> durationTimer(REQUEST_DURATION, route, "Time from the request head to the end of the response");
+    private final Function<String, Timer> newUpstreamTimer = route ->
+            durationTimer(UPSTREAM_DURATION, route, "Time from the upstream request head to the end of its response");
     private final AtomicInteger tunnels = new AtomicInteger();
 
     private record RequestLabels(String route, String kind, String outcome, String reason, String status) {}
@@ -121,33 +129,11 @@ public final class ProxyMetrics {
     }
 
     void request(RequestRecord r) {
-        // Looked up before computeIfAbsent: its function (a lambda bound to this) would be an object
-        // per call even when the meter exists, which is every call but the first (issue 7).
         RequestLabels labels = new RequestLabels(r.route, r.kind(), r.outcome(), r.reason(), r.statusClass());
-        Counter counter = requests.get(labels);
-        if (counter == null) {
-            counter = requests.computeIfAbsent(labels, this::requestCounter);
-        }
-        counter.increment();
-        Timer duration = requestDurations.get(r.route);
-        if (duration == null) {
-            duration = requestDurations.computeIfAbsent(
-                    r.route,
-                    route -> durationTimer(
-                            REQUEST_DURATION, route, "Time from the request head to the end of the response"));
-        }
-        duration.record(r.durationNanos(), TimeUnit.NANOSECONDS);
+        requests.computeIfAbsent(labels, newRequestCounter).increment();
+        requestDurations.computeIfAbsent(r.route, newRequestTimer).record(r.durationNanos(), TimeUnit.NANOSECONDS);
         if (r.upstreamNanos >= 0) {
-            Timer upstream = upstreamDurations.get(r.route);
-            if (upstream == null) {
-                upstream = upstreamDurations.computeIfAbsent(
-                        r.route,
-                        route -> durationTimer(
-                                UPSTREAM_DURATION,
-                                route,
-                                "Time from the upstream request head to the end of its response"));
-            }
-            upstream.record(r.upstreamNanos, TimeUnit.NANOSECONDS);
+            upstreamDurations.computeIfAbsent(r.route, newUpstreamTimer).record(r.upstreamNanos, TimeUnit.NANOSECONDS);
         }
     }
 

@@ -78,8 +78,7 @@ final class UpstreamLease implements GenericFutureListener<Future<UpstreamConnec
 
     /** Gives the connection back to the pool, which keeps it only when {@code reusable}; once. */
     void release(boolean reusable) {
-        UpstreamConnection current = connection;
-        connection = null;
+        UpstreamConnection current = handOver();
         if (current != null) {
             pool.release(current, reusable);
         }

@@ -80,10 +80,11 @@ final class OpsProcess implements AutoCloseable {
 
     private static List<String> hupAtDefault() {
         List<String> launcher = List.of("env", "--default-signal=HUP");
+        List<String> command = new ArrayList<>(launcher);
+        command.add("true");
         try {
-            Process probe = new ProcessBuilder(concat(launcher, "true"))
-                    .redirectErrorStream(true)
-                    .start();
+            Process probe =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
             probe.getInputStream().transferTo(OutputStream.nullOutputStream());
             return probe.waitFor(20, TimeUnit.SECONDS) && probe.exitValue() == 0 ? launcher : List.of();
         } catch (IOException e) {
@@ -92,12 +93,6 @@ final class OpsProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             return List.of();
         }
-    }
-
-    private static List<String> concat(List<String> head, String last) {
-        List<String> all = new ArrayList<>(head);
-        all.add(last);
-        return all;
     }
 
     private static Thread pump(InputStream in, List<String> lines, String name) {
