@@ -7,8 +7,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
-import io.netty.handler.timeout.IdleStateHandler;
-import java.util.concurrent.TimeUnit;
 
 /** The client pipeline, in the order {@link HandlerNames} lists. */
 final class ClientChannelInitializer extends ChannelInitializer<Channel> {
@@ -34,10 +32,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     private static void addTimeouts(ChannelPipeline p, LimitsSettings limits) {
-        // observeOutput: a response that is still draining to a slow reader is not idleness.
-        p.addLast(
-                HandlerNames.IDLE,
-                new IdleStateHandler(true, 0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast(HandlerNames.IDLE, new IdleTimeoutHandler(limits.idleTimeout()));
         p.addLast(HandlerNames.HEAD_TIMEOUT, new RequestHeadTimeoutHandler(limits.headerTimeout()));
     }
 

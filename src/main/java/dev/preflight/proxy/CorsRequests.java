@@ -8,11 +8,18 @@ import dev.preflight.policy.SecFetch;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.AsciiString;
 import java.util.List;
 import java.util.Locale;
 
 /** Adapts a Netty request to the pure policy: builds its {@link CorsRequest} and asks the route. */
 final class CorsRequests {
+    // The policy's names as Netty's cached ASCII strings: a String name is hashed on every lookup.
+    private static final AsciiString REQUEST_PRIVATE_NETWORK = AsciiString.cached(CorsHeaders.REQUEST_PRIVATE_NETWORK);
+    private static final AsciiString SEC_FETCH_SITE = AsciiString.cached(SecFetch.SITE);
+    private static final AsciiString SEC_FETCH_MODE = AsciiString.cached(SecFetch.MODE);
+    private static final AsciiString SEC_FETCH_DEST = AsciiString.cached(SecFetch.DEST);
+
     private CorsRequests() {}
 
     /**
@@ -39,17 +46,17 @@ final class CorsRequests {
                 host == null ? null : selfScheme(headers, trustForwarded) + "://" + host,
                 all(headers, HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD),
                 all(headers, HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS),
-                all(headers, CorsHeaders.REQUEST_PRIVATE_NETWORK),
+                all(headers, REQUEST_PRIVATE_NETWORK),
                 path,
                 secFetch(headers));
         return RouteDecision.decide(policy, route.fetchMetadata(), view);
     }
 
     private static SecFetch secFetch(HttpHeaders headers) {
-        String site = joined(headers, SecFetch.SITE);
+        String site = joined(headers, SEC_FETCH_SITE);
         return site == null
                 ? SecFetch.NONE
-                : new SecFetch(site, joined(headers, SecFetch.MODE), joined(headers, SecFetch.DEST));
+                : new SecFetch(site, joined(headers, SEC_FETCH_MODE), joined(headers, SEC_FETCH_DEST));
     }
 
     /**
@@ -62,7 +69,7 @@ final class CorsRequests {
     }
 
     /** Every value, so that a second one cannot hide behind the first; null when absent. */
-    private static String joined(HttpHeaders headers, String name) {
+    private static String joined(HttpHeaders headers, CharSequence name) {
         List<String> values = all(headers, name);
         return switch (values.size()) {
             case 0 -> null;

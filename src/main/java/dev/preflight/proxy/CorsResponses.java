@@ -87,8 +87,9 @@ final class CorsResponses {
                                 HttpHeaderNames.CONTENT_LENGTH,
                                 response.content().readableBytes());
                 response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=us-ascii");
-            } else {
-                // A constant: setInt would make a string of the length for every answer.
+            } else if (status.code() != HttpResponseStatus.NO_CONTENT.code()) {
+                // A constant: setInt would make a string of the length for every answer. A 204 has
+                // none: the encoder would take it out again (RFC 9110, 8.6).
                 response.headers().set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
             }
         } else {

@@ -1,5 +1,7 @@
 package dev.preflight.proxy;
 
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -20,6 +22,11 @@ import io.netty.handler.codec.http.LastHttpContent;
 final class LocalResponses {
     private final ProxyContext context;
     private final ClientRequestHandler handler;
+    // One listener for every answer on the connection rather than a lambda made per answer (issue 7):
+    // there is one answer at a time to write, whose context and record these two hold meanwhile.
+    private final ChannelFutureListener afterWrite = this::written;
+    private ChannelHandlerContext writingCtx;
+    private RequestRecord writing;
     private boolean discarding;
     private boolean localResponsePending;
 
@@ -61,17 +68,25 @@ final class LocalResponses {
         }
         localResponsePending = true;
         discarding = !requestConsumed;
-        ctx.writeAndFlush(response).addListener(f -> {
-            localResponsePending = false;
-            handler.finish(answered);
-            if (f.isSuccess()) {
-                handler.nextIfIdle(ctx);
-            } else {
-                ctx.close();
-            }
-        });
+        writingCtx = ctx;
+        writing = answered;
+        ctx.writeAndFlush(response).addListener(afterWrite);
         if (discarding) {
             handler.reads().requestRead(ctx);
+        }
+    }
+
+    private void written(ChannelFuture future) {
+        ChannelHandlerContext ctx = writingCtx;
+        RequestRecord answered = writing;
+        writingCtx = null;
+        writing = null;
+        localResponsePending = false;
+        handler.finish(answered);
+        if (future.isSuccess()) {
+            handler.nextIfIdle(ctx);
+        } else {
+            ctx.close();
         }
     }
 
