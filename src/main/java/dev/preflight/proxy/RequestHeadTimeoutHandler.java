@@ -24,7 +24,6 @@ final class RequestHeadTimeoutHandler extends ChannelInboundHandlerAdapter {
 
     private final long timeoutNanos;
     private State state = State.AWAITING_HEAD;
-    private long headStartNanos;
     private ScheduledFuture<?> timer;
 
     RequestHeadTimeoutHandler(Duration timeout) {
@@ -35,20 +34,20 @@ final class RequestHeadTimeoutHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (state == State.AWAITING_HEAD && msg instanceof ByteBuf bytes && bytes.isReadable()) {
             state = State.READING_HEAD;
-            headStartNanos = System.nanoTime();
         }
         ctx.fireChannelRead(msg);
     }
 
     /**
      * The timer is only set when a read ends with the head still incomplete: most heads arrive in one
-     * read and are decoded within it, so they never cost a scheduled task.
+     * read and are decoded within it, so they never cost a scheduled task, nor a clock read (issue 7).
+     * It runs from the end of the read the head began in, which is when it began to within that
+     * read's own few microseconds.
      */
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (state == State.READING_HEAD && timer == null) {
-            long remaining = timeoutNanos - (System.nanoTime() - headStartNanos);
-            timer = ctx.executor().schedule(() -> onTimeout(ctx), Math.max(0, remaining), TimeUnit.NANOSECONDS);
+            timer = ctx.executor().schedule(() -> onTimeout(ctx), timeoutNanos, TimeUnit.NANOSECONDS);
         }
         ctx.fireChannelReadComplete();
     }

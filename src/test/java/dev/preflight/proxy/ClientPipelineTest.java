@@ -107,7 +107,13 @@ class ClientPipelineTest {
     void slowHead() {
         channel.writeInbound(ascii("GET / HTTP/1.1\r\nHo"));
         assertThat(readAll()).isEmpty();
-        channel.advanceTimeBy(2100, TimeUnit.MILLISECONDS);
+        channel.advanceTimeBy(1000, TimeUnit.MILLISECONDS);
+        // More of the head: the timeout still runs from the read it began in.
+        channel.writeInbound(ascii("st: a"));
+        channel.advanceTimeBy(999, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(readAll()).isEmpty();
+        channel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
         channel.runScheduledPendingTasks();
         assertThat(readAll()).startsWith("HTTP/1.1 408 ");
         assertThat(channel.isOpen()).isFalse();

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import javax.net.ssl.SSLException;
 
 /**
@@ -33,6 +34,8 @@ public final class UpstreamPool implements AutoCloseable {
     final AtomicInteger pending = new AtomicInteger();
     private volatile boolean retired;
     private final Map<EventLoop, LoopPool> loops = new ConcurrentHashMap<>();
+    // Made once: a method reference bound to this, written at the call, is an object per request.
+    private final Function<EventLoop, LoopPool> newLoopPool = this::newLoopPool;
     private final List<LoopPool> loopList = new CopyOnWriteArrayList<>();
 
     public UpstreamPool(UpstreamSettings settings, Transports transports) {
@@ -47,7 +50,7 @@ public final class UpstreamPool implements AutoCloseable {
 
     /** Must be called on {@code loop}; completes on it too. */
     public Future<UpstreamConnection> acquire(EventLoop loop) {
-        return loops.computeIfAbsent(loop, this::newLoopPool).acquire();
+        return loops.computeIfAbsent(loop, newLoopPool).acquire();
     }
 
     /** Must be called on the connection's event loop. */
