@@ -66,10 +66,7 @@ class IdleTimeoutHandlerTest {
         channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {'x'}));
         assertThat(channel.<Object>readInbound()).isNotNull().satisfies(io.netty.util.ReferenceCountUtil::release);
 
-        advance(999);
-        assertThat(events).isEmpty();
-        advance(1);
-        assertThat(events).hasSize(1);
+        assertIdleOneTimeoutLater();
     }
 
     @Test
@@ -79,10 +76,7 @@ class IdleTimeoutHandlerTest {
         channel.writeOutbound(Unpooled.wrappedBuffer(new byte[] {'x'}));
         assertThat(channel.<Object>readOutbound()).isNotNull().satisfies(io.netty.util.ReferenceCountUtil::release);
 
-        advance(999);
-        assertThat(events).isEmpty();
-        advance(1);
-        assertThat(events).hasSize(1);
+        assertIdleOneTimeoutLater();
     }
 
     @Test
@@ -106,6 +100,13 @@ class IdleTimeoutHandlerTest {
         advance(5000);
         assertThat(events).isEmpty();
         assertThat(channel.hasPendingTasks()).isFalse();
+    }
+
+    private void assertIdleOneTimeoutLater() {
+        advance(999);
+        assertThat(events).isEmpty();
+        advance(1);
+        assertThat(events).hasSize(1);
     }
 
     private void advance(long millis) {
