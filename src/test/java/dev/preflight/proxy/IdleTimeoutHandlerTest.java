@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +65,7 @@ class IdleTimeoutHandlerTest {
     void readPostpones() {
         advance(600);
         channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {'x'}));
-        assertThat(channel.<Object>readInbound()).isNotNull().satisfies(io.netty.util.ReferenceCountUtil::release);
+        assertThat(channel.<Object>readInbound()).isNotNull().satisfies(ReferenceCountUtil::release);
 
         assertIdleOneTimeoutLater();
     }
@@ -74,7 +75,7 @@ class IdleTimeoutHandlerTest {
     void flushPostpones() {
         advance(600);
         channel.writeOutbound(Unpooled.wrappedBuffer(new byte[] {'x'}));
-        assertThat(channel.<Object>readOutbound()).isNotNull().satisfies(io.netty.util.ReferenceCountUtil::release);
+        assertThat(channel.<Object>readOutbound()).isNotNull().satisfies(ReferenceCountUtil::release);
 
         assertIdleOneTimeoutLater();
     }
