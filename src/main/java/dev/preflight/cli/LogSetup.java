@@ -130,8 +130,18 @@ public final class LogSetup {
         return encoder;
     }
 
-    /** Writes the text access log's last lines when Logback stops, as the process ends. */
-    private record CloseOnStop(AccessLineWriter writer) implements LoggerContextListener {
+    /**
+     * Writes the text access log's last lines when Logback stops, as the process ends. A class, not a
+     * record: Logback compares listeners with {@code equals} as it resets, and a record's equals is
+     * made at its first call (method handles the AOT cache does not keep), about 15 ms of the start.
+     */
+    private static final class CloseOnStop implements LoggerContextListener {
+        private final AccessLineWriter writer;
+
+        CloseOnStop(AccessLineWriter writer) {
+            this.writer = writer;
+        }
+
         @Override
         public boolean isResetResistant() {
             return true;

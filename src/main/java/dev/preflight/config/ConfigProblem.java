@@ -36,10 +36,16 @@ public record ConfigProblem(String path, String location, String value, String e
 
     /**
      * By source, then line: the order in which a reader goes through the file. Problems without a
-     * location (something missing) come first; ties keep the order they were found in.
+     * location (something missing) come first; ties keep the order they were found in. Written out:
+     * {@code Comparator.comparing(..).thenComparingInt(..)} links lambdas of the JDK's own at every
+     * start, which the AOT cache does not keep (issue 7).
      */
-    static final Comparator<ConfigProblem> FILE_ORDER =
-            Comparator.comparing(ConfigProblem::source).thenComparingInt(ConfigProblem::line);
+    static final Comparator<ConfigProblem> FILE_ORDER = ConfigProblem::inFileOrder;
+
+    private static int inFileOrder(ConfigProblem a, ConfigProblem b) {
+        int bySource = a.source().compareTo(b.source());
+        return bySource != 0 ? bySource : Integer.compare(a.line(), b.line());
+    }
 
     /** A problem of the whole file: {@code render()} gives just the message. */
     static ConfigProblem ofFile(String location, String message) {

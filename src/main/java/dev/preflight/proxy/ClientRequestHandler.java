@@ -93,13 +93,15 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         current = RequestInfo.of(request);
-        switch (admission.admit(ctx, runtime, request, current, record, clientIp(ctx))) {
-            case RequestAdmission.Answer answer -> respondLocally(ctx, answer.response(), false);
-            case RequestAdmission.Forward forward -> {
-                exchange = new Exchange(
-                        ctx, this, current, forward.route(), forward.upstreamHead(), forward.plan(), record);
-                exchange.start();
-            }
+        // instanceof rather than a pattern switch: its bootstrap makes a class at the first request,
+        // which the AOT cache does not keep (several ms of the first response, issue 7).
+        RequestAdmission.Verdict verdict = admission.admit(ctx, runtime, request, current, record, clientIp(ctx));
+        if (verdict instanceof RequestAdmission.Forward forward) {
+            exchange =
+                    new Exchange(ctx, this, current, forward.route(), forward.upstreamHead(), forward.plan(), record);
+            exchange.start();
+        } else {
+            respondLocally(ctx, ((RequestAdmission.Answer) verdict).response(), false);
         }
     }
 

@@ -49,7 +49,28 @@ public final class ProxyMetrics {
             durationTimer(UPSTREAM_DURATION, route, "Time from the upstream request head to the end of its response");
     private final AtomicInteger tunnels = new AtomicInteger();
 
-    private record RequestLabels(String route, String kind, String outcome, String reason, String status) {}
+    /**
+     * equals and hashCode written out: a record's own are made at their first call, the first
+     * request's, from method handles the AOT cache does not keep (issue 7). The values are few and
+     * mostly the same constants, so identity decides most comparisons.
+     */
+    private record RequestLabels(String route, String kind, String outcome, String reason, String status) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof RequestLabels l
+                    && route.equals(l.route)
+                    && kind.equals(l.kind)
+                    && outcome.equals(l.outcome)
+                    && reason.equals(l.reason)
+                    && status.equals(l.status);
+        }
+
+        @Override
+        public int hashCode() {
+            return (((route.hashCode() * 31 + kind.hashCode()) * 31 + outcome.hashCode()) * 31 + reason.hashCode()) * 31
+                    + status.hashCode();
+        }
+    }
 
     public ProxyMetrics(MeterRegistry registry) {
         this.registry = registry;

@@ -8,6 +8,7 @@ import dev.preflight.policy.CorsDecision;
  */
 final class RequestRecord {
     static final String UNROUTED = "unrouted";
+    private static final String[] STATUS_CLASSES = {"0xx", "1xx", "2xx", "3xx", "4xx", "5xx"};
 
     final long startNanos = System.nanoTime();
     final String client;
@@ -72,6 +73,11 @@ final class RequestRecord {
     }
 
     String statusClass() {
-        return status == 0 ? "none" : (status / 100) + "xx";
+        if (status == 0) {
+            return "none";
+        }
+        int hundreds = status / 100;
+        // Constants for the usual classes: a string built per request would be an object each time.
+        return hundreds < STATUS_CLASSES.length ? STATUS_CLASSES[hundreds] : hundreds + "xx";
     }
 }
