@@ -57,6 +57,7 @@ public final class RunCommand {
         CompletableFuture<Early> early = CompletableFuture.supplyAsync(
                 Early::start,
                 task -> Thread.ofPlatform().name("preflight-start").daemon().start(task));
+        Thread.ofPlatform().name("preflight-prepare").daemon().start(RunCommand::prepare);
         Path file = ConfigLocation.resolve(args.config(), env);
         Settings settings;
         try {
@@ -177,6 +178,20 @@ public final class RunCommand {
             LoggerFactory.getILoggerFactory();
             return new Early(EventLoops.start(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         }
+    }
+
+    /**
+     * First-use work of the libraries that neither the configuration nor {@link Early} needs, on a
+     * third thread: whoever needs one of them first waits for its class initialisation to end, so
+     * nothing here has to be joined.
+     */
+    private static void prepare() {
+        System.err.println("T prep-start " + System.currentTimeMillis());
+        ConfigLoader.prepare();
+        System.err.println("T prep-config " + System.currentTimeMillis());
+        ProxyServer.prepare();
+        System.err.println(
+                "T prep-end " + System.currentTimeMillis()); // Netty logs through SLF4J: this waits for Early's Logback
     }
 
     /** Not a constant: the first logger initialises Logback, which {@link Early} does meanwhile. */

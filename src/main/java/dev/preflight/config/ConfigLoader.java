@@ -44,6 +44,18 @@ public final class ConfigLoader {
     private ConfigLoader() {}
 
     /**
+     * The part of a first load that does not depend on the file, done ahead: {@code reference.conf}
+     * read and parsed (by this class's initialisation, which calling this runs) and the JDK's SHA-256
+     * looked up (its security providers load at the first lookup). {@code preflight run} calls it on
+     * a thread of its own as it starts, so that the main thread, reading the file meanwhile, finds both
+     * done: about 40 ms of a start (issue 7). From any thread, any number of times; a load that comes
+     * while it runs waits for the class's initialisation to finish.
+     */
+    public static void prepare() {
+        sha256();
+    }
+
+    /**
      * @param file the user's file; problems point at it as {@code file:line}, with the path as given
      * @param env the environment, for the {@code PREFLIGHT_*} overrides
      */
@@ -132,9 +144,13 @@ public final class ConfigLoader {
 
     /** SHA-256 of the effective {@code preflight} object; concise rendering sorts keys, so it is stable. */
     private static String hash(ConfigValue preflight) {
+        byte[] rendered = preflight.render(ConfigRenderOptions.concise()).getBytes(StandardCharsets.UTF_8);
+        return HexFormat.of().formatHex(sha256().digest(rendered));
+    }
+
+    private static MessageDigest sha256() {
         try {
-            byte[] rendered = preflight.render(ConfigRenderOptions.concise()).getBytes(StandardCharsets.UTF_8);
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(rendered));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform has SHA-256", e);
         }

@@ -9,9 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
-/** The shipped process pays for Netty's leak detector only when asked to (issue 7). */
-class MainLeakDetectorTest {
+/**
+ * What {@link Main} sets before anything else (issue 7): Netty's leak detector off unless asked for,
+ * SLF4J told its provider. Netty and SLF4J read these once, so a JVM of its own shows their effect.
+ */
+class MainPropertiesTest {
     private static final String PROPERTY = "io.netty.leakDetection.level";
 
     @Test
@@ -27,16 +31,27 @@ class MainLeakDetectorTest {
 
     @Test
     void withoutOneTheDetectorIsOffInAFreshJvm() throws Exception {
-        // Netty reads the property once, when the detector's class loads: only a JVM of its own shows it.
-        assertThat(levelInAFreshJvm()).isEqualTo("DISABLED");
+        assertThat(inAFreshJvm()).startsWith("DISABLED ");
     }
 
     @Test
     void theOldPropertyNameCountsAsAsking() throws Exception {
-        assertThat(levelInAFreshJvm("-Dio.netty.leakDetectionLevel=advanced")).isEqualTo("ADVANCED");
+        assertThat(inAFreshJvm("-Dio.netty.leakDetectionLevel=advanced")).startsWith("ADVANCED ");
     }
 
-    private static String levelInAFreshJvm(String... properties) throws IOException, InterruptedException {
+    @Test
+    void slf4jIsToldItsProviderAndLogsThroughLogback() throws Exception {
+        assertThat(inAFreshJvm())
+                .endsWith(" ch.qos.logback.classic.spi.LogbackServiceProvider ch.qos.logback.classic.LoggerContext");
+    }
+
+    @Test
+    void aProviderGivenOnTheCommandLineIsKept() throws Exception {
+        assertThat(inAFreshJvm("-Dslf4j.provider=org.example.Elsewhere")).contains(" org.example.Elsewhere ");
+    }
+
+    /** "LEVEL PROVIDER_PROPERTY LOGGER_FACTORY" as the probe JVM saw them. */
+    private static String inAFreshJvm(String... properties) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
         command.addAll(List.of(properties));
@@ -48,11 +63,19 @@ class MainLeakDetectorTest {
         return out.lines().reduce((first, last) -> last).orElse("");
     }
 
-    /** Does what {@link Main#main} does first, then prints the level Netty ended up with. */
+    /** Does what {@link Main#main} does first, then prints what Netty and SLF4J ended up with. */
     static final class Probe {
         public static void main(String[] args) {
             Main.quietLeakDetector();
-            System.out.println(ResourceLeakDetector.getLevel());
+            Main.nameTheLogProvider();
+            String provider = System.getProperty("slf4j.provider");
+            if (!provider.startsWith("org.example")) {
+                System.out.println(ResourceLeakDetector.getLevel() + " " + provider + " "
+                        + LoggerFactory.getILoggerFactory().getClass().getName());
+            } else {
+                // An unknown provider: SLF4J would complain on stderr and look for one itself.
+                System.out.println(ResourceLeakDetector.getLevel() + " " + provider + " -");
+            }
         }
     }
 }
