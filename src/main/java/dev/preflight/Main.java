@@ -1,6 +1,5 @@
 package dev.preflight;
 
-import ch.qos.logback.classic.spi.LogbackServiceProvider;
 import dev.preflight.cli.Arguments;
 import dev.preflight.cli.CheckCommand;
 import dev.preflight.cli.ExplainCommand;
@@ -37,13 +36,11 @@ public final class Main {
             """;
 
     static final String LEAK_DETECTION_LEVEL = "io.netty.leakDetection.level";
-    static final String SLF4J_PROVIDER = "slf4j.provider";
 
     private Main() {}
 
     public static void main(String[] args) throws Exception {
         quietLeakDetector();
-        nameTheLogProvider();
         int status = run(args, System.out, System.err);
         // Flush the asynchronous access log, then leave even if a library left a thread running.
         ((ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory()).stop();
@@ -65,16 +62,6 @@ public final class Main {
         if (System.getProperty(LEAK_DETECTION_LEVEL) == null
                 && System.getProperty("io.netty.leakDetectionLevel") == null) {
             System.setProperty(LEAK_DETECTION_LEVEL, "disabled");
-        }
-    }
-
-    /**
-     * SLF4J is told its provider rather than left to look for one with {@code ServiceLoader} over the
-     * whole class path, a quarter of Logback's start (issue 7). {@code -Dslf4j.provider} still wins.
-     */
-    static void nameTheLogProvider() {
-        if (System.getProperty(SLF4J_PROVIDER) == null) {
-            System.setProperty(SLF4J_PROVIDER, LogbackServiceProvider.class.getName());
         }
     }
 

@@ -54,10 +54,13 @@ public final class RunCommand {
     }
 
     public int run(Arguments args) throws InterruptedException {
+        CompletableFuture<Void> logging = new CompletableFuture<>();
         CompletableFuture<Early> early = CompletableFuture.supplyAsync(
-                Early::start,
+                () -> Early.start(logging),
                 task -> Thread.ofPlatform().name("preflight-start").daemon().start(task));
-        Thread.ofPlatform().name("preflight-prepare").daemon().start(RunCommand::prepare);
+        CompletableFuture<Void> prepared = CompletableFuture.runAsync(
+                () -> prepare(logging, early),
+                task -> Thread.ofPlatform().name("preflight-prepare").daemon().start(task));
         Path file = ConfigLocation.resolve(args.config(), env);
         Settings settings;
         try {
@@ -89,9 +92,7 @@ public final class RunCommand {
             return 1;
         }
         health.markReady(); // the listener is bound: ready before the admin port can be asked
-        // After the listener: the JVM binders take a tenth of a second or more (JMX), and the first
-        // request should not wait for them.
-        bindProcessMetrics(registry);
+        prepared.join(); // the JVM's metrics are bound before the admin port serves /metrics
         Reloader reloader = new Reloader(file, env, server, metrics, settings);
         AdminServer admin = settings.admin().enabled()
                 ? AdminServer.start(settings.admin(), new AdminContext(registry, health, reloader::current))
@@ -174,24 +175,29 @@ public final class RunCommand {
      * side (issue 7). Nothing here logs or reads the file.
      */
     private record Early(EventLoops loops, PrometheusMeterRegistry registry) {
-        static Early start() {
-            LoggerFactory.getILoggerFactory();
+        static Early start(CompletableFuture<Void> logging) {
+            try {
+                LoggerFactory.getILoggerFactory();
+            } finally {
+                logging.complete(null);
+            }
             return new Early(EventLoops.start(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         }
     }
 
     /**
-     * First-use work of the libraries that neither the configuration nor {@link Early} needs, on a
-     * third thread: whoever needs one of them first waits for its class initialisation to end, so
-     * nothing here has to be joined.
+     * What neither the configuration nor {@link Early} needs, on a third thread: the libraries'
+     * first-use work (whoever needs one of those first waits for its class initialisation to end),
+     * then, once the registry exists, the JVM's metrics, whose binders take some 20 ms (JMX). On two
+     * or more cores all of it runs beside the main thread's reading of the file and bind (issue 7).
      */
-    private static void prepare() {
-        System.err.println("T prep-start " + System.currentTimeMillis());
+    private static void prepare(CompletableFuture<Void> logging, CompletableFuture<Early> early) {
         ConfigLoader.prepare();
-        System.err.println("T prep-config " + System.currentTimeMillis());
+        // Netty logs through SLF4J: a logger asked for while Logback starts would be a stand-in whose
+        // early calls SLF4J replays later, with a warning on stderr.
+        logging.join();
         ProxyServer.prepare();
-        System.err.println(
-                "T prep-end " + System.currentTimeMillis()); // Netty logs through SLF4J: this waits for Early's Logback
+        bindProcessMetrics(early.join().registry());
     }
 
     /** Not a constant: the first logger initialises Logback, which {@link Early} does meanwhile. */

@@ -7,7 +7,12 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,17 +36,32 @@ import java.util.Optional;
 public final class ConfigLoader {
 
     /** Every known key with its default; the schema for unknown-key checks. Loaded once. */
-    private static final Config REFERENCE = ConfigFactory.parseResources(
-                    ConfigLoader.class.getClassLoader(),
-                    "reference.conf",
-                    ConfigParseOptions.defaults().setAllowMissing(false))
-            .resolve(ConfigResolveOptions.noSystem());
+    private static final Config REFERENCE = readReference().resolve(ConfigResolveOptions.noSystem());
 
     // reference.conf writes `upstream.url = null` to document the key; as a default it must be
     // absent, so that a file without one reads "missing" rather than pointing into reference.conf.
     private static final Config DEFAULTS = REFERENCE.withoutPath("preflight.upstream.url");
 
     private ConfigLoader() {}
+
+    /**
+     * preflight's own {@code reference.conf}, read as a stream: {@code ConfigFactory.parseResources}
+     * looks for every {@code reference.conf} in the JDK's modules and on the class path and asks a
+     * URL connection for each one's content type, which was more than half of the time it took at
+     * every start (issue 7); no other one belongs in preflight's defaults anyway.
+     */
+    private static Config readReference() {
+        try (InputStream in = ConfigLoader.class.getResourceAsStream("/reference.conf")) {
+            if (in == null) {
+                throw new IllegalStateException("reference.conf is not on the class path");
+            }
+            return ConfigFactory.parseReader(
+                    new InputStreamReader(in, StandardCharsets.UTF_8),
+                    ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setOriginDescription("reference.conf"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read reference.conf", e);
+        }
+    }
 
     /**
      * The part of a first load that does not depend on the file, done ahead: {@code reference.conf}
@@ -102,8 +122,9 @@ public final class ConfigLoader {
         if (preflight instanceof ConfigObject object) {
             UnknownKeys.check(object, REFERENCE.getObject("preflight"), problems);
         }
+        String json = json(preflight);
         Settings settings = new SettingsMapper(preflight, DEFAULTS.getConfig("preflight"), problems)
-                .map(file, hash(preflight), Instant.now(), json(preflight));
+                .map(file, hash(json), Instant.now(), json);
         // Warnings alone do not make a file invalid; with errors, they are shown with them.
         if (problems.stream().anyMatch(problem -> !problem.isWarning())) {
             problems.sort(ConfigProblem.FILE_ORDER);
@@ -142,10 +163,12 @@ public final class ConfigLoader {
         return preflight.render(ConfigRenderOptions.concise().setJson(true));
     }
 
-    /** SHA-256 of the effective {@code preflight} object; concise rendering sorts keys, so it is stable. */
-    private static String hash(ConfigValue preflight) {
-        byte[] rendered = preflight.render(ConfigRenderOptions.concise()).getBytes(StandardCharsets.UTF_8);
-        return HexFormat.of().formatHex(sha256().digest(rendered));
+    /**
+     * SHA-256 of the effective {@code preflight} object's concise rendering, which sorts keys, so it is
+     * stable: the JSON above, which is that rendering (one rendering rather than two, issue 7).
+     */
+    private static String hash(String json) {
+        return HexFormat.of().formatHex(sha256().digest(json.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static MessageDigest sha256() {

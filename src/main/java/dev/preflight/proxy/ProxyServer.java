@@ -13,6 +13,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,14 +49,20 @@ public final class ProxyServer implements AutoCloseable {
 
     /**
      * Netty's first-use work that needs no settings, done ahead: the default buffer allocator (made
-     * at the first channel, with its size classes and event types) and the {@code @Sharable}
-     * annotation of {@link ChannelInitializer}, which the JDK turns into a dynamic proxy class at the
-     * first look, the bind's. {@code preflight run} calls it on a thread of its own while the main
-     * one reads the configuration: about 30 ms of a start (issue 7). Safe from any thread.
+     * at the first channel, with its size classes and event types), the {@code @Sharable} annotation
+     * of {@link ChannelInitializer}, which the JDK turns into a dynamic proxy class at the first look
+     * (the bind's), the HTTP codecs' classes and the DNS resolver's (its class reads
+     * {@code /etc/resolv.conf} and {@code /etc/hosts}), which the first client connection and its
+     * first upstream connection would otherwise load. {@code preflight run} calls it on a thread of
+     * its own while the main one reads the configuration: about 30 ms before the listener is bound
+     * and as much of the first request (issue 7). Safe from any thread.
      */
     public static void prepare() {
         Objects.requireNonNull(ByteBufAllocator.DEFAULT);
         ChannelInitializer.class.getAnnotation(ChannelHandler.Sharable.class);
+        new HttpServerCodec();
+        new HttpClientCodec();
+        new DnsNameResolverBuilder();
     }
 
     /** Binds {@code settings.listen()} and starts serving; port 0 picks a free port. */
