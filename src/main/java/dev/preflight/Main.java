@@ -7,6 +7,8 @@ import dev.preflight.cli.HealthcheckCommand;
 import dev.preflight.cli.RunCommand;
 import dev.preflight.cli.demo.DemoCommand;
 import java.io.PrintStream;
+import java.util.SimpleTimeZone;
+import java.util.TimeZone;
 
 /** Composition root: parse the command line, then hand over to the command. */
 public final class Main {
@@ -36,11 +38,13 @@ public final class Main {
             """;
 
     static final String LEAK_DETECTION_LEVEL = "io.netty.leakDetection.level";
+    static final String USER_TIMEZONE = "user.timezone";
 
     private Main() {}
 
     public static void main(String[] args) throws Exception {
         quietLeakDetector();
+        utcUnlessTold();
         int status = run(args, System.out, System.err);
         // Flush the asynchronous access log, then leave even if a library left a thread running.
         ((ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory()).stop();
@@ -62,6 +66,20 @@ public final class Main {
         if (System.getProperty(LEAK_DETECTION_LEVEL) == null
                 && System.getProperty("io.netty.leakDetectionLevel") == null) {
             System.setProperty(LEAK_DETECTION_LEVEL, "disabled");
+        }
+    }
+
+    /**
+     * preflight writes every time in UTC (its logs, {@code /config}), and the JVM's default zone is UTC
+     * too unless {@code -Duser.timezone} names another: Logback looks up the default zone as it starts
+     * (for its own status messages), and finding the system's reads the JDK's time-zone database
+     * twice, about 40 ms of every start, which everything that logs waits for (issue 7). A zone made
+     * here, at offset 0, reads nothing.
+     */
+    static void utcUnlessTold() {
+        String told = System.getProperty(USER_TIMEZONE);
+        if (told == null || told.isBlank()) {
+            TimeZone.setDefault(new SimpleTimeZone(0, "UTC"));
         }
     }
 

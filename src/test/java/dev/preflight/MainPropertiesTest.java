@@ -7,12 +7,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TimeZone;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * What {@link Main} sets before anything else (issue 7): Netty's leak detector off unless asked for.
- * Netty reads the property once, as the detector's class loads, so a JVM of its own shows the effect.
+ * What {@link Main} sets before anything else (issue 7): Netty's leak detector off unless asked for,
+ * the default zone UTC unless told. Both are read once per JVM, so a JVM of its own shows the effect.
  */
 class MainPropertiesTest {
     private static final String PROPERTY = "io.netty.leakDetection.level";
@@ -38,7 +39,14 @@ class MainPropertiesTest {
         assertThat(inAFreshJvm("-Dio.netty.leakDetectionLevel=advanced")).isEqualTo("ADVANCED");
     }
 
-    /** The level of Netty's leak detector as a JVM of its own saw it. */
+    @Test
+    void theDefaultZoneIsUtcUnlessTold() throws Exception {
+        assertThat(inAFreshJvm("-Dprobe=zone")).isEqualTo("UTC 0");
+        assertThat(inAFreshJvm("-Dprobe=zone", "-Duser.timezone=America/New_York"))
+                .isEqualTo("America/New_York -18000000");
+    }
+
+    /** The level of Netty's leak detector, or the default zone, as a JVM of its own saw them. */
     private static String inAFreshJvm(String... properties) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
@@ -55,7 +63,13 @@ class MainPropertiesTest {
     static final class Probe {
         public static void main(String[] args) {
             Main.quietLeakDetector();
-            System.out.println(ResourceLeakDetector.getLevel());
+            Main.utcUnlessTold();
+            if ("zone".equals(System.getProperty("probe"))) {
+                TimeZone zone = TimeZone.getDefault();
+                System.out.println(zone.getID() + " " + zone.getRawOffset());
+            } else {
+                System.out.println(ResourceLeakDetector.getLevel());
+            }
         }
     }
 }

@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TimeZone;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -71,6 +72,22 @@ class AccessLineWriterTest {
                                 .appendMessage(new StringBuilder())
                                 .toString(),
                         1_764_950_400_123L));
+    }
+
+    @Test
+    void theTimeIsUtcWhateverTheJvmsZone() {
+        TimeZone jvms = TimeZone.getDefault();
+        TimeZone.setDefault(TimeZone.getTimeZone("America/New_York"));
+        try {
+            writer = AccessLineWriter.start(out);
+
+            writer.accept(entry(1_764_950_400_123L, "/a", 0, -1));
+
+            Await.until("the line is written", () -> out.bytes().length > 0);
+            assertThat(out.text()).startsWith("2025-12-05T16:00:00.123Z 127.0.0.1 ");
+        } finally {
+            TimeZone.setDefault(jvms);
+        }
     }
 
     @Test
@@ -212,7 +229,7 @@ class AccessLineWriterTest {
         LoggerContext context = new LoggerContext();
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
-        encoder.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %msg%n");
+        encoder.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX, Z} %msg%n"); // the time as LogDefaults writes it
         encoder.setCharset(StandardCharsets.UTF_8);
         encoder.start();
         LoggingEvent event = new LoggingEvent(

@@ -6,7 +6,11 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.Configurator.ExecutionStatus;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import java.nio.charset.StandardCharsets;
+import java.util.TimeZone;
 import org.junit.jupiter.api.Test;
 
 /** Logback's starting configuration, in code instead of a logback.xml (O6, issue 7). */
@@ -23,6 +27,29 @@ class LogDefaultsTest {
         assertThat(root.getAppender("STDOUT").isStarted()).isTrue();
         assertThat(context.getLogger("io.netty").getLevel()).isEqualTo(Level.WARN);
         assertThat(context.getLogger("io.netty.channel").isInfoEnabled()).isFalse();
+    }
+
+    @Test
+    void timesAreUtcWhateverTheJvmsZone() {
+        TimeZone jvms = TimeZone.getDefault();
+        TimeZone.setDefault(TimeZone.getTimeZone("America/New_York"));
+        try {
+            LoggerContext context = new LoggerContext();
+            new LogDefaults().configure(context);
+            Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+            LoggingEvent event = new LoggingEvent("test", root, Level.INFO, "hello", null, null);
+            event.setTimeStamp(1_764_000_000_123L); // 2025-11-24T16:00:00.123Z
+
+            byte[] line = ((ConsoleAppender<ILoggingEvent>) root.getAppender("STDOUT"))
+                    .getEncoder()
+                    .encode(event);
+
+            assertThat(new String(line, StandardCharsets.UTF_8))
+                    .startsWith("2025-11-24T16:00:00.123Z INFO ")
+                    .endsWith(" - hello" + System.lineSeparator());
+        } finally {
+            TimeZone.setDefault(jvms);
+        }
     }
 
     @Test
