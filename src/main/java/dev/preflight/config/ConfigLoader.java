@@ -66,10 +66,11 @@ public final class ConfigLoader {
     /**
      * The part of a first load that does not depend on the file, done ahead: {@code reference.conf}
      * read and parsed (by this class's initialisation, which calling this runs) and the JDK's SHA-256
-     * looked up (its security providers load at the first lookup). {@code preflight run} calls it on
-     * a thread of its own as it starts, so that the main thread, reading the file meanwhile, finds both
-     * done: about 40 ms of a start (issue 7). From any thread, any number of times; a load that comes
-     * while it runs waits for the class's initialisation to finish.
+     * looked up (its security providers load at the first lookup, about 10 ms). {@code preflight run}
+     * calls it on a thread of its own as it starts; the main thread, which goes straight to the file,
+     * usually begins the class's initialisation first and this one waits for it, then looks SHA-256 up
+     * while the main one checks and maps the file (issue 7; reading the defaults on this thread while
+     * the main one parsed the file measured no better). From any thread, any number of times.
      */
     public static void prepare() {
         sha256();
