@@ -7,7 +7,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.UnaryOperator;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,101 +19,51 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link UpstreamSettings} writes its equals and hashCode out rather than leave them to the record.
  */
 class UpstreamSettingsTest {
-    private static final UpstreamSettings BASE = new UpstreamSettings(
-            URI.create("http://127.0.0.1:3000"),
-            Duration.ofSeconds(5),
-            Duration.ofSeconds(30),
-            Duration.ofSeconds(60),
-            512,
-            Duration.ofSeconds(5),
-            UpstreamSettings.HostHeader.PRESERVE);
+    /** The defaults of reference.conf for an upstream at {@code http://127.0.0.1:3000}. */
+    private static final UpstreamSettings BASE = defaults();
 
-    /** One row per component: the same settings with only that component changed. */
-    static Stream<Arguments> oneComponentChanged() {
-        return Stream.of(
-                row(
-                        "url",
-                        u -> new UpstreamSettings(
-                                URI.create("http://127.0.0.1:3001"),
-                                u.connectTimeout(),
-                                u.responseTimeout(),
-                                u.idleTimeout(),
-                                u.maxConnections(),
-                                u.acquireTimeout(),
-                                u.hostHeader())),
-                row(
-                        "connectTimeout",
-                        u -> new UpstreamSettings(
-                                u.url(),
-                                Duration.ofSeconds(6),
-                                u.responseTimeout(),
-                                u.idleTimeout(),
-                                u.maxConnections(),
-                                u.acquireTimeout(),
-                                u.hostHeader())),
-                row(
-                        "responseTimeout",
-                        u -> new UpstreamSettings(
-                                u.url(),
-                                u.connectTimeout(),
-                                Duration.ofSeconds(31),
-                                u.idleTimeout(),
-                                u.maxConnections(),
-                                u.acquireTimeout(),
-                                u.hostHeader())),
-                row(
-                        "idleTimeout",
-                        u -> new UpstreamSettings(
-                                u.url(),
-                                u.connectTimeout(),
-                                u.responseTimeout(),
-                                Duration.ofSeconds(61),
-                                u.maxConnections(),
-                                u.acquireTimeout(),
-                                u.hostHeader())),
-                row(
-                        "maxConnections",
-                        u -> new UpstreamSettings(
-                                u.url(),
-                                u.connectTimeout(),
-                                u.responseTimeout(),
-                                u.idleTimeout(),
-                                513,
-                                u.acquireTimeout(),
-                                u.hostHeader())),
-                row(
-                        "acquireTimeout",
-                        u -> new UpstreamSettings(
-                                u.url(),
-                                u.connectTimeout(),
-                                u.responseTimeout(),
-                                u.idleTimeout(),
-                                u.maxConnections(),
-                                Duration.ofSeconds(6),
-                                u.hostHeader())),
-                row(
-                        "hostHeader",
-                        u -> new UpstreamSettings(
-                                u.url(),
-                                u.connectTimeout(),
-                                u.responseTimeout(),
-                                u.idleTimeout(),
-                                u.maxConnections(),
-                                u.acquireTimeout(),
-                                UpstreamSettings.HostHeader.UPSTREAM)));
+    private static UpstreamSettings defaults() {
+        try {
+            return ConfigLoader.parse("preflight.upstream.url = \"http://127.0.0.1:3000\"", Map.of())
+                    .upstream();
+        } catch (InvalidConfigException e) {
+            throw new AssertionError(e);
+        }
     }
 
-    private static Arguments row(String component, UnaryOperator<UpstreamSettings> change) {
-        return Arguments.of(component, change);
+    /** One row per component: a value other than {@link #BASE}'s. */
+    static Stream<Arguments> oneComponentChanged() {
+        return Stream.of(
+                Arguments.of("url", URI.create("http://127.0.0.1:3001")),
+                Arguments.of("connectTimeout", Duration.ofSeconds(6)),
+                Arguments.of("responseTimeout", Duration.ofSeconds(31)),
+                Arguments.of("idleTimeout", Duration.ofSeconds(61)),
+                Arguments.of("maxConnections", 513),
+                Arguments.of("acquireTimeout", Duration.ofSeconds(6)),
+                Arguments.of("hostHeader", UpstreamSettings.HostHeader.UPSTREAM));
     }
 
     @ParameterizedTest(name = "{0} counts")
     @MethodSource("oneComponentChanged")
-    void everyComponentCounts(String component, UnaryOperator<UpstreamSettings> change) {
-        UpstreamSettings changed = change.apply(BASE);
+    void everyComponentCounts(String component, Object value) throws ReflectiveOperationException {
+        UpstreamSettings changed = with(component, value);
 
         assertThat(changed).isNotEqualTo(BASE);
         assertThat(BASE).isNotEqualTo(changed);
+    }
+
+    /** {@link #BASE} with one component replaced, through the record's canonical constructor. */
+    private static UpstreamSettings with(String component, Object value) throws ReflectiveOperationException {
+        RecordComponent[] components = UpstreamSettings.class.getRecordComponents();
+        Class<?>[] types = new Class<?>[components.length];
+        Object[] values = new Object[components.length];
+        for (int i = 0; i < components.length; i++) {
+            types[i] = components[i].getType();
+            values[i] = components[i].getName().equals(component)
+                    ? value
+                    : components[i].getAccessor().invoke(BASE);
+        }
+        return UpstreamSettings.class.getDeclaredConstructor(types).newInstance(values);
     }
 
     @Test
