@@ -93,8 +93,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         current = RequestInfo.of(request);
-        // instanceof rather than a pattern switch: its bootstrap makes a class at the first request,
-        // which the AOT cache does not keep (several ms of the first response, issue 7).
+        // instanceof rather than a pattern switch: its bootstrap spins a class at the first request,
+        // which the AOT cache does not keep (seen linking at the first request, issue 7).
         RequestAdmission.Verdict verdict = admission.admit(ctx, runtime, request, current, record, clientIp(ctx));
         if (verdict instanceof RequestAdmission.Forward forward) {
             exchange =
