@@ -42,8 +42,7 @@ final class AccessLineWriter implements Consumer<AccessLogEntry>, AutoCloseable 
     private final Queue<AccessLogEntry> queue = PlatformDependent.newFixedMpscQueue(QUEUE);
     private final OutputStream out;
     private final Thread thread;
-    private final CachingDateFormatter time =
-            new CachingDateFormatter("yyyy-MM-dd'T'HH:mm:ss.SSSXXX", ZoneOffset.UTC); // as LogDefaults
+    private final CachingDateFormatter time = new CachingDateFormatter(LogDefaults.TIME, ZoneOffset.UTC);
     // The writer thread's own, reused for every line.
     private final StringBuilder line = new StringBuilder(256);
     private final byte[] batch = new byte[BATCH];

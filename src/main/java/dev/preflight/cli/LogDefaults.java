@@ -18,12 +18,15 @@ import ch.qos.logback.core.spi.ContextAwareBase;
  * an XML file of the operator's. {@link LogSetup} then adds the access log and, when asked, JSON.
  */
 public final class LogDefaults extends ContextAwareBase implements Configurator {
+    /** How both logs write the time (ISO 8601 to the millisecond), always in UTC. */
+    static final String TIME = "yyyy-MM-dd'T'HH:mm:ss.SSSXXX";
+
     /**
      * The time in UTC whatever the JVM's zone, as the access log writes it: the zone {@code Z} (UTC as
      * an offset) rather than the system's, whose lookup loads the JDK's time-zone database, a sixth of
      * Logback's start, which every Netty class waits for (issue 7).
      */
-    static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX, Z} %-5level [%thread] %logger{24} - %msg%n";
+    private static final String PATTERN = "%d{" + TIME + ", Z} %-5level [%thread] %logger{24} - %msg%n";
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
