@@ -12,7 +12,6 @@ import dev.preflight.proxy.EventLoops;
 import dev.preflight.proxy.ProxyMetrics;
 import dev.preflight.proxy.ProxyServer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
@@ -207,7 +206,7 @@ public final class RunCommand {
 
     private static void bindProcessMetrics(PrometheusMeterRegistry registry) {
         new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
+        new GcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);

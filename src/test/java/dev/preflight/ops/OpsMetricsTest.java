@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.preflight.admin.AdminContext;
 import dev.preflight.admin.AdminServer;
 import dev.preflight.admin.Health;
+import dev.preflight.cli.GcMetrics;
 import dev.preflight.cli.Reloader;
 import dev.preflight.config.ConfigLoader;
 import dev.preflight.config.Settings;
@@ -17,7 +18,6 @@ import dev.preflight.testing.PreflightProcess;
 import dev.preflight.testing.RawClient;
 import dev.preflight.testing.RawResponse;
 import dev.preflight.testing.TestBackend;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
@@ -82,7 +82,7 @@ class OpsMetricsTest {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // What `run` binds besides the proxy's own metrics (RunCommand.bindProcessMetrics).
         new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
+        new GcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
         ProxyMetrics metrics = new ProxyMetrics(registry);
