@@ -22,8 +22,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /** Writes a CORS decision onto Netty responses: local answers, forwarded responses and our errors. */
 final class CorsResponses {
@@ -48,11 +46,15 @@ final class CorsResponses {
     };
 
     /**
-     * The policy's header names as Netty's cached ASCII strings: their hash is computed once rather
-     * than on every set, and the encoder copies them whole rather than a character at a time (issue 7).
+     * The policy's header names, and the same as Netty's cached ASCII strings: their hash is computed
+     * once rather than on every set, and the encoder copies them whole rather than a character at a
+     * time (issue 7). Found by identity, as the policy uses these very constants: a map's lookup
+     * hashed and compared the name for every header written.
      */
-    private static final Map<String, AsciiString> NAMES = CorsHeaders.RESPONSE_HEADERS.stream()
-            .collect(Collectors.toUnmodifiableMap(Function.identity(), AsciiString::cached));
+    private static final String[] POLICY_NAMES = CorsHeaders.RESPONSE_HEADERS.toArray(String[]::new);
+
+    private static final AsciiString[] NAMES =
+            CorsHeaders.RESPONSE_HEADERS.stream().map(AsciiString::cached).toArray(AsciiString[]::new);
 
     private CorsResponses() {}
 
@@ -143,8 +145,16 @@ final class CorsResponses {
 
     private static void add(HttpHeaders headers, List<Map.Entry<String, String>> values) {
         for (Map.Entry<String, String> header : values) {
-            AsciiString name = NAMES.get(header.getKey());
-            headers.set(name != null ? name : header.getKey(), header.getValue());
+            headers.set(name(header.getKey()), header.getValue());
         }
+    }
+
+    private static CharSequence name(String policyName) {
+        for (int i = 0; i < POLICY_NAMES.length; i++) {
+            if (POLICY_NAMES[i] == policyName) {
+                return NAMES[i];
+            }
+        }
+        return policyName;
     }
 }

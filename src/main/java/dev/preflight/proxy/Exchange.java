@@ -134,7 +134,7 @@ final class Exchange implements UpstreamListener {
     /** P7: the upstream accepted the WebSocket handshake; its connection and the client's become a tunnel. */
     void tunnel(HttpResponse accepted) {
         end();
-        record.upstreamNanos = System.nanoTime() - record.upstreamStartNanos;
+        record.upstreamDone();
         owner.tunnel(ctx, lease.handOver().channel(), accepted);
     }
 
@@ -237,7 +237,7 @@ final class Exchange implements UpstreamListener {
         if (!end()) {
             return;
         }
-        record.upstreamNanos = System.nanoTime() - record.upstreamStartNanos;
+        record.upstreamDone();
         lease.release(responseRelay.upstreamReusable() && requestComplete());
         owner.exchangeDone(ctx, !responseRelay.closeClient() && requestComplete());
     }

@@ -33,7 +33,6 @@ final class ProgressTimer {
         this.timeoutNanos = timeoutNanos;
         this.onTimeout = onTimeout;
         this.waiting = false;
-        progress();
     }
 
     /** The exchange ended: nothing fires for it. A pending task is left to find no exchange and end. */
@@ -42,15 +41,21 @@ final class ProgressTimer {
         waiting = false;
     }
 
-    /** Something moved: a request chunk was written or a response part arrived. */
+    /**
+     * Something moved: a request chunk was written or a response part arrived. The time is only
+     * needed while the exchange waits on the upstream, and the wait's start stamps it anyway: a
+     * forwarded GET so reads the clock once here instead of four or five times (issue 7).
+     */
     void progress() {
-        lastProgressNanos = now();
+        if (waiting) {
+            lastProgressNanos = now();
+        }
     }
 
     /** The exchange now waits on the upstream ({@code true}) or on the client ({@code false}). */
     void waitingForUpstream(boolean waiting) {
         if (waiting && !this.waiting) {
-            progress();
+            lastProgressNanos = now();
             // A task left by an exchange with a longer timeout would fire too late for this one.
             if (task == null || taskDeadlineNanos - lastProgressNanos > timeoutNanos) {
                 cancel();

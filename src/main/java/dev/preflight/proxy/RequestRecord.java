@@ -30,6 +30,8 @@ final class RequestRecord {
     /** From the record's making to its completion; -1 until then. */
     private long durationNanos = -1;
 
+    private boolean completed;
+
     /** @param client the client's IP address as text */
     RequestRecord(String client, String method, String uri) {
         this.client = client;
@@ -43,11 +45,26 @@ final class RequestRecord {
      * metrics and the access log read the same duration from one clock read.
      */
     boolean complete() {
-        if (durationNanos >= 0) {
+        if (completed) {
             return false;
         }
-        durationNanos = System.nanoTime() - startNanos;
+        completed = true;
+        if (durationNanos < 0) {
+            durationNanos = System.nanoTime() - startNanos;
+        }
         return true;
+    }
+
+    /**
+     * The upstream's part ends, and with it the request: the response's end was just written. One
+     * clock read stops both, rather than one here and one in {@link #complete} (issue 7).
+     */
+    void upstreamDone() {
+        long now = System.nanoTime();
+        upstreamNanos = now - upstreamStartNanos;
+        if (durationNanos < 0) {
+            durationNanos = now - startNanos;
+        }
     }
 
     /** The request's duration once complete; until then, the time so far. */
