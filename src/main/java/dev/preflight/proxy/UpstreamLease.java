@@ -32,7 +32,12 @@ final class UpstreamLease implements GenericFutureListener<Future<UpstreamConnec
     }
 
     void acquire() {
-        pool.acquire(client.eventLoop()).addListener(this);
+        UpstreamConnection idle = pool.pollIdle(client.eventLoop());
+        if (idle != null) {
+            acquired(idle);
+        } else {
+            pool.acquire(client.eventLoop()).addListener(this);
+        }
     }
 
     @Override
@@ -44,7 +49,10 @@ final class UpstreamLease implements GenericFutureListener<Future<UpstreamConnec
             exchange.failBeforeResponse(failure);
             return;
         }
-        UpstreamConnection acquired = future.getNow();
+        acquired(future.getNow());
+    }
+
+    private void acquired(UpstreamConnection acquired) {
         if (exchange.finished() || !client.isActive()) {
             pool.release(acquired, true); // untouched: still clean
             return;

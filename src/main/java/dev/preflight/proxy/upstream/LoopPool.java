@@ -72,9 +72,9 @@ final class LoopPool {
 
     Future<UpstreamConnection> acquire() {
         Promise<UpstreamConnection> promise = loop.newPromise();
-        Channel reusable = pollIdle();
+        UpstreamConnection reusable = pollIdle();
         if (reusable != null) {
-            lend(reusable, true, promise);
+            lend(reusable, promise);
         } else if (parent.tryReserve()) {
             connect(promise);
         } else {
@@ -97,17 +97,18 @@ final class LoopPool {
         return promise;
     }
 
-    void release(Channel channel, boolean reusable) {
-        channel.pipeline().get(UpstreamResponseHandler.class).detach();
+    void release(UpstreamConnection connection, boolean reusable) {
+        connection.detach();
+        Channel channel = connection.channel();
         if (!reusable || !channel.isActive() || parent.retired()) {
             channel.close();
             return;
         }
         Waiter waiter = pollWaiter();
         if (waiter != null) {
-            lend(channel, true, waiter.promise);
+            lend(connection.lentAgain(), waiter.promise);
         } else {
-            idle.addLast(new IdleConnection(channel, loop.ticker().nanoTime()));
+            idle.addLast(new IdleConnection(connection, loop.ticker().nanoTime()));
             parent.idle.incrementAndGet();
             scheduleIdleSweep();
             // Reading while idle lets an upstream close (or stray bytes) be noticed at once.
@@ -118,9 +119,9 @@ final class LoopPool {
     /** A connection was freed somewhere in the budget: start one for the oldest waiter. */
     void serveWaiters() {
         while (!waiters.isEmpty()) {
-            Channel reusable = pollIdle();
+            UpstreamConnection reusable = pollIdle();
             if (reusable != null) {
-                lend(reusable, true, pollWaiter().promise);
+                lend(reusable, pollWaiter().promise);
             } else if (parent.tryReserve()) {
                 connect(pollWaiter().promise);
             } else {
@@ -145,12 +146,13 @@ final class LoopPool {
         closing.forEach(c -> c.channel().close());
     }
 
-    private Channel pollIdle() {
+    /** The connection idle the shortest time, lent again; null when there is none. */
+    UpstreamConnection pollIdle() {
         IdleConnection connection;
         while ((connection = idle.pollLast()) != null) {
             parent.idle.decrementAndGet();
             if (connection.channel().isActive()) {
-                return connection.channel();
+                return connection.connection().lentAgain();
             }
         }
         return null;
@@ -206,14 +208,16 @@ final class LoopPool {
                 promise.tryFailure(connectFailure(f.cause()));
                 return;
             }
+            UpstreamConnection opened =
+                    new UpstreamConnection(channel, channel.pipeline().get(UpstreamResponseHandler.class), false);
             SslHandler tls = channel.pipeline().get(SslHandler.class);
             if (tls == null) {
-                lend(channel, false, promise);
+                lend(opened, promise);
                 return;
             }
             tls.handshakeFuture().addListener(h -> {
                 if (h.isSuccess()) {
-                    lend(channel, false, promise);
+                    lend(opened, promise);
                 } else {
                     channel.close();
                     promise.tryFailure(connectFailure(h.cause()));
@@ -222,10 +226,10 @@ final class LoopPool {
         });
     }
 
-    private void lend(Channel channel, boolean reused, Promise<UpstreamConnection> promise) {
-        if (!promise.trySuccess(new UpstreamConnection(channel, reused))) {
+    private void lend(UpstreamConnection connection, Promise<UpstreamConnection> promise) {
+        if (!promise.trySuccess(connection)) {
             // The waiter gave up meanwhile; keep the connection for the next one.
-            release(channel, true);
+            release(connection, true);
         }
     }
 
@@ -236,7 +240,11 @@ final class LoopPool {
     }
 
     /** A connection back in the pool, and since when (the loop's ticker). */
-    private record IdleConnection(Channel channel, long sinceNanos) {}
+    private record IdleConnection(UpstreamConnection connection, long sinceNanos) {
+        Channel channel() {
+            return connection.channel();
+        }
+    }
 
     private static final class Waiter {
         final Promise<UpstreamConnection> promise;

@@ -3,15 +3,45 @@ package dev.preflight.proxy.upstream;
 import io.netty.channel.Channel;
 
 /**
- * A connection lent by the pool for one exchange.
- *
- * @param reused it served an earlier exchange, so it may have been closed by the upstream meanwhile:
- *     a failure before any response byte may be retried once on a fresh connection
+ * A connection lent by the pool for one exchange. It carries the connection's response handler,
+ * found in the pipeline once when the connection opened rather than at every attach and release
+ * (issue 7).
  */
-public record UpstreamConnection(Channel channel, boolean reused) {
+public final class UpstreamConnection {
+    private final Channel channel;
+    private final UpstreamResponseHandler handler;
+    private final boolean reused;
+
+    UpstreamConnection(Channel channel, UpstreamResponseHandler handler, boolean reused) {
+        this.channel = channel;
+        this.handler = handler;
+        this.reused = reused;
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    /**
+     * It served an earlier exchange, so it may have been closed by the upstream meanwhile: a failure
+     * before any response byte may be retried once on a fresh connection.
+     */
+    public boolean reused() {
+        return reused;
+    }
 
     /** From now on, what arrives on the connection goes to {@code listener}. */
     public void attach(UpstreamListener listener) {
-        channel.pipeline().get(UpstreamResponseHandler.class).attach(listener);
+        handler.attach(listener);
+    }
+
+    /** Back in the pool: what arrives now closes the connection. */
+    void detach() {
+        handler.detach();
+    }
+
+    /** The same connection, lent again. */
+    UpstreamConnection lentAgain() {
+        return new UpstreamConnection(channel, handler, true);
     }
 }

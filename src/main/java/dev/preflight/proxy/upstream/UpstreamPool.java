@@ -48,6 +48,16 @@ public final class UpstreamPool implements AutoCloseable {
         return settings;
     }
 
+    /**
+     * A connection idle in {@code loop}'s pool, lent at once, or null: then {@link #acquire}. Most
+     * requests find one, and so cost no promise and no listener (issue 7). Must be called on
+     * {@code loop}.
+     */
+    public UpstreamConnection pollIdle(EventLoop loop) {
+        LoopPool pool = loops.get(loop);
+        return pool == null ? null : pool.pollIdle();
+    }
+
     /** Must be called on {@code loop}; completes on it too. */
     public Future<UpstreamConnection> acquire(EventLoop loop) {
         return loops.computeIfAbsent(loop, newLoopPool).acquire();
@@ -60,7 +70,7 @@ public final class UpstreamPool implements AutoCloseable {
             connection.channel().close();
             return;
         }
-        pool.release(connection.channel(), reusable);
+        pool.release(connection, reusable);
     }
 
     /** Connections open now, idle and lent together. */
