@@ -2,13 +2,10 @@ package dev.preflight;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.preflight.testing.FreshJvm;
 import io.netty.util.ResourceLeakDetector;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.TimeZone;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,15 +45,11 @@ class MainPropertiesTest {
 
     /** The level of Netty's leak detector, or the default zone, as a JVM of its own saw them. */
     private static String inAFreshJvm(String... properties) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElseThrow());
-        command.addAll(List.of(properties));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Probe.class.getName()));
-        Process probe = new ProcessBuilder(command).redirectErrorStream(true).start();
-        assertThat(probe.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        String out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertThat(probe.exitValue()).as(out).isZero();
-        return out.lines().reduce((first, last) -> last).orElse("");
+        return FreshJvm.run(Probe.class, properties)
+                .strip()
+                .lines()
+                .reduce((first, last) -> last)
+                .orElse("");
     }
 
     /** Does what {@link Main#main} does first, then prints the level Netty ended up with. */

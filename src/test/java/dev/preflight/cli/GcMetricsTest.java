@@ -2,13 +2,9 @@ package dev.preflight.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.preflight.testing.FreshJvm;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -63,7 +59,7 @@ class GcMetricsTest {
     @Test
     @DisplayName("O3: the image's serial collector, in a JVM of its own, scraped under Micrometer's names")
     void theSerialCollectorScrapes() throws Exception {
-        String scrape = inAFreshJvm("-XX:+UseSerialGC");
+        String scrape = FreshJvm.run(Probe.class, "-XX:+UseSerialGC");
 
         assertThat(scrape)
                 .contains("jvm_gc_pause_seconds_count{gc=\"Copy\"}")
@@ -108,18 +104,6 @@ class GcMetricsTest {
                 .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1)))
                 .findFirst()
                 .orElseThrow();
-    }
-
-    private static String inAFreshJvm(String... options) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElseThrow());
-        command.addAll(List.of(options));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Probe.class.getName()));
-        Process probe = new ProcessBuilder(command).redirectErrorStream(true).start();
-        assertThat(probe.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        String out = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(probe.exitValue()).as(out).isZero();
-        return out;
     }
 
     /** Binds the metrics, collects once, prints the scrape. */
