@@ -224,8 +224,10 @@ public final class CorsPolicy {
     }
 
     // C2: compared normalised, so that https://a.com:443 is https://a.com; null is nobody's own origin.
+    // Most requests come from another host: those are told apart before the own origin is parsed, an
+    // object per request otherwise (issue 7).
     private static boolean isSelf(Origin origin, String selfOrigin) {
-        if (selfOrigin == null || origin.isNull()) {
+        if (selfOrigin == null || origin.isNull() || !origin.hostMayMatch(selfOrigin)) {
             return false;
         }
         Origin self = Origin.parse(selfOrigin);

@@ -95,6 +95,17 @@ final class Origin {
         return start > schemeLength + 3 && normalised.startsWith(suffix, start);
     }
 
+    /**
+     * Whether {@code value}, a {@code scheme://host...} string, has this origin's host right after its
+     * scheme, ignoring case. Its parsed host can equal this one's only then, so this rules most
+     * values out without parsing them.
+     */
+    boolean hostMayMatch(String value) {
+        int scheme = value.indexOf("://");
+        int hostStart = schemeLength + 3;
+        return scheme > 0 && value.regionMatches(true, scheme + 3, normalised, hostStart, hostEnd - hostStart);
+    }
+
     /** The port, or {@link #NO_PORT}. */
     int port() {
         return port;

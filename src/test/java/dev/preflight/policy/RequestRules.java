@@ -77,6 +77,21 @@ final class RequestRules {
                         preflight(API, "PUT").self(API),
                         notApplicable(Reason.SAME_ORIGIN, VARY_ORIGIN)),
                 rule(
+                        "C2: the request's own host is compared ignoring case",
+                        BASIC,
+                        get(API).self("https://API.Example.COM"),
+                        notApplicable(Reason.SAME_ORIGIN, VARY_ORIGIN)),
+                rule(
+                        "C2: a host that is the start of the request's own is another origin",
+                        BASIC,
+                        get("https://api.example.co").self(API),
+                        actualForwardedBare(Reason.ORIGIN_NOT_ALLOWED, "https://api.example.co")),
+                rule(
+                        "C2: a host that extends the request's own is another origin",
+                        BASIC,
+                        get(API + ".evil").self(API),
+                        actualForwardedBare(Reason.ORIGIN_NOT_ALLOWED, API + ".evil")),
+                rule(
                         "C2: another port is another origin",
                         BASIC,
                         get(API + ":8443").self(API),
