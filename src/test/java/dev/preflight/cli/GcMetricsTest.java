@@ -73,6 +73,28 @@ class GcMetricsTest {
         assertThat(value(scrape, "jvm_gc_live_data_size_bytes")).isPositive();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "-XX:+UseZGC, ZGC Major Pauses, ZGC Major Cycles",
+        "-XX:+UseParallelGC, PS MarkSweep, ",
+        "-XX:+UseG1GC, G1 Old Generation, ",
+    })
+    @DisplayName("O3: other collectors: pauses as pauses, ZGC's concurrent cycles apart from them")
+    void otherCollectorsScrape(String collector, String pauses, String cycles) throws Exception {
+        String scrape = FreshJvm.run(Probe.class, collector);
+
+        assertThat(value(scrape, "jvm_gc_pause_seconds_count{gc=\"" + pauses + "\"}"))
+                .isGreaterThanOrEqualTo(1);
+        if (cycles == null) {
+            assertThat(scrape).doesNotContain("jvm_gc_concurrent_phase_time");
+        } else {
+            assertThat(scrape)
+                    .contains("jvm_gc_concurrent_phase_time_seconds_count{gc=\"" + cycles + "\"}")
+                    .doesNotContain("jvm_gc_pause_seconds_count{gc=\"" + cycles + "\"}");
+        }
+        assertThat(value(scrape, "jvm_gc_live_data_size_bytes")).isPositive();
+    }
+
     @ParameterizedTest(name = "{0}: long-lived = {1}")
     @CsvSource({
         "Tenured Gen, true",
