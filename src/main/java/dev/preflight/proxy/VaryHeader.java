@@ -2,6 +2,7 @@ package dev.preflight.proxy;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,6 +12,9 @@ import java.util.List;
  * already says the response varies on everything.
  */
 final class VaryHeader {
+    // Written as the Access-Control-* names are, capitalised (Netty's constant is lower case).
+    private static final AsciiString NAME = AsciiString.cached("Vary");
+
     private VaryHeader() {}
 
     /** @param ours a comma-separated list such as {@code Origin}; nothing happens when null */
@@ -19,7 +23,7 @@ final class VaryHeader {
             return;
         }
         if (!headers.contains(HttpHeaderNames.VARY)) {
-            headers.set(HttpHeaderNames.VARY, ours); // the common case: nothing to merge with
+            headers.set(NAME, ours); // the common case: nothing to merge with
             return;
         }
         List<String> names = new ArrayList<>();
@@ -35,7 +39,7 @@ final class VaryHeader {
         for (String item : ours.split(",")) {
             addIfAbsent(names, item.trim());
         }
-        headers.set(HttpHeaderNames.VARY, String.join(", ", names));
+        headers.set(NAME, String.join(", ", names));
     }
 
     private static void addIfAbsent(List<String> names, String name) {
