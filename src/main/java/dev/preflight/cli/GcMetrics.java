@@ -12,6 +12,8 @@ import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * The collector's metrics under Micrometer's {@code JvmGcMetrics} names, read from the management
@@ -53,12 +55,18 @@ public final class GcMetrics implements MeterBinder {
         if (!oldPools.isEmpty()) {
             // Function meters hold their object weakly: the beans are the JDK's own, kept for the
             // JVM's life, but this list is ours and would be collected.
-            Gauge.builder("jvm.gc.live.data.size", oldPools, pools -> sum(pools, true))
+            Gauge.builder(
+                            "jvm.gc.live.data.size",
+                            oldPools,
+                            pools -> sum(pools, MemoryPoolMXBean::getCollectionUsage, MemoryUsage::getUsed))
                     .description("Size of the long-lived heap memory pool after its last collection")
                     .baseUnit("bytes")
                     .strongReference(true)
                     .register(registry);
-            Gauge.builder("jvm.gc.max.data.size", oldPools, pools -> sum(pools, false))
+            Gauge.builder(
+                            "jvm.gc.max.data.size",
+                            oldPools,
+                            pools -> sum(pools, MemoryPoolMXBean::getUsage, MemoryUsage::getMax))
                     .description("Max size of the long-lived heap memory pool")
                     .baseUnit("bytes")
                     .strongReference(true)
@@ -81,14 +89,15 @@ public final class GcMetrics implements MeterBinder {
         return bytes < 0 ? UNKNOWN : bytes; // -1 while measurement is switched off
     }
 
-    private static double sum(List<MemoryPoolMXBean> pools, boolean afterCollection) {
+    /** The pools' total of one figure of one usage; unknown when any pool has none. */
+    private static double sum(
+            List<MemoryPoolMXBean> pools,
+            Function<MemoryPoolMXBean, MemoryUsage> usage,
+            ToLongFunction<MemoryUsage> figure) {
         double total = 0;
         for (MemoryPoolMXBean pool : pools) {
-            MemoryUsage usage = afterCollection ? pool.getCollectionUsage() : pool.getUsage();
-            if (usage == null) {
-                return UNKNOWN;
-            }
-            long value = afterCollection ? usage.getUsed() : usage.getMax();
+            MemoryUsage of = usage.apply(pool);
+            long value = of == null ? -1 : figure.applyAsLong(of);
             if (value < 0) {
                 return UNKNOWN;
             }
