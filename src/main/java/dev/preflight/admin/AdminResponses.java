@@ -1,5 +1,6 @@
 package dev.preflight.admin;
 
+import dev.preflight.proxy.HttpDate;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -10,7 +11,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 
-/** Every admin response is built here: a complete body with its length, never cached. */
+/** Every admin response is built here: a complete body with its length, dated, never cached. */
 final class AdminResponses {
     static final String JSON = "application/json";
     /** The Prometheus text exposition format, version 0.0.4. */
@@ -42,6 +43,7 @@ final class AdminResponses {
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes())
                 // Health and metrics must be fresh on every look, whatever sits in between.
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        HttpDate.set(response.headers());
         return response;
     }
 }

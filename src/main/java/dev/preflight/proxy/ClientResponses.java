@@ -10,7 +10,8 @@ import io.netty.handler.codec.http.HttpVersion;
 /**
  * Prepares an upstream response head for the client: hop-by-hop headers gone, framing restated for
  * the client's hop (chunked for HTTP/1.1 when the upstream's length is unknown; close-delimited for
- * HTTP/1.0, which has no chunking) and the connection's fate made explicit.
+ * HTTP/1.0, which has no chunking), the connection's fate made explicit, and a {@code Date} when
+ * the upstream sent none (RFC 9110 6.6.1).
  */
 final class ClientResponses {
     private ClientResponses() {}
@@ -43,6 +44,7 @@ final class ClientResponses {
             boolean clientKeepAlive) {
         HttpHeaders headers = response.headers();
         HopByHopHeaders.strip(headers);
+        HttpDate.addIfAbsent(headers);
         boolean http10 = clientVersion.equals(HttpVersion.HTTP_1_0);
         boolean close = !clientKeepAlive;
         if (!bodyless && !framing.hasLength()) {

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
@@ -66,13 +67,13 @@ final class RequestHeadTimeoutHandler extends ChannelInboundHandlerAdapter {
         timer = null;
         if (state == State.READING_HEAD && ctx.channel().isActive()) {
             state = State.IN_EXCHANGE;
-            ctx.channel()
-                    .writeAndFlush(ErrorResponses.problem(
-                            ctx.alloc(),
-                            HttpResponseStatus.REQUEST_TIMEOUT,
-                            "the request head did not arrive within the header timeout",
-                            true))
-                    .addListener(ChannelFutureListener.CLOSE);
+            FullHttpResponse timedOut = ErrorResponses.problem(
+                    ctx.alloc(),
+                    HttpResponseStatus.REQUEST_TIMEOUT,
+                    "the request head did not arrive within the header timeout",
+                    true);
+            HttpDate.set(timedOut.headers());
+            ctx.channel().writeAndFlush(timedOut).addListener(ChannelFutureListener.CLOSE);
         }
     }
 

@@ -7,6 +7,7 @@ import dev.preflight.config.AdminSettings;
 import dev.preflight.config.ConfigLoader;
 import dev.preflight.config.ConfigProblem;
 import dev.preflight.config.Settings;
+import dev.preflight.testing.DateAssertions;
 import dev.preflight.testing.JsonReader;
 import dev.preflight.testing.RawClient;
 import dev.preflight.testing.RawResponse;
@@ -121,6 +122,7 @@ class AdminServerTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("content-type")).hasValue(JSON);
         assertThat(response.body()).isEqualTo("{\"status\":\"UP\"}");
+        DateAssertions.assertRecentlyDated(response.headers().allValues("Date"));
     }
 
     @Test

@@ -7,7 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Checks the proxy's own error responses: the status, and an {@code application/problem+json} body saying it. */
+/**
+ * Checks the proxy's own error responses: the status, an {@code application/problem+json} body saying it,
+ * and a {@code Date} (RFC 9110 6.6.1).
+ */
 public final class ProblemAssertions {
 
     private static final Pattern STATUS_MEMBER = Pattern.compile("\"status\"\\s*:\\s*(\\d+)");
@@ -17,6 +20,7 @@ public final class ProblemAssertions {
     public static void assertProblem(RawResponse response, int status) {
         assertThat(response.status()).as("status of\n%s", response).isEqualTo(status);
         assertProblemBody(response.header("Content-Type"), response.bodyText(), status);
+        DateAssertions.assertRecentlyDated(response.headers("Date"));
     }
 
     public static void assertProblem(HttpResponse<?> response, int status) {
@@ -24,6 +28,7 @@ public final class ProblemAssertions {
         String text = body instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(body);
         assertThat(response.statusCode()).as("status; body %s", text).isEqualTo(status);
         assertProblemBody(response.headers().firstValue("Content-Type").orElse(null), text, status);
+        DateAssertions.assertRecentlyDated(response.headers().allValues("Date"));
     }
 
     private static void assertProblemBody(String contentType, String body, int status) {
