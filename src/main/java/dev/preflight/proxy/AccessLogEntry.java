@@ -5,7 +5,8 @@ package dev.preflight.proxy;
  * that another thread can write it: immutable, and made of values that already exist (the strings
  * are the request's own and the policy's tags), so taking it costs one small object.
  *
- * @param epochMillis when the request ended, for the line's time stamp
+ * @param epochMillis when the request ended, for the line's time stamp: for an answer made here, when
+ *     it was sent, the clock read once for its {@code Date} and this
  * @param upstreamNanos the upstream's part of the duration, or -1 when it was not forwarded
  * @param upstreamError why the upstream failed, or null
  */
@@ -27,7 +28,7 @@ public record AccessLogEntry(
 
     static AccessLogEntry of(RequestRecord r) {
         return new AccessLogEntry(
-                System.currentTimeMillis(),
+                r.answeredMillis > 0 ? r.answeredMillis : System.currentTimeMillis(),
                 r.client,
                 r.method,
                 r.path,

@@ -18,9 +18,15 @@ public final class HttpDate {
 
     private HttpDate() {}
 
-    /** Sets {@code Date} to now, replacing any value: for a response made here. */
-    public static void set(HttpHeaders headers) {
-        headers.set(NAME, now());
+    /**
+     * Sets {@code Date} to now, replacing any value: for a response made here.
+     *
+     * @return the clock's reading, in milliseconds since the epoch, for whatever else wants the time
+     */
+    public static long set(HttpHeaders headers) {
+        long millis = System.currentTimeMillis();
+        headers.set(NAME, at(millis));
+        return millis;
     }
 
     /** Adds {@code Date} unless the response has one: for a response forwarded from the upstream. */

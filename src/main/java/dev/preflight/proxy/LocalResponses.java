@@ -46,8 +46,9 @@ final class LocalResponses {
             RequestInfo current,
             RequestRecord answered,
             boolean requestConsumed) {
-        HttpDate.set(response.headers());
+        long sentMillis = HttpDate.set(response.headers());
         if (answered != null) {
+            answered.answeredMillis = sentMillis;
             answered.status = response.status().code();
             answered.bytesOut = response.content().readableBytes();
         }

@@ -27,6 +27,8 @@ final class RequestRecord {
 
     long upstreamStartNanos;
     String upstreamError;
+    /** When an answer made here was sent (its {@code Date}, read from the same clock), or 0. */
+    long answeredMillis;
     /** From the record's making to its completion; -1 until then. */
     private long durationNanos = -1;
 
