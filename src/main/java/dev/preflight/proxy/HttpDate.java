@@ -1,19 +1,63 @@
 package dev.preflight.proxy;
 
-import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
-import java.util.Date;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.temporal.ChronoField;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * The {@code Date} header (RFC 9110 6.6.1): an origin server with a clock sends one in its responses,
  * and a proxy adds one to a response it forwards without one. The value has a one-second resolution,
  * so it is formatted once a second (IMF-fixdate, {@code Sun, 06 Nov 1994 08:49:37 GMT}) and shared
  * by every event loop; a response costs one read of the wall clock.
+ *
+ * <p>The formatter is java.time's, with the English names given as maps and the time taken in UTC,
+ * so that nothing loads the JDK's locale data or time-zone database: Netty's {@code DateFormatter}
+ * goes through {@code GregorianCalendar}, whose first use added about 100 ms to the first proxied
+ * response on one CPU (alternating starts, issue 7), and the JDK's {@code RFC_1123_DATE_TIME} writes
+ * a day before the 10th with one digit, which IMF-fixdate does not allow.
  */
 public final class HttpDate {
     // Capitalised like the Access-Control-* names and Vary written beside it (names are case-insensitive).
     private static final AsciiString NAME = AsciiString.cached("Date");
+    private static final DateTimeFormatter IMF_FIXDATE = new DateTimeFormatterBuilder()
+            .appendText(
+                    ChronoField.DAY_OF_WEEK,
+                    Map.of(1L, "Mon", 2L, "Tue", 3L, "Wed", 4L, "Thu", 5L, "Fri", 6L, "Sat", 7L, "Sun"))
+            .appendLiteral(", ")
+            .appendValue(ChronoField.DAY_OF_MONTH, 2)
+            .appendLiteral(' ')
+            .appendText(
+                    ChronoField.MONTH_OF_YEAR,
+                    Map.ofEntries(
+                            Map.entry(1L, "Jan"),
+                            Map.entry(2L, "Feb"),
+                            Map.entry(3L, "Mar"),
+                            Map.entry(4L, "Apr"),
+                            Map.entry(5L, "May"),
+                            Map.entry(6L, "Jun"),
+                            Map.entry(7L, "Jul"),
+                            Map.entry(8L, "Aug"),
+                            Map.entry(9L, "Sep"),
+                            Map.entry(10L, "Oct"),
+                            Map.entry(11L, "Nov"),
+                            Map.entry(12L, "Dec")))
+            .appendLiteral(' ')
+            .appendValue(ChronoField.YEAR, 4)
+            .appendLiteral(' ')
+            .appendValue(ChronoField.HOUR_OF_DAY, 2)
+            .appendLiteral(':')
+            .appendValue(ChronoField.MINUTE_OF_HOUR, 2)
+            .appendLiteral(':')
+            .appendValue(ChronoField.SECOND_OF_MINUTE, 2)
+            .appendLiteral(" GMT")
+            .toFormatter(Locale.ROOT);
+
     private static volatile Second current = Second.of(System.currentTimeMillis());
 
     private HttpDate() {}
@@ -54,7 +98,7 @@ public final class HttpDate {
 
     /** {@code millis} since the epoch as an IMF-fixdate. */
     static String format(long millis) {
-        return DateFormatter.format(new Date(millis));
+        return IMF_FIXDATE.format(LocalDateTime.ofEpochSecond(Math.floorDiv(millis, 1000L), 0, ZoneOffset.UTC));
     }
 
     private record Second(long startMillis, AsciiString value) {
