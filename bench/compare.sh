@@ -18,7 +18,8 @@
 #      get-1conn   GET without Origin, 1 connection (forwarded; latency)
 #    Around each run it reads the proxy's CPU time from /proc/PID/stat (all processes of the target).
 # 4. Prints markdown: medians over rounds of requests/s, p50, p99, proxy CPU µs per request with
-#    their ratios to nginx; RSS idle / after load and startup time.
+#    their ratios to nginx; each round against nginx's same round (the ratios' range, and the rounds
+#    at nginx's rate and CPU or better); RSS idle / after load and startup time.
 #
 # Usage: bench/compare.sh [options]        (bench/compare.sh --help for the options)
 #   A default run takes about 19 minutes: 5 rounds x 3 workloads x 5 targets x 10 s, plus warm-up
@@ -981,6 +982,36 @@ run_compare() {
             done
             unset med
         done
+        echo
+        echo "Each round against nginx's same round (lowest-highest over the rounds; this VM's speed drifts between"
+        echo "rounds, which the medians above mix): requests/s, CPU per request and p99 as multiples of nginx's, and"
+        echo "the rounds with at least nginx's requests/s at no more than its CPU per request."
+        echo
+        echo "| workload | target | req/s ×nginx | CPU µs/req ×nginx | p99 ×nginx | rounds at nginx's rate and CPU or better |"
+        echo "|---|---|---:|---:|---:|---:|"
+        awk -F'\t' -v workloads="${workloads[*]}" -v targets="${targets[*]}" '
+            NR > 1 { rps[$1, $2, $3] = $6; p99[$1, $2, $3] = $8; cpu[$1, $2, $3] = $9; round[$1] = 1 }
+            END {
+                nw = split(workloads, ws, " "); nt = split(targets, ts, " ")
+                for (i = 1; i <= nw; i++) for (j = 1; j <= nt; j++) {
+                    w = ws[i]; t = ts[j]
+                    if (t == "nginx") continue
+                    n = 0; better = 0
+                    for (r in round) {
+                        if (!((r, w, t) in rps) || !((r, w, "nginx") in rps)) continue
+                        if (rps[r, w, "nginx"] <= 0 || cpu[r, w, "nginx"] <= 0 || p99[r, w, "nginx"] <= 0) continue
+                        a = rps[r, w, t] / rps[r, w, "nginx"]
+                        c = cpu[r, w, t] / cpu[r, w, "nginx"]
+                        p = p99[r, w, t] / p99[r, w, "nginx"]
+                        if (n == 0 || a < a0) a0 = a; if (n == 0 || a > a1) a1 = a
+                        if (n == 0 || c < c0) c0 = c; if (n == 0 || c > c1) c1 = c
+                        if (n == 0 || p < p0) p0 = p; if (n == 0 || p > p1) p1 = p
+                        if (a >= 1 && c <= 1) better++
+                        n++
+                    }
+                    if (n) printf "| %s | %s | %.2f-%.2f | %.2f-%.2f | %.2f-%.2f | %d of %d |\n", w, t, a0, a1, c0, c1, p0, p1, better, n
+                }
+            }' "$results"
         echo
         echo "| target | RSS idle MiB | RSS after load MiB | ×nginx | peak RSS MiB | PSS after load MiB | startup ms, 1 CPU | ×nginx | startup ms, 2 CPUs | ×nginx |"
         echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
