@@ -12,12 +12,13 @@ import io.netty.handler.codec.http.LastHttpContent;
 
 /**
  * Sends the responses made here (a refusal, a CORS answer, an upstream failure) on one client
- * connection, dated as they leave (RFC 9110 6.6.1), and drops what is left of their requests. A request without a body, or whose body was
- * read, leaves the connection serving the next one once its (empty) end is read and dropped; a request
- * with an unread body closes it, as the rest would be taken for the next request (C14). While an
- * answer is being written or its request dropped, the connection is {@link #busy()} and
- * {@link ClientRequestHandler} starts nothing new. Apart from the handler so that it keeps to the
- * order of requests; confined to the client channel's event loop, like the handler.
+ * connection, dated as they leave (RFC 9110 6.6.1), and drops what is left of their requests. A
+ * request without a body, or whose body was read, leaves the connection serving the next one once its
+ * (empty) end is read and dropped; a request with an unread body closes it, as the rest would be taken
+ * for the next request (C14). While an answer is being written or its request dropped, the
+ * connection is {@link #busy()} and {@link ClientRequestHandler} starts nothing new. Apart from the
+ * handler so that it keeps to the order of requests; confined to the client channel's event loop,
+ * like the handler.
  */
 final class LocalResponses {
     private final ProxyContext context;

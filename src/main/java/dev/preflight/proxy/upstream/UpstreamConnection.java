@@ -10,7 +10,7 @@ import io.netty.channel.Channel;
 public final class UpstreamConnection {
     private final Channel channel;
     private final UpstreamResponseHandler handler;
-    private final boolean reused;
+    private boolean reused;
 
     UpstreamConnection(Channel channel, UpstreamResponseHandler handler, boolean reused) {
         this.channel = channel;
@@ -40,8 +40,13 @@ public final class UpstreamConnection {
         handler.detach();
     }
 
-    /** The same connection, lent again. */
+    /**
+     * The same connection, lent again: reused from now on. The object is kept rather than made anew
+     * per lending (a lease lets go of it when it gives the connection back); loop-confined, like the
+     * pool that lends it.
+     */
     UpstreamConnection lentAgain() {
-        return new UpstreamConnection(channel, handler, true);
+        reused = true;
+        return this;
     }
 }
