@@ -28,6 +28,7 @@
 #   bench/compare.sh --rounds 1 --duration 3 --warmup 1 --startup-runs 2   # a quick look (~1.5 min)
 #   bench/compare.sh --profile          # JFR profile of preflight under load instead (~70 s)
 #   bench/compare.sh --profile --profiler async   # the same with async-profiler (from Maven Central)
+#   bench/compare.sh --profile --profiler async --profile-target netty   # the floor, the same way
 #
 # preflight's JVM flags: $PREFLIGHT_JAVA_OPTS, or by default the Dockerfile's ENTRYPOINT flags (with
 # an AOT cache trained here unless --no-aot).
@@ -58,6 +59,7 @@ keep_dir=""
 profile=false
 profile_duration=20
 profiler=jfr
+profile_target=preflight
 async_profiler_version=4.2
 top_lines=30
 default_java_opts="-XX:+UseSerialGC -Xms32m -Xmx64m -Xss256k -XX:+UseCompactObjectHeaders -XX:+ExitOnOutOfMemoryError --sun-misc-unsafe-memory-access=allow -XX:TrimNativeHeapInterval=1000"
@@ -91,6 +93,8 @@ Usage: bench/compare.sh [options]
   --profiler jfr|async   with --profile: JFR (default: hot methods, allocations) or async-profiler
                          $async_profiler_version (fetched from Maven Central once: CPU samples with the kernel's
                          frames, in µs per request, and a flame graph with --keep)
+  --profile-target T     with --profile: preflight (default) or netty, the floor, under the same loads
+                         (to set the two profiles side by side)
   --top N                lines printed per JFR view (default $top_lines)
   -h, --help
 EOF
@@ -116,6 +120,7 @@ while [ $# -gt 0 ]; do
         --profile) profile=true; shift ;;
         --profile-duration) profile_duration="$2"; shift 2 ;;
         --profiler) profiler="$2"; shift 2 ;;
+        --profile-target) profile_target="$2"; shift 2 ;;
         --top) top_lines="$2"; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "compare.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -139,8 +144,9 @@ for w in "${workloads[@]}"; do
     case "$w" in preflight|get-origin|get-1conn) ;; *) die "unknown workload $w" ;; esac
 done
 case "$profiler" in jfr|async) ;; *) die "--profiler is jfr or async" ;; esac
+case "$profile_target" in preflight|netty) ;; *) die "--profile-target is preflight or netty" ;; esac
 if $profile; then
-    targets=(preflight)
+    targets=("$profile_target")
 fi
 
 # ---- the policy every target applies, and the requests that exercise it ------------------------------
@@ -198,6 +204,7 @@ if [[ " ${targets[*]} " == *" preflight "* || " ${targets[*]} " == *" netty "* ]
     java_base_flags=("${java_flags[@]}")
     if $profile && [ "$profiler" = async ]; then
         java_flags+=(-XX:+EnableDynamicAgentLoading) # async-profiler is loaded into the running JVM
+        java_base_flags+=(-XX:+EnableDynamicAgentLoading)
     fi
 fi
 
@@ -640,7 +647,7 @@ sample_views() {
 }
 
 profile_header() { # TOOL HOW: the profile report's title and setup lines
-    echo "# preflight under $1 ($(date -u +%Y-%m-%dT%H:%MZ))"
+    echo "# $profile_target under $1 ($(date -u +%Y-%m-%dT%H:%MZ))"
     echo
     machine_info
     echo "- per load: ${warmup} s warm-up, then ${profile_duration} s $2"
@@ -659,11 +666,13 @@ run_profile() {
         cpu_sampling=(jdk.CPUTimeSample#enabled=true jdk.CPUTimeSample#throttle=1ms)
         sample_event=jdk.CPUTimeSample
     fi
-    for t in backend preflight; do validate "$t"; done
+    local p="$profile_target"
+    for t in backend "$p"; do validate "$t"; done
     launch backend
     wait_ready backend
-    launch preflight
-    wait_ready preflight
+    if [ "$p" = netty ]; then compile_floor; fi
+    launch "$p"
+    wait_ready "$p"
     check_cors
     if [ "$profiler" = async ]; then
         profile_async "$jcmd"
@@ -676,17 +685,17 @@ run_profile() {
         # first one of a recording would stand for the whole warm-up (often half the bytes or more).
         # A throwaway recording samples allocations during the warm-up, so that the measured one
         # starts with ordinary weights.
-        timeout 30 "$jcmd" "${pid_of[preflight]}" JFR.start name=warm settings=profile >/dev/null
+        timeout 30 "$jcmd" "${pid_of[$p]}" JFR.start name=warm settings=profile >/dev/null
         log "profile $w: ${warmup} s warm-up"
-        [ "$warmup" = 0 ] || run_wrk "$w" preflight "$warmup" "$work/profile-$w-warmup.txt" >/dev/null
-        trim_logs preflight
+        [ "$warmup" = 0 ] || run_wrk "$w" "$p" "$warmup" "$work/profile-$w-warmup.txt" >/dev/null
+        trim_logs "$p"
         f="$work/profile-$w.jfr"
-        timeout 30 "$jcmd" "${pid_of[preflight]}" JFR.start name=bench settings=profile "${cpu_sampling[@]}" >/dev/null
-        timeout 30 "$jcmd" "${pid_of[preflight]}" JFR.stop name=warm >/dev/null
+        timeout 30 "$jcmd" "${pid_of[$p]}" JFR.start name=bench settings=profile "${cpu_sampling[@]}" >/dev/null
+        timeout 30 "$jcmd" "${pid_of[$p]}" JFR.stop name=warm >/dev/null
         log "profile $w: ${profile_duration} s recorded"
-        out="$(run_wrk "$w" preflight "$profile_duration" "$work/profile-$w.txt")"
-        timeout 60 "$jcmd" "${pid_of[preflight]}" JFR.stop name=bench filename="$f" >/dev/null
-        trim_logs preflight
+        out="$(run_wrk "$w" "$p" "$profile_duration" "$work/profile-$w.txt")"
+        timeout 60 "$jcmd" "${pid_of[$p]}" JFR.stop name=bench filename="$f" >/dev/null
+        trim_logs "$p"
         echo
         echo "## load: $w — $(awk -v r="$(kv requests "$out")" -v d="$(kv duration_us "$out")" 'BEGIN {printf "%.0f", r / (d / 1e6)}') req/s under JFR, p50 $(kv p50_us "$out") µs, p99 $(kv p99_us "$out") µs"
         local views=(hot-methods allocation-by-site allocation-by-class)
@@ -738,9 +747,12 @@ async_profiler_lib() {
 # Collapsed stacks (async-profiler's "collapsed" output: frames root first, ";"-separated, then the
 # sample count; the thread first, "threads" option) -> three small tables in µs of CPU per request (the samples scaled to the CPU time
 # /proc measured over the same window): by thread; self, by group of the top frame (the kernel, the
-# JVM's own C++ code, else the Java package); dev.preflight methods, inclusive.
-collapsed_views() { # FILE CPU_US_PER_REQUEST
-    awk -v cpu="$2" -v top="$top_lines" '
+# JVM's own C++ code, else the Java package); the target's own methods (dev.preflight's, or the floor's),
+# inclusive.
+collapsed_views() { # FILE CPU_US_PER_REQUEST TARGET
+    local own='^dev/preflight/' own_name=dev.preflight
+    if [ "$3" = netty ]; then own='^NettyFloor' own_name=NettyFloor; fi
+    awk -v cpu="$2" -v top="$top_lines" -v own="$own" -v own_name="$own_name" '
         {
             n = $NF; total += n; stack = $0; sub(/ [0-9]+$/, "", stack)
             k = split(stack, fr, ";")
@@ -755,7 +767,7 @@ collapsed_views() { # FILE CPU_US_PER_REQUEST
             delete seen
             for (i = 1; i <= k; i++) {
                 f = fr[i]
-                if (f ~ /^dev\/preflight\// && !(f in seen)) { seen[f] = 1; incl[f] += n }
+                if (f ~ own && !(f in seen)) { seen[f] = 1; incl[f] += n }
             }
         }
         function us(c) { return sprintf("%8.2f", cpu * c / (total ? total : 1)) }
@@ -766,7 +778,7 @@ collapsed_views() { # FILE CPU_US_PER_REQUEST
             print "\n-- µs per request, self, by what the top frame is"
             for (g in self) printf "%s  %s\n", us(self[g]), g | "sort -rn | head -n " top
             close("sort -rn | head -n " top)
-            print "\n-- µs per request, dev.preflight methods, inclusive"
+            print "\n-- µs per request, " own_name " methods, inclusive"
             for (m in incl) { name = m; gsub(/\//, ".", name); printf "%s  %s\n", us(incl[m]), name | "sort -rn | head -n " top }
             close("sort -rn | head -n " top)
         }' "$1"
@@ -775,26 +787,26 @@ collapsed_views() { # FILE CPU_US_PER_REQUEST
 # --profile --profiler async: async-profiler in the running proxy, started after the warm-up and
 # stopped after the load, with the CPU time /proc counts over the same window.
 profile_async() { # JCMD
-    local jcmd="$1" lib w f out before after req cpu
+    local jcmd="$1" p="$profile_target" lib w f out before after req cpu
     lib="$(async_profiler_lib)"
     profile_header async-profiler "sampled by async-profiler $async_profiler_version (\`event=cpu\`, every 500 µs of CPU, kernel frames included), loaded with \`jcmd JVMTI.agent_load\`"
     for w in preflight get-origin; do
         [[ " ${workloads[*]} " == *" $w "* ]] || continue
         log "profile $w: ${warmup} s warm-up"
-        [ "$warmup" = 0 ] || run_wrk "$w" preflight "$warmup" "$work/profile-$w-warmup.txt" >/dev/null
-        trim_logs preflight
+        [ "$warmup" = 0 ] || run_wrk "$w" "$p" "$warmup" "$work/profile-$w-warmup.txt" >/dev/null
+        trim_logs "$p"
         f="$work/async-$w"
         # jcmd splits its arguments at "=" unless quoted inside: the options travel as one quoted string.
-        timeout 30 "$jcmd" "${pid_of[preflight]}" JVMTI.agent_load "$lib" '"start,event=cpu,interval=500us,threads"' \
+        timeout 30 "$jcmd" "${pid_of[$p]}" JVMTI.agent_load "$lib" '"start,event=cpu,interval=500us,threads"' \
             >"$f.start.txt" 2>&1 && grep -q 'return code: 0' "$f.start.txt" ||
             { cat "$f.start.txt" >&2; die "async-profiler did not start"; }
         log "profile $w: ${profile_duration} s sampled"
-        before="$(cpu_ticks preflight)"
-        out="$(run_wrk "$w" preflight "$profile_duration" "$work/profile-$w.txt")"
-        after="$(cpu_ticks preflight)"
-        timeout 60 "$jcmd" "${pid_of[preflight]}" JVMTI.agent_load "$lib" "\"dump,file=$f.collapsed,collapsed\"" >/dev/null
-        timeout 60 "$jcmd" "${pid_of[preflight]}" JVMTI.agent_load "$lib" "\"stop,file=$f.html\"" >/dev/null
-        trim_logs preflight
+        before="$(cpu_ticks "$p")"
+        out="$(run_wrk "$w" "$p" "$profile_duration" "$work/profile-$w.txt")"
+        after="$(cpu_ticks "$p")"
+        timeout 60 "$jcmd" "${pid_of[$p]}" JVMTI.agent_load "$lib" "\"dump,file=$f.collapsed,collapsed\"" >/dev/null
+        timeout 60 "$jcmd" "${pid_of[$p]}" JVMTI.agent_load "$lib" "\"stop,file=$f.html\"" >/dev/null
+        trim_logs "$p"
         req="$(kv requests "$out")"
         cpu="$(awk -v b="$before" -v a="$after" -v r="$req" -v hz="$clk_tck" 'BEGIN {
             split(b, x, " "); split(a, y, " "); printf "%.2f", (y[1] + y[2] - x[1] - x[2]) * 1e6 / hz / (r ? r : 1) }')"
@@ -802,7 +814,7 @@ profile_async() { # JCMD
         echo "## load: $w — $(awk -v r="$req" -v d="$(kv duration_us "$out")" 'BEGIN {printf "%.0f", r / (d / 1e6)}') req/s while sampled, p50 $(kv p50_us "$out") µs, p99 $(kv p99_us "$out") µs"
         echo '```'
         [ -s "$f.collapsed" ] || die "async-profiler wrote no samples to $f.collapsed"
-        collapsed_views "$f.collapsed" "$cpu"
+        collapsed_views "$f.collapsed" "$cpu" "$p"
         echo '```'
     done
     log "flame graphs: $work/async-*.html, stacks: $work/async-*.collapsed (kept only with --keep DIR)"

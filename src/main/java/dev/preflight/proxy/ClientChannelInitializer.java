@@ -41,7 +41,8 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
                 .setMaxInitialLineLength(limits.maxInitialLine())
                 .setMaxHeaderSize(limits.maxHeaderSize())
                 .setMaxChunkSize(MAX_CHUNK)
-                .setValidateHeaders(true)
+                .setValidateHeaders(true) // the trailers; the headers: Netty's checks, but of our own names
+                .setHeadersFactory(OwnHeaderNames.headersFactory())
                 .setAllowDuplicateContentLengths(false)
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true);

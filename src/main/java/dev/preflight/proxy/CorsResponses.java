@@ -53,7 +53,7 @@ final class CorsResponses {
      */
     private static final String[] POLICY_NAMES = CorsHeaders.RESPONSE_HEADERS.toArray(String[]::new);
 
-    private static final AsciiString[] NAMES =
+    static final AsciiString[] NAMES =
             CorsHeaders.RESPONSE_HEADERS.stream().map(AsciiString::cached).toArray(AsciiString[]::new);
 
     private CorsResponses() {}

@@ -24,7 +24,7 @@ import java.util.Map;
  */
 public final class HttpDate {
     // Capitalised like the Access-Control-* names and Vary written beside it (names are case-insensitive).
-    private static final AsciiString NAME = AsciiString.cached("Date");
+    static final AsciiString NAME = AsciiString.cached("Date");
     private static final DateTimeFormatter IMF_FIXDATE = new DateTimeFormatterBuilder()
             .appendText(
                     ChronoField.DAY_OF_WEEK,

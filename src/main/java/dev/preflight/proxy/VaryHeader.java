@@ -13,7 +13,7 @@ import java.util.List;
  */
 final class VaryHeader {
     // Written as the Access-Control-* names are, capitalised (Netty's constant is lower case).
-    private static final AsciiString NAME = AsciiString.cached("Vary");
+    static final AsciiString NAME = AsciiString.cached("Vary");
 
     private VaryHeader() {}
 

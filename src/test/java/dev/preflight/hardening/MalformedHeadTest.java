@@ -55,6 +55,8 @@ class MalformedHeadTest {
                 new Case("a control byte in Host", "GET /head HTTP/1.1\r\nHost: api\u0001.test\r\n\r\n"),
                 headerLine("a control byte in a header name", "X\u0001Test: b"),
                 headerLine("a non-ASCII byte in a header name", "X-T\u00E9st: b"),
+                headerLine("a separator (@) in a header name", "X@Test: b"),
+                headerLine("a separator (parentheses) in a header name", "X(Test): b"),
                 headerLine("a header line without a colon", "X-Test b"),
                 new Case("a space before the colon (Host : x)", "GET /head HTTP/1.1\r\nHost : api.test\r\n\r\n"),
                 headerLine("a space before the colon of another header", "X-Test : b"),

@@ -2,6 +2,7 @@ package dev.preflight.proxy.upstream;
 
 import dev.preflight.config.UpstreamSettings;
 import dev.preflight.proxy.HandlerNames;
+import dev.preflight.proxy.OwnHeaderNames;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -51,7 +52,8 @@ final class UpstreamChannelInitializer extends ChannelInitializer<SocketChannel>
                 .setMaxInitialLineLength(MAX_RESPONSE_LINE)
                 .setMaxHeaderSize(MAX_RESPONSE_HEADERS)
                 .setMaxChunkSize(MAX_CHUNK)
-                .setValidateHeaders(true)
+                .setValidateHeaders(true) // the trailers; the headers: Netty's checks, but of our own names
+                .setHeadersFactory(OwnHeaderNames.headersFactory())
                 .setUseRfc9112TransferEncoding(true);
         p.addLast(HandlerNames.UPSTREAM_CODEC, new HttpClientCodec(decoder, false, false));
     }
