@@ -21,6 +21,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -180,7 +181,12 @@ public final class RunCommand {
             } finally {
                 logging.complete(null);
             }
-            return new Early(EventLoops.start(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+            EventLoops loops = EventLoops.start();
+            // The accepting loop, mostly idle, keeps the registry's wall time.
+            return new Early(
+                    loops,
+                    new PrometheusMeterRegistry(
+                            PrometheusConfig.DEFAULT, new PrometheusRegistry(), new CoarseClock(loops.boss())));
         }
     }
 
