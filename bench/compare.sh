@@ -345,10 +345,11 @@ launch() { # TARGET: starts it in the background on $launch_cpus (the proxy CPU)
             ;;
         netty)
             # The floor of the stack: compiled by compile_floor, the same JVM flags with an AOT cache of
-            # its own made the same way (train_aot), and Netty's leak detector off, as preflight's main
-            # turns it off.
+            # its own made the same way (train_aot), Netty's leak detector off and its pooled allocator
+            # with 1 MiB chunks, as preflight's main sets them.
             taskset -c "$launch_cpus" "$java_bin" "${java_base_flags[@]}" "${floor_aot_flags[@]}" \
-                -Dio.netty.leakDetection.level=disabled -cp "$jar:$work/netty/floor.jar" NettyFloor \
+                -Dio.netty.leakDetection.level=disabled -Dio.netty.allocator.type=pooled \
+                -Dio.netty.allocator.maxOrder=7 -Dio.netty.allocator.numHeapArenas=0 -cp "$jar:$work/netty/floor.jar" NettyFloor \
                 "$(port_of netty)" "$(port_of backend)" >>"$dir/stdout.log" 2>>"$dir/stderr.log" &
             ;;
     esac

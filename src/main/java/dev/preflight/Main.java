@@ -39,11 +39,15 @@ public final class Main {
 
     static final String LEAK_DETECTION_LEVEL = "io.netty.leakDetection.level";
     static final String USER_TIMEZONE = "user.timezone";
+    static final String ALLOCATOR_TYPE = "io.netty.allocator.type";
+    static final String ALLOCATOR_MAX_ORDER = "io.netty.allocator.maxOrder";
+    static final String ALLOCATOR_HEAP_ARENAS = "io.netty.allocator.numHeapArenas";
 
     private Main() {}
 
     public static void main(String[] args) throws Exception {
         quietLeakDetector();
+        pooledBuffersUnlessTold();
         utcUnlessTold();
         int status = run(args, System.out, System.err);
         // Flush the asynchronous access log, then leave even if a library left a thread running.
@@ -66,6 +70,27 @@ public final class Main {
         if (System.getProperty(LEAK_DETECTION_LEVEL) == null
                 && System.getProperty("io.netty.leakDetectionLevel") == null) {
             System.setProperty(LEAK_DETECTION_LEVEL, "disabled");
+        }
+    }
+
+    /**
+     * Netty's pooled buffer allocator rather than its adaptive one (4.2's default) unless
+     * {@code -Dio.netty.allocator.type} names one: side by side under the same load, 0.4-1.3 µs less
+     * CPU per forwarded GET and 0.2-0.3 µs per preflight, more requests a second in nearly every round
+     * (issue 7). Its chunks are 1 MiB (order 7 of 8 KiB pages) instead of 4, and it pools no heap
+     * buffers (the proxy's are direct), which keeps its resident memory at the adaptive one's; each
+     * is set only when not given. Read when Netty's buffer classes load, so set before anything here
+     * touches Netty.
+     */
+    static void pooledBuffersUnlessTold() {
+        if (System.getProperty(ALLOCATOR_TYPE) == null) {
+            System.setProperty(ALLOCATOR_TYPE, "pooled");
+            if (System.getProperty(ALLOCATOR_MAX_ORDER) == null) {
+                System.setProperty(ALLOCATOR_MAX_ORDER, "7");
+            }
+            if (System.getProperty(ALLOCATOR_HEAP_ARENAS) == null) {
+                System.setProperty(ALLOCATOR_HEAP_ARENAS, "0");
+            }
         }
     }
 

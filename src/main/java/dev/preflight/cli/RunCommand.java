@@ -217,7 +217,7 @@ public final class RunCommand {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        // The allocator the channels really use (Netty 4.2's default is the adaptive one, not pooled).
+        // The allocator the channels really use (pooled, as Main chooses, unless -Dio.netty.allocator.type).
         if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider allocator) {
             new NettyAllocatorMetrics(allocator).bindTo(registry);
         }
