@@ -14,8 +14,9 @@ import java.util.List;
  * {@code Date}, the framing), and the headers factory both decoders use. Every name that comes off
  * the wire is checked as Netty checks it (a token, RFC 9110 5.6.2, a character at a time); the
  * proxy's own names are constants, checked once here, and skipped by identity: a name the decoder
- * made is never one of these instances, whatever it spells. About 0.3 µs of a forwarded GET went to
- * checking them again at every set (async-profiler, issue 7).
+ * made is never one of these instances, whatever it spells. Checking them again at every set took
+ * about 0.3 µs of a forwarded GET by async-profiler's samples; side by side, with the metrics'
+ * clock, the two changes saved 0.05-0.2 µs (issue 7).
  */
 public final class OwnHeaderNames {
     private static final DefaultHeaders.NameValidator<CharSequence> NETTY =
