@@ -7,6 +7,9 @@ import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The header names the proxy sets on the messages its decoders made (a request on its way upstream:
@@ -22,10 +25,8 @@ public final class OwnHeaderNames {
     private static final DefaultHeaders.NameValidator<CharSequence> NETTY =
             DefaultHttpHeadersFactory.headersFactory().getNameValidator();
 
-    /** Open addressing by the names' (cached, case-insensitive) hash; compared by identity. */
-    private static final AsciiString[] TABLE = table(ownNames());
-
-    private static final int MASK = TABLE.length - 1;
+    /** Each name as its own key and value: found by its (cached) hash and spelling, then compared by identity. */
+    private static final Map<AsciiString, AsciiString> OWN = checkedOnce(ownNames());
 
     /** Netty's checks of names and values, but the names above are known good. */
     private static final HttpHeadersFactory HEADERS =
@@ -47,15 +48,7 @@ public final class OwnHeaderNames {
 
     /** {@code name} is the very instance of one of the proxy's own names. */
     static boolean own(AsciiString name) {
-        for (int i = name.hashCode() & MASK; ; i = (i + 1) & MASK) {
-            AsciiString slot = TABLE[i];
-            if (slot == null) {
-                return false;
-            }
-            if (slot == name) {
-                return true;
-            }
-        }
+        return OWN.get(name) == name;
     }
 
     static List<AsciiString> ownNames() {
@@ -76,16 +69,8 @@ public final class OwnHeaderNames {
         return names;
     }
 
-    private static AsciiString[] table(List<AsciiString> names) {
-        AsciiString[] table = new AsciiString[Integer.highestOneBit(names.size() * 4)];
-        for (AsciiString name : names) {
-            NETTY.validateName(name); // once: a constant that is no token fails the class's load
-            int i = name.hashCode() & (table.length - 1);
-            while (table[i] != null && table[i] != name) {
-                i = (i + 1) & (table.length - 1);
-            }
-            table[i] = name;
-        }
-        return table;
+    private static Map<AsciiString, AsciiString> checkedOnce(List<AsciiString> names) {
+        names.forEach(NETTY::validateName); // once: a constant that is no token fails the class's load
+        return names.stream().collect(Collectors.toUnmodifiableMap(Function.identity(), Function.identity()));
     }
 }
