@@ -22,9 +22,11 @@
 #    at nginx's rate and CPU or better); RSS idle / after load and startup time.
 #
 # Usage: bench/compare.sh [options]        (bench/compare.sh --help for the options)
-#   A default run takes about 19 minutes: 5 rounds x 3 workloads x 5 targets x 10 s, plus warm-up
-#   (5 x 3 x 15 s: preflight's JIT needs about 20 s of load on its one CPU to settle) and startup
-#   measurements (5 per target on one CPU, 5 on two).
+#   A default run takes about 32 minutes: 5 rounds x 3 workloads x 5 targets x 10 s, plus warm-up
+#   (5 x 3 x 60 s: the rounds measure the steady state of a sidecar that has run for a while, and a
+#   JVM's JIT compilers on their one CPU keep working for 40 s of preflights and 80 s of forwarded
+#   GETs, which they make 10-20 % dearer meanwhile) and startup measurements (5 per target on one
+#   CPU, 5 on two).
 #   bench/compare.sh --rounds 1 --duration 3 --warmup 1 --startup-runs 2   # a quick look (~1.5 min)
 #   bench/compare.sh --profile          # JFR profile of preflight under load instead (~70 s)
 #   bench/compare.sh --profile --profiler async   # the same with async-profiler (from Maven Central)
@@ -47,7 +49,7 @@ jar="$default_jar"
 java_bin="${JAVA:-}"
 rounds=5
 duration=10
-warmup=15
+warmup=60
 startup_runs=5
 targets_opt="nginx,haproxy,caddy,netty,preflight"
 workloads_opt="preflight,get-origin,get-1conn"
