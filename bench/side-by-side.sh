@@ -14,6 +14,8 @@
 # Running the same jar as A and B shows the method's own noise (about ±0.05 µs per forwarded GET
 # once both JITs have settled; the first rounds after the warm-up can still differ by several µs when
 # one JVM recompiles, hence the median).
+# The two places can differ by themselves (0.5 µs per forwarded GET in one pair of runs, nothing
+# in another): run it again with the jars swapped, and take half the difference of the two medians.
 #
 # Usage: bench/side-by-side.sh [options] JAR_A JAR_B
 #   --workload preflight|get-origin   (default get-origin)
