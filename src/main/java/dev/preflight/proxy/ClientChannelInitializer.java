@@ -6,7 +6,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.flow.FlowControlHandler;
 
 /** The client pipeline, in the order {@link HandlerNames} lists. */
 final class ClientChannelInitializer extends ChannelInitializer<Channel> {
@@ -50,7 +49,6 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     private void addForwarding(ChannelPipeline p) {
-        p.addLast(HandlerNames.FLOW_CONTROL, new FlowControlHandler());
         p.addLast(HandlerNames.CLIENT_REQUEST, new ClientRequestHandler(context));
     }
 }

@@ -18,9 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes the requests of one client connection one at a time (auto-read is off; the flow-control
- * handler hands one message per {@code read()}, asked for through {@link ClientReads}), so pipelined
- * requests are answered in order. Each request becomes an {@link Exchange} with the upstream, or is
+ * Takes the requests of one client connection one at a time (auto-read is off; {@link ClientReads}
+ * hands it one message per ask, and keeps those that came before their turn), so pipelined requests
+ * are answered in order. Each request becomes an {@link Exchange} with the upstream, or is
  * answered here ({@link RequestAdmission} decides, {@link LocalResponses} sends). The connection
  * closes after anything the decoder rejects, after a local answer to a request whose body was not
  * read, when either side asks for it, and when it sits idle.
@@ -33,7 +33,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private final RequestAdmission admission;
     private final LocalResponses local;
     // All state is confined to this channel's event loop.
-    private final ClientReads reads = new ClientReads(); // what was asked of the client, and a waiting head
+    private final ClientReads reads = new ClientReads(this::take); // what was asked of the client, and what waits
     private ProxyRuntime runtime; // the one in force when the current request arrived
     private RequestInfo current;
     private RequestRecord record;
@@ -63,9 +63,14 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        reads.received();
+        reads.arrived(ctx, msg);
+    }
+
+    /** The message asked for through {@link ClientReads}: a head, or a part of the current request. */
+    void take(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request && exchange != null) {
-            reads.hold(request);
+            // The next pipelined request, read while the exchange watched for a close: it waits.
+            reads.holdFirst(request);
             return;
         }
         if (msg instanceof HttpRequest request) {
@@ -151,6 +156,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
      */
     void tunnel(ChannelHandlerContext ctx, Channel upstream, HttpResponse accepted) {
         exchange = null;
+        reads.close(); // RFC 6455 4.1: nothing comes before the 101; what was decoded meanwhile is dropped
         finish(record);
         record = null;
         WebSocketTunnel.open(ctx, upstream, accepted, context.metrics());
@@ -173,12 +179,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         if (exchange == null && !local.busy() && ctx.channel().isActive()) {
             current = null;
             headTimeout.awaitHead();
-            HttpRequest next = reads.takePipelined();
-            if (next != null) {
-                channelRead(ctx, next);
-            } else {
-                reads.requestRead(ctx);
-            }
+            reads.requestRead(ctx); // a pipelined request that waits is taken first
         }
     }
 

@@ -9,9 +9,9 @@ package dev.preflight.proxy;
  *   <li>{@link #HEAD_TIMEOUT}: 408 when a request head takes longer than {@code limits.header-timeout};
  *       also the place to write raw bytes past the codec ({@code 100 Continue})
  *   <li>{@link #CODEC}: HTTP/1.x decoding and encoding, with the line and header limits
- *   <li>{@link #FLOW_CONTROL}: hands one decoded message per {@code read()}, so pipelined requests and
- *       body chunks are taken one at a time
- *   <li>{@link #CLIENT_REQUEST}: turns each request into an exchange with the upstream
+ *   <li>{@link #CLIENT_REQUEST}: turns each request into an exchange with the upstream, taking the
+ *       decoded messages one at a time ({@link ClientReads}), so pipelined requests and body chunks
+ *       wait their turn
  * </ol>
  *
  * The upstream pipeline is {@link #UPSTREAM_TLS} (https only), {@link #UPSTREAM_CODEC},
@@ -26,7 +26,6 @@ public final class HandlerNames {
     public static final String IDLE = "idle";
     public static final String HEAD_TIMEOUT = "head-timeout";
     public static final String CODEC = "codec";
-    public static final String FLOW_CONTROL = "flow-control";
     public static final String CLIENT_REQUEST = "client-request";
     public static final String TUNNEL = "tunnel";
 

@@ -49,7 +49,6 @@ final class WebSocketTunnel {
 
         // Removing a decoder hands what it still held to the tunnel handler, which keeps it for start().
         clientPipeline.remove(HandlerNames.CLIENT_REQUEST);
-        clientPipeline.remove(HandlerNames.FLOW_CONTROL);
         clientPipeline.remove(HandlerNames.HEAD_TIMEOUT);
         clientPipeline.remove(HandlerNames.CODEC);
         upstreamPipeline.remove(HandlerNames.UPSTREAM_RESPONSE);
