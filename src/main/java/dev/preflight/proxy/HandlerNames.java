@@ -15,8 +15,7 @@ package dev.preflight.proxy;
  * </ol>
  *
  * The upstream pipeline is {@link #UPSTREAM_TLS} (https only), {@link #UPSTREAM_CODEC},
- * {@link #UPSTREAM_FLOW_CONTROL}, {@link #UPSTREAM_RESPONSE}; the pool closes idle
- * upstream connections itself.
+ * {@link #UPSTREAM_RESPONSE} (one message per read); the pool closes idle upstream connections itself.
  *
  * <p>A WebSocket tunnel (P7) keeps only {@link #CONNECTION_LIMIT}, {@link #IDLE} and {@link #TUNNEL}
  * on the client side, and {@link #UPSTREAM_TLS} and {@link #UPSTREAM_TUNNEL} on the upstream side.
@@ -31,7 +30,6 @@ public final class HandlerNames {
 
     public static final String UPSTREAM_TLS = "upstream-tls";
     public static final String UPSTREAM_CODEC = "upstream-codec";
-    public static final String UPSTREAM_FLOW_CONTROL = "upstream-flow-control";
     public static final String UPSTREAM_RESPONSE = "upstream-response";
     public static final String UPSTREAM_TUNNEL = "upstream-tunnel";
 

@@ -52,7 +52,6 @@ final class WebSocketTunnel {
         clientPipeline.remove(HandlerNames.HEAD_TIMEOUT);
         clientPipeline.remove(HandlerNames.CODEC);
         upstreamPipeline.remove(HandlerNames.UPSTREAM_RESPONSE);
-        upstreamPipeline.remove(HandlerNames.UPSTREAM_FLOW_CONTROL);
         upstreamPipeline.remove(HandlerNames.UPSTREAM_CODEC);
 
         toUpstream.start();

@@ -8,12 +8,12 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 
 /**
- * The upstream pipeline: TLS for https, the HTTP client codec, one message per read. Idle
+ * The upstream pipeline: TLS for https, the HTTP client codec, and the handler that hands the
+ * exchange one message per read ({@link UpstreamResponseHandler}). Idle
  * connections are closed by their pool ({@link LoopPool}), not by a handler here.
  */
 final class UpstreamChannelInitializer extends ChannelInitializer<SocketChannel> {
@@ -35,7 +35,6 @@ final class UpstreamChannelInitializer extends ChannelInitializer<SocketChannel>
         ChannelPipeline p = ch.pipeline();
         addTls(ch, p);
         addCodec(p);
-        p.addLast(HandlerNames.UPSTREAM_FLOW_CONTROL, new FlowControlHandler());
         p.addLast(HandlerNames.UPSTREAM_RESPONSE, new UpstreamResponseHandler());
     }
 

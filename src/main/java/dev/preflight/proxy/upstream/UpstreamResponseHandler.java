@@ -1,19 +1,28 @@
 package dev.preflight.proxy.upstream;
 
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
 
 /**
- * Hands what an upstream connection receives to the exchange that holds it. While the connection
- * sits idle in the pool nothing may arrive: anything that does closes it (its pool closes it after
- * {@code idle-timeout}).
+ * Hands what an upstream connection receives to the exchange that holds it, one message per
+ * {@code read()}: auto-read is off, but one socket read can bring a response's head and several of
+ * its parts, and those nobody asked for yet wait here (at most what one read brought) until the
+ * exchange, having written the last one to the client, asks for the next. Netty's
+ * {@code FlowControlHandler} did this as a handler of its own, with a queue taken from and returned
+ * to its recycler for every message (issue 7). While the connection sits idle in the pool nothing
+ * may arrive: anything that does closes it (its pool closes it after {@code idle-timeout}).
  */
-public final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter {
+public final class UpstreamResponseHandler extends ChannelDuplexHandler {
     // Set and read only on the channel's event loop, which is also its client's.
     private UpstreamListener listener;
     private boolean closedReported;
+    // Messages that came before anyone asked for them, oldest first; made at the first one.
+    private ArrayDeque<Object> waiting;
+    // A read() was asked for and no message has come of it yet.
+    private boolean awaiting;
 
     void attach(UpstreamListener listener) {
         this.listener = listener;
@@ -24,8 +33,36 @@ public final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter 
         this.listener = null;
     }
 
+    /** A read asked of the channel: the oldest waiting message if there is one, else the socket's next. */
+    @Override
+    public void read(ChannelHandlerContext ctx) {
+        Object next = waiting == null ? null : waiting.pollFirst();
+        if (next == null) {
+            awaiting = true;
+            ctx.read();
+            return;
+        }
+        hand(ctx, next);
+        if (waiting.isEmpty() && !ctx.isRemoved()) {
+            // The read that brought them ended long ago: the end of the messages it brought, now.
+            readComplete(ctx);
+        }
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (awaiting && nothingWaiting()) {
+            awaiting = false;
+            hand(ctx, msg);
+            return;
+        }
+        if (waiting == null) {
+            waiting = new ArrayDeque<>(4);
+        }
+        waiting.addLast(msg);
+    }
+
+    private void hand(ChannelHandlerContext ctx, Object msg) {
         if (listener != null && msg instanceof HttpObject http) {
             listener.onResponse(http);
         } else {
@@ -36,15 +73,32 @@ public final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter 
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (nothingWaiting()) {
+            readComplete(ctx);
+        }
+    }
+
+    private void readComplete(ChannelHandlerContext ctx) {
         if (listener != null) {
             listener.onReadComplete();
         } else if (ctx.channel().isActive()) {
-            ctx.read(); // idle: keep listening, so a close or stray bytes are noticed at once
+            read(ctx); // idle: keep listening, so a close or stray bytes are noticed at once
+        }
+    }
+
+    /** The connection becomes a tunnel (P7): what waits (bytes after the 101) goes on, in order. */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (waiting != null) {
+            for (Object next = waiting.pollFirst(); next != null; next = waiting.pollFirst()) {
+                ctx.fireChannelRead(next);
+            }
         }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        dropWaiting();
         reportClosed(null);
         ctx.fireChannelInactive();
     }
@@ -53,6 +107,17 @@ public final class UpstreamResponseHandler extends ChannelInboundHandlerAdapter 
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         reportClosed(cause);
         ctx.close();
+    }
+
+    private void dropWaiting() {
+        if (waiting != null) {
+            waiting.forEach(ReferenceCountUtil::release);
+            waiting.clear();
+        }
+    }
+
+    private boolean nothingWaiting() {
+        return waiting == null || waiting.isEmpty();
     }
 
     private void reportClosed(Throwable cause) {

@@ -1,0 +1,171 @@
+package dev.preflight.proxy.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The upstream side's reads: the exchange gets one response message per {@code read()}, in order,
+ * whatever one socket read brought; a socket read is asked only when nothing waits (issue 7: this
+ * replaced Netty's FlowControlHandler on upstream connections).
+ */
+class UpstreamResponseHandlerTest {
+    private final List<Object> heard = new ArrayList<>();
+    private final List<Object> passedOn = new ArrayList<>();
+    private final UpstreamResponseHandler handler = new UpstreamResponseHandler();
+    private EmbeddedChannel channel;
+    private int socketReads;
+    private int readCompletes;
+    private Throwable closedWith;
+    private boolean closed;
+
+    @BeforeEach
+    void setUp() {
+        channel = new EmbeddedChannel();
+        channel.config().setAutoRead(false);
+        channel.pipeline().addLast(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void read(ChannelHandlerContext ctx) {
+                socketReads++;
+                ctx.read();
+            }
+        });
+        channel.pipeline().addLast(handler);
+        channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                passedOn.add(msg);
+            }
+        });
+        handler.attach(new UpstreamListener() {
+            @Override
+            public void onResponse(HttpObject message) {
+                heard.add(message);
+            }
+
+            @Override
+            public void onReadComplete() {
+                readCompletes++;
+            }
+
+            @Override
+            public void onUpstreamClosed(Throwable cause) {
+                closed = true;
+                closedWith = cause;
+            }
+        });
+        socketReads = 0;
+    }
+
+    @AfterEach
+    void tearDown() {
+        heard.forEach(ReferenceCountUtil::release);
+        passedOn.forEach(ReferenceCountUtil::release);
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    @DisplayName("a message asked for reaches the exchange as it arrives; the read's end is told")
+    void askedForReachesTheExchange() {
+        channel.read();
+        assertThat(socketReads).isEqualTo(1);
+
+        DefaultHttpResponse head = head();
+        channel.pipeline().fireChannelRead(head).fireChannelReadComplete();
+
+        assertThat(heard).containsExactly(head);
+        assertThat(readCompletes).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("the rest of one socket read waits; each later read() hands the oldest without reading, then the end")
+    void restOfAReadWaitsInOrder() {
+        DefaultHttpResponse head = head();
+        HttpObject part = new DefaultHttpContent(Unpooled.buffer().writeByte('a'));
+        channel.read();
+        channel.pipeline()
+                .fireChannelRead(head)
+                .fireChannelRead(part)
+                .fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT);
+        channel.pipeline().fireChannelReadComplete();
+        assertThat(heard).containsExactly(head);
+        assertThat(readCompletes).as("no end told while messages wait").isZero();
+
+        channel.read();
+        assertThat(heard).containsExactly(head, part);
+        assertThat(readCompletes).isZero();
+        channel.read();
+        assertThat(heard).containsExactly(head, part, LastHttpContent.EMPTY_LAST_CONTENT);
+        assertThat(readCompletes)
+                .as("the end, once what the read brought is taken")
+                .isEqualTo(1);
+        assertThat(socketReads)
+                .as("nothing read from the socket while messages waited")
+                .isEqualTo(1);
+
+        channel.read();
+        assertThat(socketReads).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("an idle pooled connection that receives anything closes")
+    void idleConnectionClosesOnStrayBytes() {
+        handler.detach();
+        channel.pipeline().fireChannelReadComplete(); // an idle read's end: it keeps listening
+        assertThat(socketReads).isEqualTo(1);
+
+        channel.pipeline().fireChannelRead(Unpooled.copiedBuffer(new byte[] {'x'}));
+
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    @DisplayName("P7: when the connection becomes a tunnel, what waits goes on to the next handler, in order")
+    void waitingGoesOnWhenRemoved() {
+        ByteBuf first = Unpooled.copiedBuffer(new byte[] {1});
+        ByteBuf second = Unpooled.copiedBuffer(new byte[] {2});
+        channel.pipeline().fireChannelRead(first).fireChannelRead(second);
+
+        channel.pipeline().remove(handler);
+
+        assertThat(passedOn).containsExactly(first, second);
+        assertThat(heard).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a close releases what waits and tells the exchange once")
+    void closeReleasesWhatWaits() {
+        DefaultHttpContent waiting = new DefaultHttpContent(Unpooled.buffer().writeByte('a'));
+        channel.pipeline().fireChannelRead(waiting);
+
+        channel.pipeline().fireChannelInactive();
+        channel.pipeline().fireChannelInactive();
+
+        assertThat(waiting.refCnt()).isZero();
+        assertThat(closed).isTrue();
+        assertThat(closedWith).isNull();
+        assertThat(heard).isEmpty();
+    }
+
+    private static DefaultHttpResponse head() {
+        return new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    }
+}
