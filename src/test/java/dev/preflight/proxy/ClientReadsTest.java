@@ -2,11 +2,11 @@ package dev.preflight.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.preflight.testing.CountedReads;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
@@ -26,19 +26,12 @@ class ClientReadsTest {
     private EmbeddedChannel channel;
     private ChannelHandlerContext ctx;
     private ClientReads reads;
-    private int socketReads;
+    private CountedReads socket;
 
     @BeforeEach
     void setUp() {
         channel = new EmbeddedChannel();
-        channel.config().setAutoRead(false);
-        channel.pipeline().addLast(new ChannelOutboundHandlerAdapter() {
-            @Override
-            public void read(ChannelHandlerContext context) {
-                socketReads++;
-                context.read();
-            }
-        });
+        socket = CountedReads.on(channel);
         channel.pipeline().addLast(new ChannelInboundHandlerAdapter());
         ctx = channel.pipeline().lastContext();
         reads = new ClientReads((c, msg) -> taken.add(msg));
@@ -55,7 +48,7 @@ class ClientReadsTest {
     void askedForIsTakenAtOnce() {
         reads.requestRead(ctx);
         reads.requestRead(ctx);
-        assertThat(socketReads).isEqualTo(1);
+        assertThat(socket.count()).isEqualTo(1);
         assertThat(reads.awaitingMessage()).isTrue();
 
         reads.arrived(ctx, "head");
@@ -76,10 +69,10 @@ class ClientReadsTest {
         reads.requestRead(ctx);
         reads.requestRead(ctx);
         assertThat(taken).containsExactly("head 1", "end 1", "head 2");
-        assertThat(socketReads).as("nothing read while messages waited").isEqualTo(1);
+        assertThat(socket.count()).as("nothing read while messages waited").isEqualTo(1);
 
         reads.requestRead(ctx);
-        assertThat(socketReads).isEqualTo(2);
+        assertThat(socket.count()).isEqualTo(2);
     }
 
     @Test
@@ -92,7 +85,7 @@ class ClientReadsTest {
         reads.holdFirst(taken.removeLast());
 
         reads.watchForClose(ctx);
-        assertThat(socketReads)
+        assertThat(socket.count())
                 .as("something waits: no read to watch for a close")
                 .isEqualTo(1);
 
@@ -106,11 +99,11 @@ class ClientReadsTest {
     void readCompleteAsksAgainOnlyWhileAwaiting() {
         reads.requestRead(ctx);
         reads.readComplete(ctx);
-        assertThat(socketReads).isEqualTo(2);
+        assertThat(socket.count()).isEqualTo(2);
 
         reads.arrived(ctx, "head");
         reads.readComplete(ctx);
-        assertThat(socketReads).isEqualTo(2);
+        assertThat(socket.count()).isEqualTo(2);
     }
 
     @Test
@@ -124,6 +117,6 @@ class ClientReadsTest {
         assertThat(waiting.refCnt()).isZero();
         reads.requestRead(ctx);
         assertThat(taken).isEmpty();
-        assertThat(socketReads).isEqualTo(1);
+        assertThat(socket.count()).isEqualTo(1);
     }
 }

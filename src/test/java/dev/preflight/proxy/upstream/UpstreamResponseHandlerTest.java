@@ -2,11 +2,11 @@ package dev.preflight.proxy.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.preflight.testing.CountedReads;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -32,7 +32,7 @@ class UpstreamResponseHandlerTest {
     private final List<Object> passedOn = new ArrayList<>();
     private final UpstreamResponseHandler handler = new UpstreamResponseHandler();
     private EmbeddedChannel channel;
-    private int socketReads;
+    private CountedReads socket;
     private int readCompletes;
     private Throwable closedWith;
     private boolean closed;
@@ -40,14 +40,7 @@ class UpstreamResponseHandlerTest {
     @BeforeEach
     void setUp() {
         channel = new EmbeddedChannel();
-        channel.config().setAutoRead(false);
-        channel.pipeline().addLast(new ChannelOutboundHandlerAdapter() {
-            @Override
-            public void read(ChannelHandlerContext ctx) {
-                socketReads++;
-                ctx.read();
-            }
-        });
+        socket = CountedReads.on(channel);
         channel.pipeline().addLast(handler);
         channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
             @Override
@@ -72,7 +65,6 @@ class UpstreamResponseHandlerTest {
                 closedWith = cause;
             }
         });
-        socketReads = 0;
     }
 
     @AfterEach
@@ -86,7 +78,7 @@ class UpstreamResponseHandlerTest {
     @DisplayName("a message asked for reaches the exchange as it arrives; the read's end is told")
     void askedForReachesTheExchange() {
         channel.read();
-        assertThat(socketReads).isEqualTo(1);
+        assertThat(socket.count()).isEqualTo(1);
 
         DefaultHttpResponse head = head();
         channel.pipeline().fireChannelRead(head).fireChannelReadComplete();
@@ -117,12 +109,12 @@ class UpstreamResponseHandlerTest {
         assertThat(readCompletes)
                 .as("the end, once what the read brought is taken")
                 .isEqualTo(1);
-        assertThat(socketReads)
+        assertThat(socket.count())
                 .as("nothing read from the socket while messages waited")
                 .isEqualTo(1);
 
         channel.read();
-        assertThat(socketReads).isEqualTo(2);
+        assertThat(socket.count()).isEqualTo(2);
     }
 
     @Test
@@ -130,7 +122,7 @@ class UpstreamResponseHandlerTest {
     void idleConnectionClosesOnStrayBytes() {
         handler.detach();
         channel.pipeline().fireChannelReadComplete(); // an idle read's end: it keeps listening
-        assertThat(socketReads).isEqualTo(1);
+        assertThat(socket.count()).isEqualTo(1);
 
         channel.pipeline().fireChannelRead(Unpooled.copiedBuffer(new byte[] {'x'}));
 
