@@ -23,8 +23,8 @@ final class ClientReads {
     }
 
     private final Taker handler;
-    // Messages that came before anyone asked for them, oldest first; made at the first one.
-    private ArrayDeque<Object> waiting;
+    // Messages that came before anyone asked for them, oldest first.
+    private final ArrayDeque<Object> waiting = new ArrayDeque<>(4);
     // A read() was asked for and no message has arrived since: a read cycle that ends without one
     // (the codec holds a partial message) must be followed by another read().
     private boolean awaitingMessage;
@@ -35,13 +35,10 @@ final class ClientReads {
 
     /** A message from the decoder: taken now if it was asked for, else it waits its turn. */
     void arrived(ChannelHandlerContext ctx, Object msg) {
-        if (awaitingMessage && nothingWaiting()) {
+        if (awaitingMessage && waiting.isEmpty()) {
             awaitingMessage = false;
             handler.take(ctx, msg);
         } else {
-            if (waiting == null) {
-                waiting = new ArrayDeque<>(4);
-            }
             waiting.addLast(msg);
         }
     }
@@ -52,7 +49,7 @@ final class ClientReads {
      * handed over before someone is ready for it (a body part before its upstream connection exists).
      */
     void requestRead(ChannelHandlerContext ctx) {
-        Object next = waiting == null ? null : waiting.pollFirst();
+        Object next = waiting.pollFirst();
         if (next != null) {
             handler.take(ctx, next);
         } else if (!awaitingMessage) {
@@ -67,7 +64,7 @@ final class ClientReads {
      * pipelined request, which {@link #holdFirst waits}; no more is read until its turn.
      */
     void watchForClose(ChannelHandlerContext ctx) {
-        if (nothingWaiting() && ctx.channel().isActive()) {
+        if (waiting.isEmpty() && ctx.channel().isActive()) {
             requestRead(ctx);
         }
     }
@@ -86,21 +83,12 @@ final class ClientReads {
 
     /** The head of the next request, taken while an exchange is in progress: first again, for its turn. */
     void holdFirst(Object next) {
-        if (waiting == null) {
-            waiting = new ArrayDeque<>(4);
-        }
         waiting.addFirst(next);
     }
 
     /** The connection closed, or became a tunnel: what still waits is dropped. */
     void close() {
-        if (waiting != null) {
-            waiting.forEach(ReferenceCountUtil::release);
-            waiting.clear();
-        }
-    }
-
-    private boolean nothingWaiting() {
-        return waiting == null || waiting.isEmpty();
+        waiting.forEach(ReferenceCountUtil::release);
+        waiting.clear();
     }
 }

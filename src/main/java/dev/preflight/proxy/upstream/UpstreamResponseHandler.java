@@ -19,8 +19,8 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
     // Set and read only on the channel's event loop, which is also its client's.
     private UpstreamListener listener;
     private boolean closedReported;
-    // Messages that came before anyone asked for them, oldest first; made at the first one.
-    private ArrayDeque<Object> waiting;
+    // Messages that came before anyone asked for them, oldest first.
+    private final ArrayDeque<Object> waiting = new ArrayDeque<>(4);
     // A read() was asked for and no message has come of it yet.
     private boolean awaiting;
 
@@ -36,7 +36,7 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
     /** A read asked of the channel: the oldest waiting message if there is one, else the socket's next. */
     @Override
     public void read(ChannelHandlerContext ctx) {
-        Object next = waiting == null ? null : waiting.pollFirst();
+        Object next = waiting.pollFirst();
         if (next == null) {
             awaiting = true;
             ctx.read();
@@ -51,15 +51,12 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (awaiting && nothingWaiting()) {
+        if (awaiting && waiting.isEmpty()) {
             awaiting = false;
             hand(ctx, msg);
-            return;
+        } else {
+            waiting.addLast(msg);
         }
-        if (waiting == null) {
-            waiting = new ArrayDeque<>(4);
-        }
-        waiting.addLast(msg);
     }
 
     private void hand(ChannelHandlerContext ctx, Object msg) {
@@ -73,7 +70,7 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (nothingWaiting()) {
+        if (waiting.isEmpty()) {
             readComplete(ctx);
         }
     }
@@ -89,16 +86,15 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
     /** The connection becomes a tunnel (P7): what waits (bytes after the 101) goes on, in order. */
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        if (waiting != null) {
-            for (Object next = waiting.pollFirst(); next != null; next = waiting.pollFirst()) {
-                ctx.fireChannelRead(next);
-            }
+        for (Object next = waiting.pollFirst(); next != null; next = waiting.pollFirst()) {
+            ctx.fireChannelRead(next);
         }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        dropWaiting();
+        waiting.forEach(ReferenceCountUtil::release);
+        waiting.clear();
         reportClosed(null);
         ctx.fireChannelInactive();
     }
@@ -107,17 +103,6 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         reportClosed(cause);
         ctx.close();
-    }
-
-    private void dropWaiting() {
-        if (waiting != null) {
-            waiting.forEach(ReferenceCountUtil::release);
-            waiting.clear();
-        }
-    }
-
-    private boolean nothingWaiting() {
-        return waiting == null || waiting.isEmpty();
     }
 
     private void reportClosed(Throwable cause) {
