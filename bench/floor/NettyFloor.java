@@ -7,10 +7,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -27,6 +23,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import dev.preflight.proxy.Transports;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 
@@ -34,7 +31,7 @@ import java.util.ArrayDeque;
  * The floor of the stack, for bench/compare.sh's "netty" target: the least a CORS proxy built on
  * Netty's HTTP/1.1 codec does per request, written by hand for the bench's one policy the way
  * bench/conf/nginx.conf is (one exact origin, preflights answered from constants, the same headers on
- * forwarded responses). One NIO event loop, HttpServerCodec with the decoder settings preflight uses,
+ * forwarded responses). One event loop on the transport preflight picks (epoll, or NIO where it does not load), HttpServerCodec with the decoder settings preflight uses,
  * one handler, one keep-alive upstream connection per client connection; no configuration, routing,
  * limits, timeouts, fetch metadata, metrics or access log. It is a measuring stick, not a proxy: no
  * backpressure, no pipelining, no error answers.
@@ -55,10 +52,11 @@ public final class NettyFloor {
     public static void main(String[] args) throws InterruptedException {
         int port = Integer.parseInt(args[0]);
         InetSocketAddress backend = new InetSocketAddress("127.0.0.1", Integer.parseInt(args[1]));
-        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        Transports transports = Transports.best();
+        EventLoopGroup loop = transports.newGroup(1, "floor");
         new ServerBootstrap()
                 .group(loop)
-                .channel(NioServerSocketChannel.class)
+                .channel(transports.serverChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
@@ -67,7 +65,7 @@ public final class NettyFloor {
                                 .setValidateHeaders(true)
                                 .setAllowDuplicateContentLengths(false)
                                 .setStrictLineParsing(true);
-                        ch.pipeline().addLast(new HttpServerCodec(decoder), new ClientHandler(backend));
+                        ch.pipeline().addLast(new HttpServerCodec(decoder), new ClientHandler(backend, transports));
                     }
                 })
                 .bind("127.0.0.1", port)
@@ -80,14 +78,16 @@ public final class NettyFloor {
     /** One client connection: preflights answered here, everything else relayed to its upstream. */
     private static final class ClientHandler extends ChannelInboundHandlerAdapter {
         private final InetSocketAddress backend;
+        private final Transports transports;
         private final ArrayDeque<Object> pending = new ArrayDeque<>();
         private Channel upstream;
         private boolean connected;
         private boolean preflight;
         private boolean allowed;
 
-        ClientHandler(InetSocketAddress backend) {
+        ClientHandler(InetSocketAddress backend, Transports transports) {
             this.backend = backend;
+            this.transports = transports;
         }
 
         @Override
@@ -147,7 +147,7 @@ public final class NettyFloor {
             ClientHandler self = this;
             upstream = new Bootstrap()
                     .group(client.eventLoop())
-                    .channel(NioSocketChannel.class)
+                    .channel(transports.socketChannel())
                     .option(ChannelOption.TCP_NODELAY, true)
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
