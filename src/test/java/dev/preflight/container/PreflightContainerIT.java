@@ -198,6 +198,30 @@ class PreflightContainerIT {
         }
     }
 
+    @Test
+    @DisplayName("O7, P1: with a read-only root filesystem the proxy starts, answers, and runs on Netty's epoll")
+    void runsOnEpollWithAReadOnlyRootFilesystem() throws Exception {
+        try (GenericContainer<?> container = preflight(PreflightImage.name(), policyDir(APP))
+                .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withReadonlyRootfs(true))) {
+            container.start();
+
+            assertThat(Http.preflightStatus(proxyUrl(container), "/", APP, "PUT"))
+                    .as(container.getLogs())
+                    .isEqualTo(204);
+            assertThat(container.getLogs())
+                    .as("the proxy's and the admin server's transport")
+                    .containsPattern("listening on \\S+:8080 \\(epoll\\)")
+                    .containsPattern("admin listening on \\S+:9090 \\(epoll\\)");
+            // Loaded from where the image keeps it unpacked, not copied out of the jar into /tmp at the
+            // start: Docker's --read-only leaves /tmp read-only too (Podman's mounts a tmpfs there, so
+            // the log line alone would not tell).
+            String maps = container
+                    .execInContainer("grep", "netty_transport_native_epoll", "/proc/1/maps")
+                    .getStdout();
+            assertThat(maps).contains("/opt/preflight/native/libnetty_transport_native_epoll_");
+        }
+    }
+
     /** The image running {@code run} with the policy directory mounted read-only at /etc/preflight. */
     private static GenericContainer<?> preflight(String image, Path policyDir) {
         return new GenericContainer<>(image)
