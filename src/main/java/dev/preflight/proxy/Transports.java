@@ -31,10 +31,13 @@ public record Transports(
 
     /**
      * Netty's native transports ship their library in the jar under {@code META-INF/native/} (the
-     * {@code linux-x86_64} or {@code linux-aarch_64} classifier of netty-transport-native-epoll).
-     * When it is not there, {@link Epoll#isAvailable()} is not asked: its failed loads (the jar, a
-     * temporary copy, {@code java.library.path}, each name tried) cost about 50 ms of every start
-     * (issue 7), to learn what the jar's contents already say.
+     * {@code linux-x86_64}, {@code linux-aarch_64} and {@code linux-riscv64} classifiers of
+     * netty-transport-native-epoll, which the jar carries). Netty loads it from {@code
+     * java.library.path} first (the Docker image keeps it unpacked there, for read-only root
+     * filesystems), else from a copy in the temporary directory. When the jar has none for this
+     * machine, {@link Epoll#isAvailable()} is not asked: its failed loads (the jar, a temporary copy,
+     * {@code java.library.path}, each name tried) cost about 50 ms of every start (issue 7), to learn
+     * what the jar's contents already say.
      */
     public static Transports best() {
         if (epollPackaged() && Epoll.isAvailable()) {
