@@ -1,3 +1,4 @@
+import dev.preflight.proxy.Transports;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -23,7 +24,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
-import dev.preflight.proxy.Transports;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 
@@ -31,9 +31,10 @@ import java.util.ArrayDeque;
  * The floor of the stack, for bench/compare.sh's "netty" target: the least a CORS proxy built on
  * Netty's HTTP/1.1 codec does per request, written by hand for the bench's one policy the way
  * bench/conf/nginx.conf is (one exact origin, preflights answered from constants, the same headers on
- * forwarded responses). One event loop on the transport preflight picks (epoll, or NIO where it does not load), HttpServerCodec with the decoder settings preflight uses,
- * one handler, one keep-alive upstream connection per client connection; no configuration, routing,
- * limits, timeouts, fetch metadata, metrics or access log. It is a measuring stick, not a proxy: no
+ * forwarded responses). One event loop on the transport preflight picks (epoll, or NIO where it
+ * does not load), HttpServerCodec with the decoder settings preflight uses, one handler, one
+ * keep-alive upstream connection per client connection; no configuration, routing, limits,
+ * timeouts, fetch metadata, metrics or access log. It is a measuring stick, not a proxy: no
  * backpressure, no pipelining, no error answers.
  *
  * <p>Run with Java's source launcher and Netty on the class path (the preflight jar carries it):
