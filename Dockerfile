@@ -70,10 +70,10 @@ RUN PREFLIGHT_ADMIN_PORT=1 java -XX:ArchiveClassesAtExit=/opt/preflight/healthch
 # The proxy's JVM flags, chosen by measurement (README, "Performance"): a fixed small heap (the live
 # set is a few MiB; bodies stream and are never held), SerialGC (least overhead on one or two cores),
 # compact object headers, small thread stacks, Netty's epoll library found where the image keeps it
-# (above), and sun.misc.Unsafe allowed for Netty: Java 24 and
-# later deny it by default, and Netty then reaches its direct buffers through the FFM API, whose
-# first use spins up native call stubs the AOT cache does not keep (about 70 ms of every start; CPU
-# per request measured the same either way). They appear three times below (training run, check,
+# (above), and sun.misc.Unsafe allowed for Netty: Java 24 and later deny it by default, and Netty
+# then reaches its direct buffers through the FFM API, whose first use spins up native call stubs
+# the AOT cache does not keep (about 70 ms of every start; CPU per request measured the same either
+# way). They appear three times below (training run, check,
 # ENTRYPOINT) and must stay the same: an AOT cache is only used with the flags it was made with, and
 # the check fails the build when they differ. The ENTRYPOINT alone adds -XX:TrimNativeHeapInterval,
 # which returns the JIT's freed memory to the system (about 16 MiB after load) and does not touch
@@ -92,8 +92,8 @@ RUN printf '%s\n' 'preflight {' \
     && bash -c ' \
         java -XX:+UseSerialGC -Xms32m -Xmx64m -Xss256k -XX:+UseCompactObjectHeaders -XX:+ExitOnOutOfMemoryError \
             --sun-misc-unsafe-memory-access=allow \
-            -Djava.library.path=/opt/preflight/native -XX:AOTCacheOutput=/opt/preflight/preflight.aot -jar /opt/preflight/preflight.jar run \
-            --config /tmp/training.conf >/dev/null 2>&1 & pid=$!; \
+            -Djava.library.path=/opt/preflight/native -XX:AOTCacheOutput=/opt/preflight/preflight.aot \
+            -jar /opt/preflight/preflight.jar run --config /tmp/training.conf >/dev/null 2>&1 & pid=$!; \
         ask() { exec 3<>/dev/tcp/127.0.0.1/18080 && printf "$1" >&3 && timeout 5 cat <&3 >/dev/null; exec 3<&-; }; \
         for i in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/18080) 2>/dev/null && break; sleep 0.1; done; \
         for i in $(seq 50); do \
@@ -117,6 +117,6 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
 # (drop the AOT cache, or it is skipped with a warning when the flags differ).
 ENTRYPOINT ["java", "-XX:+UseSerialGC", "-Xms32m", "-Xmx64m", "-Xss256k", "-XX:+UseCompactObjectHeaders", \
             "-XX:+ExitOnOutOfMemoryError", "--sun-misc-unsafe-memory-access=allow", \
-            "-Djava.library.path=/opt/preflight/native", "-XX:TrimNativeHeapInterval=1000", "-XX:AOTCache=/opt/preflight/preflight.aot", \
-            "-jar", "/opt/preflight/preflight.jar"]
+            "-Djava.library.path=/opt/preflight/native", "-XX:TrimNativeHeapInterval=1000", \
+            "-XX:AOTCache=/opt/preflight/preflight.aot", "-jar", "/opt/preflight/preflight.jar"]
 CMD ["run"]
