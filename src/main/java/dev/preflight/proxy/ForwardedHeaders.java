@@ -18,6 +18,7 @@ public final class ForwardedHeaders {
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
     static final AsciiString FORWARDED = AsciiString.cached("forwarded");
+    private static final AsciiString HTTP = AsciiString.cached("http");
 
     private final ForwardedSettings settings;
 
@@ -32,17 +33,26 @@ public final class ForwardedHeaders {
      * @param host the {@code Host} the client sent, or null
      */
     public void apply(HttpHeaders headers, SocketAddress client, String clientIp, String host) {
-        if (!settings.trustIncoming()) {
+        boolean trusted = settings.trustIncoming();
+        if (!trusted) {
             headers.remove(X_FORWARDED_FOR)
                     .remove(X_FORWARDED_PROTO)
                     .remove(X_FORWARDED_HOST)
                     .remove(FORWARDED);
         }
+        // Untrusted, the client's are gone: ours are added without looking for theirs again (issue 7).
         switch (settings.headers()) {
             case X_FORWARDED -> {
+                if (!trusted) {
+                    headers.add(X_FORWARDED_FOR, clientIp).add(X_FORWARDED_PROTO, HTTP);
+                    if (host != null) {
+                        headers.add(X_FORWARDED_HOST, host);
+                    }
+                    return;
+                }
                 appendList(headers, X_FORWARDED_FOR, clientIp);
                 if (!headers.contains(X_FORWARDED_PROTO)) {
-                    headers.set(X_FORWARDED_PROTO, "http");
+                    headers.set(X_FORWARDED_PROTO, HTTP);
                 }
                 if (host != null && !headers.contains(X_FORWARDED_HOST)) {
                     headers.set(X_FORWARDED_HOST, host);
@@ -54,7 +64,11 @@ public final class ForwardedHeaders {
                 if (host != null) {
                     element.append(";host=").append(quoteIfNeeded(host));
                 }
-                appendList(headers, FORWARDED, element.toString());
+                if (trusted) {
+                    appendList(headers, FORWARDED, element.toString());
+                } else {
+                    headers.add(FORWARDED, element.toString());
+                }
             }
             case NONE -> {}
         }

@@ -41,6 +41,16 @@ class OwnHeaderNamesTest {
         assertThatCode(() -> OwnHeaderNames.validate(fromTheWire)).doesNotThrowAnyException();
     }
 
+    @Test
+    @DisplayName("a name longer than every own name is not one, and is checked")
+    void longNameIsNotOwn() {
+        AsciiString longName = new AsciiString("X-" + "a".repeat(200));
+
+        assertThat(OwnHeaderNames.own(longName)).isFalse();
+        assertThat(OwnHeaderNames.own(AsciiString.EMPTY_STRING)).isFalse();
+        assertThatCode(() -> OwnHeaderNames.validate(longName)).doesNotThrowAnyException();
+    }
+
     @ParameterizedTest(name = "[{0}] is no token: refused")
     @ValueSource(strings = {"X@Test", "X Test", "X(Test)", "X:Test", "X\"Test", "X\u0001Test", "", "Vary\r\nX: y"})
     void nameThatIsNoTokenIsRefused(String name) {
