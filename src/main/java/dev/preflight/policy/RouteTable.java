@@ -43,10 +43,18 @@ public final class RouteTable<T> {
      * @param path the normalised path
      */
     public T select(String hostHeader, String path) {
-        String host = hostHeader == null ? null : hostWithoutPort(hostHeader);
+        // The host is worked out at the first route that names one: most tables have none (issue 7).
+        String host = null;
+        boolean hostKnown = false;
         for (Compiled<T> route : routes) {
-            if (route.host() != null && !route.host().equals(host)) {
-                continue;
+            if (route.host() != null) {
+                if (!hostKnown) {
+                    host = hostHeader == null ? null : hostWithoutPort(hostHeader);
+                    hostKnown = true;
+                }
+                if (!route.host().equals(host)) {
+                    continue;
+                }
             }
             if (prefixMatches(route.prefix(), path)) {
                 return route.value();

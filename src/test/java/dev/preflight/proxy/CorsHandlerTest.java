@@ -175,6 +175,44 @@ class CorsHandlerTest {
     }
 
     @Test
+    @DisplayName("C4: Access-Control-Request-Headers on two lines, names in any case, are joined and both allowed")
+    void requestHeadersOnTwoLines() throws Exception {
+        open();
+
+        RawResponse response = sendOne(
+                "OPTIONS",
+                CorsWire.request(
+                        "OPTIONS",
+                        HOST,
+                        "/items",
+                        null,
+                        "ORIGIN: " + APP,
+                        "access-control-request-method: PUT",
+                        "Access-Control-Request-Headers: x-token",
+                        "ACCESS-CONTROL-REQUEST-HEADERS: content-type"));
+
+        assertThat(response.status()).isEqualTo(204);
+        assertThat(response.headers("Access-Control-Allow-Origin")).containsExactly(APP);
+        assertThat(String.join(",", response.headers("Access-Control-Allow-Headers")))
+                .contains("x-token")
+                .contains("content-type");
+    }
+
+    @Test
+    @DisplayName("C12: two Origin lines, both allowed, are malformed: 403, no Access-Control-* header")
+    void twoOriginLines() throws Exception {
+        open();
+
+        RawResponse response = sendOne(
+                "OPTIONS",
+                CorsWire.request(
+                        "OPTIONS", HOST, "/items", APP, "origin: " + APP, "Access-Control-Request-Method: PUT"));
+
+        assertThat(response.status()).isEqualTo(403);
+        assertThat(corsHeaders(response)).isEmpty();
+    }
+
+    @Test
     @DisplayName(
             "C9: with disallowed-origin = reject an actual request from a disallowed origin gets 403 and no upstream")
     void rejectedActualRequest() throws Exception {

@@ -1,0 +1,57 @@
+package dev.preflight.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Route selection, one row per rule: the first route whose host (case-insensitive, without port or
+ * trailing dot) and segment-aware path prefix match wins, else the default; a table without host
+ * routes never looks at {@code Host}.
+ */
+class RouteTableTest {
+    private static final RouteTable<String> TABLE = RouteTable.of(
+            List.of(
+                    new RouteTable.Entry<>(Optional.empty(), "/public", "public"),
+                    new RouteTable.Entry<>(Optional.of("API.example.com"), "/v2", "v2"),
+                    new RouteTable.Entry<>(Optional.of("[2001:db8::1]"), "/", "ipv6"),
+                    new RouteTable.Entry<>(Optional.empty(), "/v2/", "v2-any-host")),
+            Function.identity(),
+            "default");
+
+    private static final RouteTable<String> NO_ROUTES = RouteTable.of(List.of(), Function.identity(), "default");
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', nullValues = "NULL", textBlock = """
+            a prefix matches itself                                | h.example         | /public      | public
+            a prefix matches below it                              | h.example         | /public/x    | public
+            a prefix never matches a longer segment                | h.example         | /publicx     | default
+            no route matches: the default                          | h.example         | /other       | default
+            a host route: exact host                               | api.example.com   | /v2/items    | v2
+            a host route: host with a port                         | api.example.com:8080 | /v2/items | v2
+            a host route: host in another case                     | API.EXAMPLE.COM   | /v2          | v2
+            a host route: host with a trailing dot                 | api.example.com.  | /v2/items    | v2
+            a host route: host with spaces around it               | ' api.example.com ' | /v2/items  | v2
+            a host route: another host falls through to the next   | other.example     | /v2/items    | v2-any-host
+            a host route: no Host falls through                    | NULL              | /v2/items    | v2-any-host
+            an IPv6 host route: with a port                        | [2001:db8::1]:8443 | /x          | ipv6
+            an IPv6 host route: another address falls through      | [2001:db8::2]     | /x           | default
+            """)
+    void selects(String rule, String host, String path, String expected) {
+        assertThat(TABLE.select(host, path)).as(rule).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "no routes: Host {0} gets the default")
+    @CsvSource(nullValues = "NULL", textBlock = """
+            api.example.com
+            NULL
+            ' '
+            """)
+    void noRoutesMeansTheDefault(String host) {
+        assertThat(NO_ROUTES.select(host, "/anything")).isEqualTo("default");
+    }
+}
