@@ -62,6 +62,11 @@ final class HeadChecks {
      * plain chunked for the upstream, which would then take the coded bytes for the body.
      */
     static boolean unsupportedTransferCoding(HttpRequest request) {
+        // Looked for first: getAll makes a list and a view of it even for a header that is absent,
+        // which it is on most requests (issue 7).
+        if (!request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            return false;
+        }
         for (String value : request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING)) {
             for (String coding : value.split(",")) {
                 String name = coding.trim();
