@@ -243,12 +243,8 @@ final class Exchange implements UpstreamListener {
     }
 
     void closeBoth() {
-        boolean ended = end();
+        end();
         lease.release(false);
-        if (ended) {
-            // A head not written yet goes first (P6: the client sees the bytes it got, then the close).
-            responseRelay.flushHead();
-        }
         owner.closeOnFlush(ctx);
     }
 
