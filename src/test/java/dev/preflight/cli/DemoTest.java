@@ -35,11 +35,13 @@ class DemoTest {
     @BeforeEach
     void start() throws Exception {
         int proxyPort;
+        // The proxy's port is held until the API and the page have theirs: freed first, it could be
+        // handed to one of them (both bind port 0), and the proxy would then find it taken.
         try (ServerSocket free = new ServerSocket(0)) {
             proxyPort = free.getLocalPort();
+            api = DemoApi.start("127.0.0.1", 0);
+            page = DemoPage.start("127.0.0.1", 0, "http://localhost:" + proxyPort);
         }
-        api = DemoApi.start("127.0.0.1", 0);
-        page = DemoPage.start("127.0.0.1", 0, "http://localhost:" + proxyPort);
         pageOrigin = "http://localhost:" + page.port();
         proxy = ProxyServer.start(ConfigLoader.parse(
                 dev.preflight.cli.demo.DemoCommandPolicy.of(proxyPort, api.port(), page.port()), Map.of()));
