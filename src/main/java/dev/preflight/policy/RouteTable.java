@@ -22,10 +22,13 @@ public final class RouteTable<T> {
 
     private final List<Compiled<T>> routes;
     private final T fallback;
+    // Whether any route names a host: only then is the request's Host worked out (issue 7).
+    private final boolean hostRoutes;
 
     private RouteTable(List<Compiled<T>> routes, T fallback) {
         this.routes = routes;
         this.fallback = fallback;
+        this.hostRoutes = routes.stream().anyMatch(route -> route.host() != null);
     }
 
     public static <S, T> RouteTable<T> of(List<S> routes, Function<S, Entry<T>> entry, T fallback) {
@@ -43,18 +46,10 @@ public final class RouteTable<T> {
      * @param path the normalised path
      */
     public T select(String hostHeader, String path) {
-        // The host is worked out at the first route that names one: most tables have none (issue 7).
-        String host = null;
-        boolean hostKnown = false;
+        String host = hostRoutes && hostHeader != null ? hostWithoutPort(hostHeader) : null;
         for (Compiled<T> route : routes) {
-            if (route.host() != null) {
-                if (!hostKnown) {
-                    host = hostHeader == null ? null : hostWithoutPort(hostHeader);
-                    hostKnown = true;
-                }
-                if (!route.host().equals(host)) {
-                    continue;
-                }
+            if (route.host() != null && !route.host().equals(host)) {
+                continue;
             }
             if (prefixMatches(route.prefix(), path)) {
                 return route.value();

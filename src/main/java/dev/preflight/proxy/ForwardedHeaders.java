@@ -39,23 +39,14 @@ public final class ForwardedHeaders {
                     .remove(X_FORWARDED_PROTO)
                     .remove(X_FORWARDED_HOST)
                     .remove(FORWARDED);
+            // Theirs are gone: below, ours are added without looking theirs up, nor set's removal scan (issue 7).
         }
-        // Untrusted, the client's are gone: ours are added without looking for theirs again (issue 7).
         switch (settings.headers()) {
             case X_FORWARDED -> {
-                if (!trusted) {
-                    headers.add(X_FORWARDED_FOR, clientIp).add(X_FORWARDED_PROTO, HTTP);
-                    if (host != null) {
-                        headers.add(X_FORWARDED_HOST, host);
-                    }
-                    return;
-                }
-                appendList(headers, X_FORWARDED_FOR, clientIp);
-                if (!headers.contains(X_FORWARDED_PROTO)) {
-                    headers.set(X_FORWARDED_PROTO, HTTP);
-                }
-                if (host != null && !headers.contains(X_FORWARDED_HOST)) {
-                    headers.set(X_FORWARDED_HOST, host);
+                append(headers, X_FORWARDED_FOR, clientIp, trusted);
+                addUnlessSent(headers, X_FORWARDED_PROTO, HTTP, trusted);
+                if (host != null) {
+                    addUnlessSent(headers, X_FORWARDED_HOST, host, trusted);
                 }
             }
             case FORWARDED -> {
@@ -64,11 +55,7 @@ public final class ForwardedHeaders {
                 if (host != null) {
                     element.append(";host=").append(quoteIfNeeded(host));
                 }
-                if (trusted) {
-                    appendList(headers, FORWARDED, element.toString());
-                } else {
-                    headers.add(FORWARDED, element.toString());
-                }
+                append(headers, FORWARDED, element.toString(), trusted);
             }
             case NONE -> {}
         }
@@ -81,9 +68,21 @@ public final class ForwardedHeaders {
                 : "unknown";
     }
 
-    private static void appendList(HttpHeaders headers, AsciiString name, String value) {
+    /** Ours after a trusted client's list; else ours alone. */
+    private static void append(HttpHeaders headers, AsciiString name, String value, boolean trusted) {
+        if (!trusted) {
+            headers.add(name, value);
+            return;
+        }
         String existing = headers.get(name);
         headers.set(name, existing == null || existing.isBlank() ? value : existing + ", " + value);
+    }
+
+    /** A trusted client's own value stays; else ours. */
+    private static void addUnlessSent(HttpHeaders headers, AsciiString name, CharSequence value, boolean trusted) {
+        if (!trusted || !headers.contains(name)) {
+            headers.add(name, value);
+        }
     }
 
     private static String forNode(SocketAddress client, String ip) {
