@@ -5,6 +5,7 @@ import dev.preflight.proxy.upstream.UpstreamPool;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.slf4j.event.Level;
 
 /**
  * State shared by every client connection of one listener: the runtime in force (replaced whole on
@@ -15,7 +16,7 @@ final class ProxyContext {
     private final Transports transports;
     private final ProxyMetrics metrics;
     private final AccessLog accessLog;
-    private final RejectionLog rejections = new RejectionLog(10);
+    private final ThrottledLog rejections = new ThrottledLog("preflight.cors", Level.INFO, 10);
     private final Set<String> poolGauges = ConcurrentHashMap.newKeySet();
     private volatile ProxyRuntime runtime;
     private volatile boolean draining;
@@ -41,7 +42,7 @@ final class ProxyContext {
         return accessLog;
     }
 
-    RejectionLog rejections() {
+    ThrottledLog rejections() {
         return rejections;
     }
 

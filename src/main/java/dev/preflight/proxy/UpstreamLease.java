@@ -45,7 +45,7 @@ final class UpstreamLease implements GenericFutureListener<Future<UpstreamConnec
         if (!future.isSuccess()) {
             UpstreamFailure failure = future.cause() instanceof UpstreamFailure.UpstreamException e
                     ? e.failure()
-                    : UpstreamFailure.CONNECT_REFUSED;
+                    : UpstreamFailure.CONNECT_FAILED;
             exchange.failBeforeResponse(failure);
             return;
         }

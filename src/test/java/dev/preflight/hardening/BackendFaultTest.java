@@ -3,6 +3,10 @@ package dev.preflight.hardening;
 import static dev.preflight.testing.ProblemAssertions.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.preflight.hardening.BackendFaultServer.Reply;
 import dev.preflight.hardening.BackendFaultServer.Then;
 import dev.preflight.testing.RawClient;
@@ -10,6 +14,7 @@ import dev.preflight.testing.RawResponse;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
@@ -18,6 +23,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.slf4j.LoggerFactory;
 
 /**
  * P6: a backend that fails before sending a usable response head. The client gets the proxy's own
@@ -220,23 +226,41 @@ class BackendFaultTest {
     }
 
     @Test
-    @DisplayName("P6: backend refuses connections: 502 at once, every time, without using up the pool")
+    @DisplayName(
+            "P6/O6: backend refuses connections: 502 at once, every time, without using up the pool; the log says why")
     void refused() throws Exception {
-        try (BackendFaultProxy proxy = BackendFaultProxy.start("http://127.0.0.1:" + closedPort(), FAULT_UPSTREAM);
+        String upstream = "http://127.0.0.1:" + closedPort();
+        Logger upstreamLog = (Logger) LoggerFactory.getLogger("preflight.upstream");
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        upstreamLog.addAppender(lines);
+        try (BackendFaultProxy proxy = BackendFaultProxy.start(upstream, FAULT_UPSTREAM);
                 RawClient client = proxy.raw()) {
             for (int attempt = 1; attempt <= 10; attempt++) {
                 long start = System.nanoTime();
                 RawResponse response = client.exchange(GET_FAULT.formatted(attempt));
 
                 assertProblem(response, 502);
+                assertThat(response.bodyText()).contains("\"detail\":\"the upstream refused the connection\"");
                 assertThat(Duration.ofNanos(System.nanoTime() - start))
                         .as("a refused connect fails fast, well before connect-timeout")
                         .isLessThan(Duration.ofSeconds(5));
             }
             assertThat(proxy.upstreamErrors("connect")).isEqualTo(10);
+            assertThat(List.copyOf(lines.list))
+                    .as("one WARN line per failed connect, naming the upstream and what the system said")
+                    .hasSize(10)
+                    .allSatisfy(line -> {
+                        assertThat(line.getLevel()).isEqualTo(Level.WARN);
+                        assertThat(line.getFormattedMessage())
+                                .startsWith("cannot connect to the upstream " + upstream + ": ")
+                                .contains("Connection refused");
+                    });
             proxy.awaitUpstreamQuiet();
             assertThat(client.exchange(BackendFaultProxy.GET_HEALTHY).status()).isEqualTo(200);
             proxy.assertServesOthers();
+        } finally {
+            upstreamLog.detachAppender(lines);
         }
     }
 

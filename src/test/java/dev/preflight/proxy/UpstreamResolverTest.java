@@ -29,7 +29,9 @@ class UpstreamResolverTest {
     @DisplayName("P6: an upstream host name that does not resolve gets 502, and the proxy keeps serving")
     void unresolvable() throws Exception {
         try (ProxyHarness proxy = ProxyHarness.withoutBackend("http://upstream.does-not-exist.invalid:3000")) {
-            assertProblem(proxy.get("/nowhere"), 502);
+            HttpResponse<String> first = proxy.get("/nowhere");
+            assertProblem(first, 502);
+            assertThat(first.body()).contains("\"detail\":\"the upstream's host name does not resolve\"");
             assertProblem(proxy.get("/nowhere/again"), 502);
         }
     }

@@ -6,7 +6,6 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -233,10 +232,27 @@ final class LoopPool {
         }
     }
 
-    private static UpstreamFailure.UpstreamException connectFailure(Throwable cause) {
-        boolean timeout = cause instanceof ConnectTimeoutException
-                || (cause != null && cause.getClass().getSimpleName().contains("Timeout"));
-        return (timeout ? UpstreamFailure.CONNECT_TIMEOUT : UpstreamFailure.CONNECT_REFUSED).exception(cause);
+    /** The client gets the step that failed; the log, what the system said (throttled: a dead upstream floods). */
+    private UpstreamFailure.UpstreamException connectFailure(Throwable cause) {
+        UpstreamFailure failure = UpstreamFailure.ofConnect(cause);
+        parent.connectLog.log("cannot connect to the upstream {}: {}", settings.url(), describe(cause));
+        return failure.exception(cause);
+    }
+
+    private static String describe(Throwable cause) {
+        if (cause == null) {
+            return "no cause given";
+        }
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = cause.getMessage() != null
+                ? cause.getMessage()
+                : cause.getClass().getName();
+        return root == cause || root.getMessage() == null || message.contains(root.getMessage())
+                ? message
+                : message + " (" + root.getMessage() + ")";
     }
 
     /** A connection back in the pool, and since when (the loop's ticker). */

@@ -1,6 +1,10 @@
 package dev.preflight.proxy.upstream;
 
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import javax.net.ssl.SSLException;
 
 /**
  * Every way talking to the upstream can fail, with the status the client gets and the tag metrics
@@ -8,6 +12,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  */
 public enum UpstreamFailure {
     CONNECT_REFUSED(HttpResponseStatus.BAD_GATEWAY, "connect", "the upstream refused the connection"),
+    UNRESOLVED(HttpResponseStatus.BAD_GATEWAY, "connect", "the upstream's host name does not resolve"),
+    TLS_HANDSHAKE(HttpResponseStatus.BAD_GATEWAY, "connect", "the TLS handshake with the upstream failed"),
+    CONNECT_FAILED(HttpResponseStatus.BAD_GATEWAY, "connect", "could not connect to the upstream"),
     CONNECT_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "timeout", "connecting to the upstream timed out"),
     RESPONSE_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "timeout", "the upstream did not answer in time"),
     RESET(HttpResponseStatus.BAD_GATEWAY, "reset", "the upstream closed the connection before answering"),
@@ -35,6 +42,29 @@ public enum UpstreamFailure {
 
     public String detail() {
         return detail;
+    }
+
+    /**
+     * What a failed connect (resolve, TCP, TLS handshake) means, from its cause: the client's detail
+     * names the step that failed; the log line has the cause itself.
+     */
+    public static UpstreamFailure ofConnect(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof ConnectTimeoutException
+                    || t.getClass().getSimpleName().contains("Timeout")) {
+                return CONNECT_TIMEOUT;
+            }
+            if (t instanceof UnknownHostException) {
+                return UNRESOLVED;
+            }
+            if (t instanceof SSLException) {
+                return TLS_HANDSHAKE;
+            }
+            if (t instanceof ConnectException) {
+                return CONNECT_REFUSED;
+            }
+        }
+        return CONNECT_FAILED;
     }
 
     /** An exception carrying the failure, for futures. */

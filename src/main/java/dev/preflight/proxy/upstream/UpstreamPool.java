@@ -1,6 +1,7 @@
 package dev.preflight.proxy.upstream;
 
 import dev.preflight.config.UpstreamSettings;
+import dev.preflight.proxy.ThrottledLog;
 import dev.preflight.proxy.Transports;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
@@ -13,6 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import javax.net.ssl.SSLException;
+import org.slf4j.event.Level;
 
 /**
  * Keep-alive connections to one upstream. Each event loop has its own {@link LoopPool}, so a client
@@ -37,6 +39,8 @@ public final class UpstreamPool implements AutoCloseable {
     // Made once: a method reference bound to this, written at the call, is an object per request.
     private final Function<EventLoop, LoopPool> newLoopPool = this::newLoopPool;
     private final List<LoopPool> loopList = new CopyOnWriteArrayList<>();
+    // Per upstream: a dead one logs its failed connects without hiding another's.
+    final ThrottledLog connectLog = new ThrottledLog("preflight.upstream", Level.WARN, 10);
 
     public UpstreamPool(UpstreamSettings settings, Transports transports) {
         this.settings = settings;

@@ -10,9 +10,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
-/** Rejections are logged at INFO, but a flood cannot fill the disk. */
-class RejectionLogTest {
+/** Lines about traffic are logged at their level, but a flood cannot fill the disk. */
+class ThrottledLogTest {
     private final Logger logger = (Logger) LoggerFactory.getLogger("preflight.cors");
     private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
 
@@ -30,7 +31,7 @@ class RejectionLogTest {
     @Test
     @DisplayName("C6: 1000 rejections in a burst log at most a few lines a second")
     void flood() {
-        RejectionLog log = new RejectionLog(10);
+        ThrottledLog log = new ThrottledLog("preflight.cors", Level.INFO, 10);
         long start = System.nanoTime();
         for (int i = 0; i < 1000; i++) {
             log.log("refused {}", i);
@@ -41,5 +42,17 @@ class RejectionLogTest {
         // 10 lines per one-second window, plus one "suppressed" note per window after the first.
         assertThat(lines.list.size()).isBetween(10, (int) (seconds + 1) * 11);
         assertThat(lines.list.getFirst().getFormattedMessage()).isEqualTo("refused 0");
+    }
+
+    @Test
+    @DisplayName("O6: a line goes out at the level it was made for, and not when that level is off")
+    void level() {
+        new ThrottledLog("preflight.cors", Level.WARN, 10).log("upstream {} down", "x");
+        new ThrottledLog("preflight.cors", Level.TRACE, 10).log("not logged");
+
+        assertThat(lines.list).singleElement().satisfies(e -> {
+            assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+            assertThat(e.getFormattedMessage()).isEqualTo("upstream x down");
+        });
     }
 }

@@ -3,26 +3,29 @@ package dev.preflight.proxy;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
- * INFO lines for refused CORS requests and report-only disagreements, at most {@code perSecond} a
- * second across the process, so a flood cannot fill the disk; what was held back is counted and
- * reported on the next line that gets through.
+ * Log lines about traffic (refused CORS requests, report-only disagreements, failed upstream
+ * connects), at most {@code perSecond} a second across the process, so a flood cannot fill the disk;
+ * what was held back is counted and reported on the next line that gets through.
  */
-final class RejectionLog {
-    private static final Logger log = LoggerFactory.getLogger("preflight.cors");
-
+public final class ThrottledLog {
+    private final Logger log;
+    private final Level level;
     private final int perSecond;
     private final AtomicLong window = new AtomicLong();
     private final AtomicLong inWindow = new AtomicLong();
     private final AtomicLong suppressed = new AtomicLong();
 
-    RejectionLog(int perSecond) {
+    public ThrottledLog(String logger, Level level, int perSecond) {
+        this.log = LoggerFactory.getLogger(logger);
+        this.level = level;
         this.perSecond = perSecond;
     }
 
-    void log(String message, Object... args) {
-        if (!log.isInfoEnabled()) {
+    public void log(String message, Object... args) {
+        if (!log.isEnabledForLevel(level)) {
             return;
         }
         long second = System.nanoTime() / 1_000_000_000L;
@@ -36,8 +39,8 @@ final class RejectionLog {
         }
         long held = suppressed.getAndSet(0);
         if (held > 0) {
-            log.info("({} similar lines suppressed)", held);
+            log.atLevel(level).log("({} similar lines suppressed)", held);
         }
-        log.info(message, args);
+        log.atLevel(level).log(message, args);
     }
 }
