@@ -22,8 +22,8 @@ import io.netty.util.concurrent.Future;
  * <pre>
  *  client ──read()──▶ head ──acquire──▶ upstream.write(head)
  *  client ──read()──▶ body chunk ──▶ upstream.writeAndFlush ──on success──▶ client.read() ...
- *  upstream ──read()──▶ response head ──▶ client.write (flushed with the first body part, or at the
- *                                          end of the read) ──▶ upstream.read()
+ *  upstream ──read()──▶ response head ──▶ held for its first body part (one message with it when that
+ *                                          is the last), or written at the end of the read ──▶ upstream.read()
  *  upstream ──read()──▶ body part ──▶ client.writeAndFlush ──on success──▶ upstream.read() ...
  *  request fully written + response fully written ──▶ release upstream, next request (or close)
  * </pre>
@@ -243,8 +243,12 @@ final class Exchange implements UpstreamListener {
     }
 
     void closeBoth() {
-        end();
+        boolean ended = end();
         lease.release(false);
+        if (ended) {
+            // A head not written yet goes first (P6: the client sees the bytes it got, then the close).
+            responseRelay.flushHead();
+        }
         owner.closeOnFlush(ctx);
     }
 

@@ -3,6 +3,8 @@ package dev.preflight.proxy;
 import dev.preflight.policy.CorsSettings;
 import dev.preflight.proxy.upstream.UpstreamFailure;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -14,8 +16,8 @@ import io.netty.util.concurrent.Future;
  * The response's leg of an {@link Exchange}: the upstream's head is checked, rewritten for CORS and
  * framed for the client (or, for an accepted WebSocket handshake, handed over as a tunnel), and each
  * body part is written to the client before the next is read from the upstream, so at most one part
- * is in memory. The head leaves with the first body part in one write, or at the end of the upstream's
- * read. It knows whether the response has started, which decides how a failure reaches the client,
+ * is in memory. The head leaves with the first body part that comes in the same read (as one message
+ * when that part is the last), or at the end of the upstream's read. It knows whether the response has started, which decides how a failure reaches the client,
  * and whether either connection may be reused; the connection, the timer and the end belong to the
  * exchange. Confined to the client's event loop.
  */
@@ -33,7 +35,8 @@ final class ResponseRelay {
     private boolean skippingInformational;
     private boolean upstreamReusable;
     private boolean closeClient;
-    private boolean headUnflushed;
+    // The head, rewritten, until its body's first part (or the end of the upstream's read) comes.
+    private HttpResponse pendingHead;
 
     ResponseRelay(
             Exchange exchange,
@@ -108,12 +111,12 @@ final class ResponseRelay {
         if (response instanceof HttpContent) {
             return; // a full message: onContent writes it whole
         }
-        // Not flushed yet: the head leaves with the first part of the body when that came in the same
-        // read (most bodies are one part), in one write; else at the end of the read (flushHead),
-        // so a head whose body is slow to come still reaches the client at once. It is small, so
-        // reading on before it is flushed keeps memory bounded all the same.
-        ctx.write(response).addListener(this::afterHeadWrite);
-        headUnflushed = true;
+        // Not written yet: the head leaves with the first part of the body when that came in the same
+        // read (most bodies are one part), and with a body of one part as one message (one write
+        // through the pipeline and the encoder, head and body in one buffer: issue 7); else at the
+        // end of the read (flushHead), so a head whose body is slow to come still reaches the client
+        // at once. It is small, so reading on before it is written keeps memory bounded all the same.
+        pendingHead = response;
         exchange.readUpstream();
     }
 
@@ -159,9 +162,10 @@ final class ResponseRelay {
             return;
         }
         record.bytesOut += content.content().readableBytes();
-        headUnflushed = false; // flushed with this part
-        if (content instanceof LastHttpContent) {
-            ctx.writeAndFlush(content).addListener(f -> {
+        HttpResponse head = pendingHead;
+        pendingHead = null;
+        if (content instanceof LastHttpContent last) {
+            ctx.writeAndFlush(head == null ? last : whole(head, last)).addListener(f -> {
                 if (f.isSuccess()) {
                     exchange.finish();
                 } else {
@@ -169,8 +173,17 @@ final class ResponseRelay {
                 }
             });
         } else {
+            if (head != null) {
+                ctx.write(head).addListener(this::afterHeadWrite);
+            }
             ctx.writeAndFlush(content).addListener(this::afterClientWrite);
         }
+    }
+
+    /** A head and its body of one part (its last), as one message: the same headers and trailers. */
+    private static FullHttpResponse whole(HttpResponse head, LastHttpContent last) {
+        return new DefaultFullHttpResponse(
+                head.protocolVersion(), head.status(), last.content(), head.headers(), last.trailingHeaders());
     }
 
     private void afterClientWrite(Future<? super Void> f) {
@@ -181,11 +194,15 @@ final class ResponseRelay {
         }
     }
 
-    /** The upstream's read ended: a head still waiting for its first body part leaves now. */
+    /**
+     * The upstream's read ended, or the exchange is closing both sides: a head still waiting for its
+     * first body part leaves now.
+     */
     void flushHead() {
-        if (headUnflushed) {
-            headUnflushed = false;
-            ctx.flush();
+        HttpResponse head = pendingHead;
+        if (head != null) {
+            pendingHead = null;
+            ctx.writeAndFlush(head).addListener(this::afterHeadWrite);
         }
     }
 }

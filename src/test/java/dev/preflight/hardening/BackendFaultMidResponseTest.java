@@ -50,6 +50,16 @@ class BackendFaultMidResponseTest {
                         true,
                         ""),
                 row(
+                        "P6: head only, then FIN: the client has the head, then the connection closes",
+                        BackendFaultServer.raw(LENGTH_HEAD, Then.CLOSE),
+                        false,
+                        ""),
+                row(
+                        "P6: head, then a malformed chunk size in the same read: the head, held for its body, still goes first",
+                        BackendFaultServer.raw(CHUNKED_HEAD + "zz\r\nhello\r\n0\r\n\r\n", Then.AWAIT_CLOSE),
+                        false,
+                        ""),
+                row(
                         "P6: part of a Content-Length body, then FIN: the client's connection closes short of the length",
                         BackendFaultServer.raw(LENGTH_HEAD + SENT, Then.CLOSE),
                         false),
