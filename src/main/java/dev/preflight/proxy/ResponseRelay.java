@@ -17,9 +17,10 @@ import io.netty.util.concurrent.Future;
  * framed for the client (or, for an accepted WebSocket handshake, handed over as a tunnel), and each
  * body part is written to the client before the next is read from the upstream, so at most one part
  * is in memory. The head leaves with the first body part that comes in the same read (as one message
- * when that part is the last), or at the end of the upstream's read. It knows whether the response has started, which decides how a failure reaches the client,
- * and whether either connection may be reused; the connection, the timer and the end belong to the
- * exchange. Confined to the client's event loop.
+ * when that part is the last), or at the end of the upstream's read. It knows whether the response
+ * has started, which decides how a failure reaches the client, and whether either connection may be
+ * reused; the connection, the timer and the end belong to the exchange. Confined to the client's
+ * event loop.
  */
 final class ResponseRelay {
     private final Exchange exchange;

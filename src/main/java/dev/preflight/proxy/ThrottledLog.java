@@ -7,8 +7,8 @@ import org.slf4j.event.Level;
 
 /**
  * Log lines about traffic (refused CORS requests, report-only disagreements, failed upstream
- * connects), at most {@code perSecond} a second across the process, so a flood cannot fill the disk;
- * what was held back is counted and reported on the next line that gets through.
+ * connects), at most {@code perSecond} a second per instance, whatever thread logs, so a flood cannot
+ * fill the disk; what was held back is counted and reported on the next line that gets through.
  */
 public final class ThrottledLog {
     private final Logger log;

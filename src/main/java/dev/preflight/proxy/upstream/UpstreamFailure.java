@@ -44,12 +44,16 @@ public enum UpstreamFailure {
         return detail;
     }
 
+    private static final int MAX_CAUSES = 16;
+
     /**
      * What a failed connect (resolve, TCP, TLS handshake) means, from its cause: the client's detail
      * names the step that failed; the log line has the cause itself.
      */
     public static UpstreamFailure ofConnect(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause()) {
+        // Bounded: a chain can loop (a.initCause(b) after b was made with a as its cause).
+        Throwable t = cause;
+        for (int depth = 0; t != null && depth < MAX_CAUSES; depth++, t = t.getCause()) {
             if (t instanceof ConnectTimeoutException
                     || t.getClass().getSimpleName().contains("Timeout")) {
                 return CONNECT_TIMEOUT;

@@ -42,7 +42,15 @@ class UpstreamFailureTest {
                         new DecoderException(new SSLHandshakeException("bad record")),
                         "TLS_HANDSHAKE"),
                 Arguments.of("channel closed while connecting", new ClosedChannelException(), "CONNECT_FAILED"),
-                Arguments.of("no cause given", null, "CONNECT_FAILED"));
+                Arguments.of("no cause given", null, "CONNECT_FAILED"),
+                Arguments.of("a cause chain that loops", loopingChain(), "CONNECT_FAILED"));
+    }
+
+    private static Throwable loopingChain() {
+        IOException first = new IOException("first");
+        IOException second = new IOException("second", first);
+        first.initCause(second);
+        return first;
     }
 
     @ParameterizedTest(name = "{0}: {2}")
