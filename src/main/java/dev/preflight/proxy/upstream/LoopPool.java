@@ -260,20 +260,14 @@ final class LoopPool {
         return failure.exception(cause);
     }
 
+    /** The failure's own words: Netty's and the JDK's connect, resolve and TLS exceptions carry them on top. */
     private static String describe(Throwable cause) {
         if (cause == null) {
             return "no cause given";
         }
-        Throwable root = cause;
-        for (int depth = 0; root.getCause() != null && depth < 16; depth++) {
-            root = root.getCause(); // bounded: a chain can loop
-        }
-        String message = cause.getMessage() != null
+        return cause.getMessage() != null
                 ? cause.getMessage()
                 : cause.getClass().getName();
-        return root == cause || root.getMessage() == null || message.contains(root.getMessage())
-                ? message
-                : message + " (" + root.getMessage() + ")";
     }
 
     /** A connection back in the pool, and since when (the loop's ticker). */
