@@ -143,9 +143,14 @@ final class CorsResponses {
         VaryHeader.merge(headers, decision.vary());
     }
 
+    /**
+     * Adds rather than sets: every caller's headers have no {@code Access-Control-*} header (a
+     * response made here, or the backend's after {@link #rewrite} stripped them), and a set would
+     * look for one to remove first.
+     */
     private static void add(HttpHeaders headers, List<Map.Entry<String, String>> values) {
         for (Map.Entry<String, String> header : values) {
-            headers.set(name(header.getKey()), header.getValue());
+            headers.add(name(header.getKey()), header.getValue());
         }
     }
 

@@ -7,6 +7,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.Future;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Fires {@link IdleStateEvent#ALL_IDLE_STATE_EVENT} when a client connection has had no traffic
@@ -17,11 +18,12 @@ import java.util.concurrent.TimeUnit;
  * <p>Netty's {@code IdleStateHandler(observeOutput = true)} does the same, but learns about output by
  * adding a listener to every write's promise and reading the clock when each one completes: two to
  * four listeners and clock reads per forwarded request on the busiest path there is (issue 7). This
- * reads the clock once per read and once per flush, and looks at the outbound buffer's progress only
- * when its timer fires.
+ * stamps the time once per read and once per flush, from the {@link LoopClock} (read at most once
+ * per round of the loop), and looks at the outbound buffer's progress only when its timer fires.
  */
 final class IdleTimeoutHandler extends ChannelDuplexHandler {
     private final long timeoutNanos;
+    private LongSupplier clock; // the loop's, set when added
     private long lastActivity;
     private boolean reading;
     private boolean started;
@@ -39,6 +41,7 @@ final class IdleTimeoutHandler extends ChannelDuplexHandler {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        clock = LoopClock.of(ctx.executor());
         if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
             start(ctx);
         }
@@ -60,14 +63,14 @@ final class IdleTimeoutHandler extends ChannelDuplexHandler {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (reading) {
             reading = false;
-            lastActivity = now(ctx);
+            lastActivity = clock.getAsLong();
         }
         ctx.fireChannelReadComplete();
     }
 
     @Override
     public void flush(ChannelHandlerContext ctx) {
-        lastActivity = now(ctx);
+        lastActivity = clock.getAsLong();
         ctx.flush();
     }
 
@@ -87,7 +90,7 @@ final class IdleTimeoutHandler extends ChannelDuplexHandler {
             return;
         }
         started = true;
-        lastActivity = now(ctx);
+        lastActivity = clock.getAsLong();
         outputProgressed(ctx);
         schedule(ctx, timeoutNanos);
     }
@@ -105,7 +108,7 @@ final class IdleTimeoutHandler extends ChannelDuplexHandler {
         if (stopped || !ctx.channel().isOpen()) {
             return;
         }
-        long quiet = reading ? 0 : now(ctx) - lastActivity;
+        long quiet = reading ? 0 : clock.getAsLong() - lastActivity;
         if (quiet < timeoutNanos) {
             schedule(ctx, timeoutNanos - quiet);
             return;
@@ -134,9 +137,5 @@ final class IdleTimeoutHandler extends ChannelDuplexHandler {
         lastPending = pending;
         lastProgress = progress;
         return moved;
-    }
-
-    private static long now(ChannelHandlerContext ctx) {
-        return ctx.executor().ticker().nanoTime();
     }
 }

@@ -3,6 +3,7 @@ package dev.preflight.proxy;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * The upstream response timeout of one client connection's exchanges: fires when the exchange in
@@ -13,10 +14,12 @@ import java.util.concurrent.TimeUnit;
  * rescheduled for every chunk, and outlives the exchange that started it: the next exchange on the
  * connection takes it over, and a task that finds no exchange ends. A keep-alive connection so costs
  * one scheduled task per timeout period instead of a schedule and a cancel per request (issue 7).
- * Confined to the connection's event loop; time is the loop's ticker, so tests can move it.
+ * Confined to the connection's event loop; time is the loop's {@link LoopClock} (or an executor's own
+ * ticker, so tests can move it).
  */
 final class ProgressTimer {
     private final EventExecutor executor;
+    private final LongSupplier clock;
     private long timeoutNanos;
     private Runnable onTimeout; // the exchange's, or null between exchanges
     private boolean waiting;
@@ -26,6 +29,7 @@ final class ProgressTimer {
 
     ProgressTimer(EventExecutor executor) {
         this.executor = executor;
+        this.clock = LoopClock.of(executor);
     }
 
     /** An exchange starts: it is timed from now on, with its route's {@code timeoutNanos}. */
@@ -96,6 +100,6 @@ final class ProgressTimer {
     }
 
     private long now() {
-        return executor.ticker().nanoTime();
+        return clock.getAsLong();
     }
 }

@@ -63,6 +63,7 @@ public record Transports(
     }
 
     public MultiThreadIoEventLoopGroup newGroup(int threads, String threadPrefix) {
-        return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(threadPrefix, true), ioHandlerFactory);
+        return new MultiThreadIoEventLoopGroup(
+                threads, new DefaultThreadFactory(threadPrefix, true), LoopClock.around(ioHandlerFactory));
     }
 }

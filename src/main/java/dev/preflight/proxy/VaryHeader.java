@@ -23,7 +23,7 @@ final class VaryHeader {
             return;
         }
         if (!headers.contains(HttpHeaderNames.VARY)) {
-            headers.set(NAME, ours); // the common case: nothing to merge with
+            headers.add(NAME, ours); // the common case: nothing to merge with, nor to replace
             return;
         }
         List<String> names = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.preflight.proxy.upstream;
 
 import dev.preflight.config.UpstreamSettings;
+import dev.preflight.proxy.LoopClock;
 import dev.preflight.proxy.Transports;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * The part of an {@link UpstreamPool} that lives on one event loop. Every method runs on that loop,
@@ -33,6 +35,7 @@ final class LoopPool {
     private final UpstreamSettings settings;
     private final Bootstrap bootstrap;
     private final long idleTimeoutNanos;
+    private final LongSupplier clock; // the loop's LoopClock
     // Most recently used last: taking from the tail favours connections least likely to be stale,
     // and the head is the one idle longest.
     private final ArrayDeque<IdleConnection> idle = new ArrayDeque<>();
@@ -50,6 +53,7 @@ final class LoopPool {
         this.loop = loop;
         this.settings = settings;
         this.idleTimeoutNanos = settings.idleTimeout().toNanos();
+        this.clock = LoopClock.of(loop);
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transports.socketChannel())
@@ -108,7 +112,7 @@ final class LoopPool {
         if (waiter != null) {
             lend(connection.lentAgain(), waiter.promise);
         } else {
-            idle.addLast(new IdleConnection(connection, loop.ticker().nanoTime()));
+            idle.addLast(new IdleConnection(connection, clock.getAsLong()));
             parent.idle.incrementAndGet();
             scheduleIdleSweep();
             // Reading while idle lets an upstream close (or stray bytes) be noticed at once.
@@ -162,7 +166,7 @@ final class LoopPool {
     private void scheduleIdleSweep() {
         IdleConnection oldest = idle.peekFirst();
         if (idleSweep == null && oldest != null) {
-            long delay = oldest.sinceNanos() + idleTimeoutNanos - loop.ticker().nanoTime();
+            long delay = oldest.sinceNanos() + idleTimeoutNanos - clock.getAsLong();
             idleSweep = loop.schedule(this::closeExpired, Math.max(0, delay), TimeUnit.NANOSECONDS);
         }
     }
@@ -170,7 +174,7 @@ final class LoopPool {
     /** Closes the connections idle for {@code idle-timeout} or longer, then waits for the next one. */
     private void closeExpired() {
         idleSweep = null;
-        long now = loop.ticker().nanoTime();
+        long now = clock.getAsLong();
         IdleConnection oldest;
         while ((oldest = idle.peekFirst()) != null && now - oldest.sinceNanos() >= idleTimeoutNanos) {
             idle.pollFirst();
@@ -270,7 +274,7 @@ final class LoopPool {
                 : cause.getClass().getName();
     }
 
-    /** A connection back in the pool, and since when (the loop's ticker). */
+    /** A connection back in the pool, and since when (the loop's {@link LoopClock}). */
     private record IdleConnection(UpstreamConnection connection, long sinceNanos) {
         Channel channel() {
             return connection.channel();
