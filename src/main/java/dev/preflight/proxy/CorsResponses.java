@@ -146,10 +146,12 @@ final class CorsResponses {
     /**
      * Adds rather than sets: every caller's headers have no {@code Access-Control-*} header (a
      * response made here, or the backend's after {@link #rewrite} stripped them), and a set would
-     * look for one to remove first.
+     * look for one to remove first. By index: the for-each's iterator was an object per response
+     * (JFR's allocation samples, issue 7).
      */
     private static void add(HttpHeaders headers, List<Map.Entry<String, String>> values) {
-        for (Map.Entry<String, String> header : values) {
+        for (int i = 0; i < values.size(); i++) {
+            Map.Entry<String, String> header = values.get(i);
             headers.add(name(header.getKey()), header.getValue());
         }
     }
