@@ -25,7 +25,7 @@ import java.util.function.LongSupplier;
  * <p>Each event loop has its own, confined to its thread; {@link #around} puts one on every loop of a
  * group, and {@link #of} finds it.
  */
-public final class LoopClock {
+public final class LoopClock implements LongSupplier {
     private static final Map<EventExecutor, LoopClock> CLOCKS = new ConcurrentHashMap<>();
 
     private final LongSupplier source;
@@ -37,7 +37,8 @@ public final class LoopClock {
     }
 
     /** The time (as {@link System#nanoTime()} counts it), read once per round of the loop. */
-    long nanoTime() {
+    @Override
+    public long getAsLong() {
         if (!read) {
             now = source.getAsLong();
             read = true;
@@ -57,7 +58,7 @@ public final class LoopClock {
      */
     public static LongSupplier of(EventExecutor executor) {
         LoopClock clock = CLOCKS.get(executor);
-        return clock != null ? clock::nanoTime : executor.ticker()::nanoTime;
+        return clock != null ? clock : executor.ticker()::nanoTime;
     }
 
     /** Whether {@code loop} has a clock (for tests: a loop's goes when it stops). */
