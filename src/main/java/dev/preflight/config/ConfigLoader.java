@@ -18,6 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -124,8 +126,8 @@ public final class ConfigLoader {
             UnknownKeys.check(object, REFERENCE.getObject("preflight"), problems);
         }
         String json = json(preflight);
-        Settings settings = new SettingsMapper(preflight, DEFAULTS.getConfig("preflight"), problems)
-                .map(file, hash(json), Instant.now(), json);
+        Settings settings =
+                new SettingsMapper(preflight, DEFAULTS.getConfig("preflight"), problems).map(file, Instant.now(), json);
         // Warnings alone do not make a file invalid; with errors, they are shown with them.
         if (problems.stream().anyMatch(problem -> !problem.isWarning())) {
             problems.sort(ConfigProblem.FILE_ORDER);
@@ -166,10 +168,23 @@ public final class ConfigLoader {
 
     /**
      * SHA-256 of the effective {@code preflight} object's concise rendering, which sorts keys, so it is
-     * stable: the JSON above, which is that rendering (one rendering rather than two, issue 7).
+     * stable: the JSON above, which is that rendering (one rendering rather than two, issue 7). Then
+     * the certificates of every {@code ca-file}, so that a reload sees a file that changed under the
+     * same name.
      */
-    private static String hash(String json) {
-        return HexFormat.of().formatHex(sha256().digest(json.getBytes(StandardCharsets.UTF_8)));
+    static String hash(String json, List<TrustedAuthorities> trusted) {
+        MessageDigest digest = sha256();
+        digest.update(json.getBytes(StandardCharsets.UTF_8));
+        for (TrustedAuthorities authorities : trusted) {
+            for (X509Certificate certificate : authorities.certificates()) {
+                try {
+                    digest.update(certificate.getEncoded());
+                } catch (CertificateEncodingException e) {
+                    throw new IllegalStateException("a certificate read from its encoding has one", e);
+                }
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     private static MessageDigest sha256() {

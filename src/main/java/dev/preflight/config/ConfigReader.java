@@ -183,6 +183,18 @@ final class ConfigReader {
                 .orElseGet(() -> new ConfigProblem(keyPath, sectionLocation, "missing", expected)));
     }
 
+    /** Records a warning: the value under {@code key} is used, but {@code why} says what is off. */
+    void warn(String key, ConfigValue value, String why) {
+        if (reportable.test(key)) {
+            problems.add(new ConfigProblem(
+                    path + "." + key,
+                    ConfigProblem.location(value.origin()),
+                    ConfigProblem.render(value),
+                    why,
+                    ConfigProblem.Severity.WARNING));
+        }
+    }
+
     static String spelling(Enum<?> constant) {
         return constant.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigValueType;
 import dev.preflight.policy.CorsSettings;
 import dev.preflight.policy.FetchMetadataSettings;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -17,15 +18,18 @@ final class PolicyMapper {
 
     private PolicyMapper() {}
 
-    static UpstreamSettings upstream(ConfigReader r) {
+    /** @param base the directory a relative {@code ca-file} is read from: the config file's */
+    static UpstreamSettings upstream(ConfigReader r, Path base) {
+        URI url = url(r);
         return new UpstreamSettings(
-                url(r),
+                url,
                 r.duration("connect-timeout", false, "5s"),
                 r.duration("response-timeout", false, "30s"),
                 r.duration("idle-timeout", false, "60s"),
                 r.atLeast("max-connections", 1),
                 r.duration("acquire-timeout", false, "5s"),
-                r.enumValue("host-header", UpstreamSettings.HostHeader.class));
+                r.enumValue("host-header", UpstreamSettings.HostHeader.class),
+                caFile(r, base, url));
     }
 
     static CorsSettings cors(ConfigReader r) {
@@ -81,6 +85,32 @@ final class PolicyMapper {
         return prefix.startsWith("/")
                 ? Optional.empty()
                 : Optional.of("a path starting with /, e.g. /" + prefix.strip());
+    }
+
+    /** Read now, so that a missing or unreadable file stops the load (or the reload) with the rest. */
+    private static TrustedAuthorities caFile(ConfigReader r, Path base, URI url) {
+        Optional<ConfigValue> raw = r.raw("ca-file");
+        if (raw.isEmpty() || raw.get().valueType() == ConfigValueType.NULL) {
+            return null;
+        }
+        String expected = "the path of a PEM file of the certificate authorities an https upstream must be signed by";
+        if (raw.get().valueType() != ConfigValueType.STRING
+                || ((String) raw.get().unwrapped()).isBlank()) {
+            r.report("ca-file", raw, expected + ", or null");
+            return null;
+        }
+        TrustedAuthorities authorities;
+        try {
+            authorities =
+                    TrustedAuthorities.read(base.resolve((String) raw.get().unwrapped()));
+        } catch (TrustedAuthorities.Unusable e) {
+            r.report("ca-file", raw, expected + "; " + e.getMessage());
+            return null;
+        }
+        if (url != null && !"https".equalsIgnoreCase(url.getScheme())) {
+            r.warn("ca-file", raw.get(), "not used: the upstream url is http");
+        }
+        return authorities;
     }
 
     private static URI url(ConfigReader r) {

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.preflight.policy.CorsSettings;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,6 +26,9 @@ final class RouteMapper {
     private static final Predicate<String> HOST = host -> host.matches("[^\\s/:@\\[\\]]+|\\[[0-9A-Fa-f:.]+]");
 
     private final Config upstream;
+    /** Where a relative {@code ca-file} is read from. */
+    private final Path base;
+
     private final Config cors;
     private final Config fetchMetadata;
     private final List<ConfigProblem> problems;
@@ -32,8 +36,9 @@ final class RouteMapper {
     private final Map<String, String> names = new HashMap<>();
 
     /** The top-level blocks, already merged over the defaults, that routes inherit from. */
-    RouteMapper(Config upstream, Config cors, Config fetchMetadata, List<ConfigProblem> problems) {
+    RouteMapper(Config upstream, Config cors, Config fetchMetadata, Path base, List<ConfigProblem> problems) {
         this.upstream = upstream;
+        this.base = base;
         this.cors = cors;
         this.fetchMetadata = fetchMetadata;
         this.problems = problems;
@@ -70,7 +75,7 @@ final class RouteMapper {
         String pathPrefix = r.raw("path-prefix").isEmpty()
                 ? "/"
                 : r.string("path-prefix", "a path starting with /, e.g. /api", p -> p.startsWith("/"));
-        UpstreamSettings routeUpstream = PolicyMapper.upstream(block(route, path, "upstream", upstream));
+        UpstreamSettings routeUpstream = PolicyMapper.upstream(block(route, path, "upstream", upstream), base);
         ConfigReader corsReader = block(route, path, "cors", cors);
         CorsSettings routeCors = PolicyMapper.cors(corsReader);
         return new RouteSettings(

@@ -9,6 +9,7 @@ import dev.preflight.policy.CorsSettings;
 import dev.preflight.policy.FetchMetadataSettings;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,17 +43,19 @@ final class SettingsMapper {
         }
     }
 
-    Settings map(Optional<Path> file, String hash, Instant loadedAt, String effectiveJson) {
+    Settings map(Optional<Path> file, Instant loadedAt, String effectiveJson) {
         Config upstream = section("upstream");
         Config cors = section("cors");
         Config fetchMetadata = section("fetch-metadata");
         ListenSettings listen = listen(reader("listen"));
         AdminSettings admin = admin(reader("admin"));
-        UpstreamSettings defaultUpstream = PolicyMapper.upstream(reader("upstream"));
+        // A relative ca-file is read from the config file's directory, as HOCON's includes are.
+        Path base = file.map(f -> f.toAbsolutePath().getParent()).orElse(Path.of(""));
+        UpstreamSettings defaultUpstream = PolicyMapper.upstream(reader("upstream"), base);
         ConfigReader corsReader = reader("cors");
         CorsSettings defaultCors = PolicyMapper.cors(corsReader);
         CorsPolicy defaultPolicy = CorsPolicyCompiler.compile(corsReader, defaultCors);
-        List<RouteSettings> routes = new RouteMapper(upstream, cors, fetchMetadata, problems)
+        List<RouteSettings> routes = new RouteMapper(upstream, cors, fetchMetadata, base, problems)
                 .map(root.root().get("routes"));
         LimitsSettings limits = limits(reader("limits"));
         FetchMetadataSettings defaultFetchMetadata = PolicyMapper.fetchMetadata(reader("fetch-metadata"));
@@ -63,7 +66,7 @@ final class SettingsMapper {
         ShutdownSettings shutdown = new ShutdownSettings(reader("shutdown").duration("drain-timeout", true, "15s"));
         return new Settings(
                 file,
-                hash,
+                ConfigLoader.hash(effectiveJson, trusted(defaultUpstream, routes)),
                 loadedAt,
                 listen,
                 admin,
@@ -83,6 +86,20 @@ final class SettingsMapper {
                         .sorted(ConfigProblem.FILE_ORDER)
                         .toList(),
                 effectiveJson);
+    }
+
+    /** The {@code ca-file}s read, in the order of the upstreams: their content is part of the hash. */
+    private static List<TrustedAuthorities> trusted(UpstreamSettings defaultUpstream, List<RouteSettings> routes) {
+        List<TrustedAuthorities> trusted = new ArrayList<>();
+        if (defaultUpstream.trustedAuthorities() != null) {
+            trusted.add(defaultUpstream.trustedAuthorities());
+        }
+        for (RouteSettings route : routes) {
+            if (route.upstream().trustedAuthorities() != null) {
+                trusted.add(route.upstream().trustedAuthorities());
+            }
+        }
+        return trusted;
     }
 
     private static ListenSettings listen(ConfigReader r) {

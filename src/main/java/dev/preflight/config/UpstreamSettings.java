@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param maxConnections the whole pool, across event loops
  * @param acquireTimeout how long a request waits for a pooled connection before 503
  * @param hostHeader what {@code Host} the backend sees
+ * @param trustedAuthorities {@code ca-file}: what an {@code https} upstream's certificate must chain
+ *     to; null for the JVM's trust store
  */
 public record UpstreamSettings(
         URI url,
@@ -23,7 +25,8 @@ public record UpstreamSettings(
         Duration idleTimeout,
         int maxConnections,
         Duration acquireTimeout,
-        HostHeader hostHeader) {
+        HostHeader hostHeader,
+        TrustedAuthorities trustedAuthorities) {
 
     // equals and hashCode written out: the proxy finds its pools by their settings as it starts, and a
     // record's own are made at their first call from method handles the AOT cache does not keep, about
@@ -37,13 +40,21 @@ public record UpstreamSettings(
                 && Objects.equals(idleTimeout, u.idleTimeout)
                 && maxConnections == u.maxConnections
                 && Objects.equals(acquireTimeout, u.acquireTimeout)
-                && hostHeader == u.hostHeader;
+                && hostHeader == u.hostHeader
+                && Objects.equals(trustedAuthorities, u.trustedAuthorities);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(
-                url, connectTimeout, responseTimeout, idleTimeout, maxConnections, acquireTimeout, hostHeader);
+                url,
+                connectTimeout,
+                responseTimeout,
+                idleTimeout,
+                maxConnections,
+                acquireTimeout,
+                hostHeader,
+                trustedAuthorities);
     }
 
     /** {@code preserve}: the client's {@code Host}; {@code upstream}: the upstream URL's authority. */

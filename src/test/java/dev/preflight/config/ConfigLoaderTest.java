@@ -43,7 +43,8 @@ class ConfigLoaderTest {
                         Duration.ofSeconds(60),
                         512,
                         Duration.ofSeconds(5),
-                        UpstreamSettings.HostHeader.PRESERVE));
+                        UpstreamSettings.HostHeader.PRESERVE,
+                        null));
         assertThat(settings.cors())
                 .isEqualTo(new CorsSettings(
                         true,

@@ -27,7 +27,7 @@ class ConfigUnknownKeysTest {
             tls { enabled = true }                    | preflight.tls (string:3): unknown key (expected: one of: access-log, admin, cors, debug, fetch-metadata, forwarded, limits, listen, reload, routes, shutdown, upstream)
             routes = [{ name = a, pathprefix = "/a" }] | preflight.routes[0].pathprefix (string:3): unknown key (did you mean path-prefix?)
             routes = [{ name = a, cors.max-agee = 1s }] | preflight.routes[0].cors.max-agee (string:3): unknown key (did you mean max-age?)
-            routes = [{ name = a, upstream.timeout = 1s }] | preflight.routes[0].upstream.timeout (string:3): unknown key (expected: one of: acquire-timeout, connect-timeout, host-header, idle-timeout, max-connections, response-timeout, url)
+            routes = [{ name = a, upstream.timeout = 1s }] | preflight.routes[0].upstream.timeout (string:3): unknown key (expected: one of: acquire-timeout, ca-file, connect-timeout, host-header, idle-timeout, max-connections, response-timeout, url)
             routes = [{ name = a, limits {} }]        | preflight.routes[0].limits (string:3): unknown key (expected: one of: cors, fetch-metadata, host, name, path-prefix, upstream)
             """)
     void anUnknownKeyIsReportedWithAHint(String line, String message) {

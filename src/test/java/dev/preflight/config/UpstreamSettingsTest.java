@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.RecordComponent;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -40,7 +42,17 @@ class UpstreamSettingsTest {
                 Arguments.of("idleTimeout", Duration.ofSeconds(61)),
                 Arguments.of("maxConnections", 513),
                 Arguments.of("acquireTimeout", Duration.ofSeconds(6)),
-                Arguments.of("hostHeader", UpstreamSettings.HostHeader.UPSTREAM));
+                Arguments.of("hostHeader", UpstreamSettings.HostHeader.UPSTREAM),
+                Arguments.of("trustedAuthorities", testCa()));
+    }
+
+    private static TrustedAuthorities testCa() {
+        try {
+            return TrustedAuthorities.read(Path.of(
+                    UpstreamSettingsTest.class.getResource("/tls/test-ca.pem").toURI()));
+        } catch (TrustedAuthorities.Unusable | URISyntaxException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @ParameterizedTest(name = "{0} counts")
@@ -85,7 +97,8 @@ class UpstreamSettingsTest {
                 Duration.ofMinutes(1),
                 512,
                 Duration.ofSeconds(5),
-                UpstreamSettings.HostHeader.PRESERVE);
+                UpstreamSettings.HostHeader.PRESERVE,
+                null);
 
         assertThat(same).isEqualTo(BASE).hasSameHashCodeAs(BASE);
         assertThat(BASE).isNotEqualTo(null).isNotEqualTo("http://127.0.0.1:3000");

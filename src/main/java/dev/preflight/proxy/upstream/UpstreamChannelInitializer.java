@@ -10,6 +10,11 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.NetUtil;
+import java.util.List;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 
 /**
  * The upstream pipeline: TLS for https, the HTTP client codec, and the handler that hands the
@@ -41,9 +46,31 @@ final class UpstreamChannelInitializer extends ChannelInitializer<SocketChannel>
     private void addTls(SocketChannel ch, ChannelPipeline p) {
         if (sslContext != null) {
             SslHandler tls = sslContext.newHandler(ch.alloc(), settings.host(), settings.port());
+            serverName(tls.engine(), settings.host());
             tls.setHandshakeTimeoutMillis(settings.connectTimeout().toMillis());
             p.addLast(HandlerNames.UPSTREAM_TLS, tls);
         }
+    }
+
+    /**
+     * SNI for every host name: the JDK sends it only for names with a dot, and a sidecar's upstream is
+     * often a name without one ({@code https://api:8443}, a compose service), whose server would
+     * then answer with its default certificate. Not for an IP address (RFC 6066, 3), nor for a name
+     * SNI cannot carry (an underscore, say), which goes without, as the JDK would send it.
+     */
+    static void serverName(SSLEngine engine, String host) {
+        if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
+            return;
+        }
+        SNIHostName name;
+        try {
+            name = new SNIHostName(host);
+        } catch (IllegalArgumentException notAnSniName) {
+            return;
+        }
+        SSLParameters parameters = engine.getSSLParameters();
+        parameters.setServerNames(List.of(name));
+        engine.setSSLParameters(parameters);
     }
 
     private static void addCodec(ChannelPipeline p) {

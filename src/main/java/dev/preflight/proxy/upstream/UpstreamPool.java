@@ -1,5 +1,6 @@
 package dev.preflight.proxy.upstream;
 
+import dev.preflight.config.TrustedAuthorities;
 import dev.preflight.config.UpstreamSettings;
 import dev.preflight.proxy.ThrottledLog;
 import dev.preflight.proxy.Transports;
@@ -45,7 +46,7 @@ public final class UpstreamPool implements AutoCloseable {
     public UpstreamPool(UpstreamSettings settings, Transports transports) {
         this.settings = settings;
         this.transports = transports;
-        this.sslContext = settings.tls() ? clientTls() : null;
+        this.sslContext = settings.tls() ? clientTls(settings.trustedAuthorities()) : null;
     }
 
     public UpstreamSettings settings() {
@@ -148,12 +149,15 @@ public final class UpstreamPool implements AutoCloseable {
         return pool;
     }
 
-    private static SslContext clientTls() {
+    /** @param trusted {@code ca-file}'s authorities, or null for the JVM's trust store */
+    private static SslContext clientTls(TrustedAuthorities trusted) {
         try {
-            // The JDK's trust store; host names are verified against the certificate.
-            return SslContextBuilder.forClient()
-                    .endpointIdentificationAlgorithm("HTTPS")
-                    .build();
+            // Host names are verified against the certificate either way.
+            SslContextBuilder builder = SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS");
+            if (trusted != null) {
+                builder.trustManager(trusted.certificates());
+            }
+            return builder.build();
         } catch (SSLException e) {
             throw new IllegalStateException("cannot set up TLS for the upstream", e);
         }

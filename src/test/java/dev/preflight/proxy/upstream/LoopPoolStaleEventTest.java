@@ -183,7 +183,8 @@ class LoopPoolStaleEventTest {
                 Duration.ofSeconds(60),
                 4 * ROUNDS, // every round keeps two open until the end
                 Duration.ofSeconds(5),
-                UpstreamSettings.HostHeader.PRESERVE);
+                UpstreamSettings.HostHeader.PRESERVE,
+                null);
     }
 
     /** Hears nothing it cares about; releases what it is given. */

@@ -1,0 +1,65 @@
+package dev.preflight.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code upstream.ca-file}: the authorities an {@code https} upstream's certificate must chain to, in
+ * place of the JVM's trust store, read from a PEM file when the config is loaded or reloaded. Equal
+ * when the file and every certificate in it are (a certificate's equality is its encoded form), so a
+ * reload after the file changed makes a new pool, and one that changed nothing keeps the old.
+ *
+ * @param file the file as read: resolved against the config file's directory when written relative
+ * @param certificates every certificate in it, in order; at least one
+ */
+public record TrustedAuthorities(Path file, List<X509Certificate> certificates) {
+
+    public TrustedAuthorities {
+        certificates = List.copyOf(certificates);
+    }
+
+    /** Why a file cannot be used, in words for a {@link ConfigProblem}. */
+    static final class Unusable extends Exception {
+        Unusable(String why) {
+            super(why, null, false, false);
+        }
+    }
+
+    /**
+     * Reads every certificate in {@code file}: PEM blocks ({@code -----BEGIN CERTIFICATE-----}), as
+     * the JDK's X.509 factory reads them, text around the blocks allowed.
+     */
+    static TrustedAuthorities read(Path file) throws Unusable {
+        if (Files.isDirectory(file)) {
+            throw new Unusable(file + ": is a directory");
+        }
+        List<X509Certificate> certificates = new ArrayList<>();
+        try (InputStream in = Files.newInputStream(file)) {
+            for (Certificate certificate :
+                    CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                if (certificate instanceof X509Certificate x509) {
+                    certificates.add(x509);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            throw new Unusable(file + ": no such file");
+        } catch (IOException e) {
+            throw new Unusable(file + ": " + e.getMessage());
+        } catch (CertificateException e) {
+            throw new Unusable(file + ": not PEM certificates (" + e.getMessage() + ")");
+        }
+        if (certificates.isEmpty()) {
+            throw new Unusable(file + ": no certificate in it");
+        }
+        return new TrustedAuthorities(file, certificates);
+    }
+}
