@@ -81,8 +81,9 @@ public final class ConfigWatcher implements AutoCloseable {
 
     /**
      * The config file itself, a Kubernetes ConfigMap's {@code ..data} and its timestamped directories,
-     * or a file HOCON could include (.conf, .json, .properties); anything else in the directory (a log
-     * written next to the config, say) would only cost a reload's CPU and keep pushing it back.
+     * a file HOCON could include (.conf, .json, .properties), or a certificate file an
+     * {@code upstream.ca-file} may name (.pem, .crt); anything else in the directory (a log written
+     * next to the config, say) would only cost a reload's CPU and keep pushing it back.
      */
     static boolean relevant(WatchEvent<?> event, String configName) {
         if (event.kind() == StandardWatchEventKinds.OVERFLOW || !(event.context() instanceof Path changed)) {
@@ -93,7 +94,9 @@ public final class ConfigWatcher implements AutoCloseable {
                 || name.startsWith("..")
                 || name.endsWith(".conf")
                 || name.endsWith(".json")
-                || name.endsWith(".properties");
+                || name.endsWith(".properties")
+                || name.endsWith(".pem")
+                || name.endsWith(".crt");
     }
 
     private synchronized void schedule(Duration debounce, Runnable onChange) {

@@ -22,11 +22,14 @@ class ConfigWatcherTest {
         "cors.conf, true",
         "routes.json, true",
         "extra.properties, true",
+        "ca.pem, true",
+        "ca.crt, true",
+        ".ca.pem.tmp, false",
         "proxy.log, false",
         "application.conf.swp, false",
         "4913, false",
     })
-    @DisplayName("O4: a reload is considered for the config, ConfigMap links and includable files only")
+    @DisplayName("O4: a reload is considered for the config, ConfigMap links, includable and certificate files only")
     void relevantNames(String name, boolean relevant) {
         assertThat(ConfigWatcher.relevant(
                         event(StandardWatchEventKinds.ENTRY_MODIFY, Path.of(name)), "application.conf"))
