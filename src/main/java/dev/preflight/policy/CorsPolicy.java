@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * One {@code cors} block, compiled once at load into origin matchers and ready-made header values,
@@ -26,7 +26,7 @@ public final class CorsPolicy {
     public static final String VARY_PREFLIGHT =
             "Origin, " + CorsHeaders.REQUEST_METHOD + ", " + CorsHeaders.REQUEST_HEADERS;
 
-    private static final Set<String> ALWAYS_ALLOWED_METHODS = Set.of("GET", "HEAD", "POST");
+    private static final List<String> ALWAYS_ALLOWED_METHODS = List.of("GET", "HEAD", "POST");
     private static final Map.Entry<String, String> ALLOW_CREDENTIALS = Map.entry(CorsHeaders.ALLOW_CREDENTIALS, "true");
     private static final Map.Entry<String, String> ALLOW_PRIVATE_NETWORK =
             Map.entry(CorsHeaders.ALLOW_PRIVATE_NETWORK, "true");
@@ -39,8 +39,13 @@ public final class CorsPolicy {
     /** {@code *} without credentials: {@code Access-Control-Allow-Origin: *} whatever the origin. */
     private final boolean wildcardOrigin;
 
-    private final Set<String> methods;
     private final boolean anyMethod;
+    /**
+     * GET, HEAD, POST and the configured methods, each once: a handful, compared in turn rather than
+     * each preflight's method hashed into two sets (issue 7).
+     */
+    private final String[] allowedMethodNames;
+
     private final HeaderNameSet headers;
     private final boolean anyHeader;
     /** The configured methods for {@code Access-Control-Allow-Methods}; null for none or {@code *}. */
@@ -54,12 +59,42 @@ public final class CorsPolicy {
 
     private final CorsDecision wildcardActual;
 
+    /** An {@code Origin} value as {@link #decide} found it: parsed (null when malformed) and allowed or not. */
+    private static final class KnownOrigin {
+        final Origin origin;
+        final boolean allowed;
+
+        KnownOrigin(Origin origin, boolean allowed) {
+            this.origin = origin;
+            this.allowed = allowed;
+        }
+    }
+
+    /**
+     * A one-line {@code Access-Control-Request-Headers} as {@link #preflight} found it: the first name
+     * refused, or null, and when none is, the line for {@code Access-Control-Allow-Headers}.
+     */
+    private static final class KnownHeaders {
+        final String refused;
+        final String joined;
+
+        KnownHeaders(String refused, String joined) {
+            this.refused = refused;
+            this.joined = joined;
+        }
+    }
+
+    private final AnswerCache<KnownOrigin> knownOrigins = new AnswerCache<>();
+    private final AnswerCache<KnownHeaders> knownHeaders = new AnswerCache<>();
+
     private CorsPolicy(CorsSettings settings, OriginMatcher origins) {
         this.settings = settings;
         this.origins = origins;
         this.wildcardOrigin = origins.any() && !settings.allowCredentials();
-        this.methods = Set.copyOf(settings.allowedMethods());
-        this.anyMethod = methods.contains("*");
+        this.anyMethod = settings.allowedMethods().contains("*");
+        this.allowedMethodNames = Stream.concat(ALWAYS_ALLOWED_METHODS.stream(), settings.allowedMethods().stream())
+                .distinct()
+                .toArray(String[]::new);
         this.headers = new HeaderNameSet(settings.allowedHeaders());
         this.anyHeader = settings.allowedHeaders().contains("*");
         this.allowMethods = anyMethod || settings.allowedMethods().isEmpty()
@@ -132,14 +167,15 @@ public final class CorsPolicy {
         }
         boolean preflight =
                 request.method().equals("OPTIONS") && !request.requestMethods().isEmpty();
-        Origin origin = given.size() == 1 ? Origin.parse(given.getFirst()) : null;
+        KnownOrigin known = given.size() == 1 ? knownOrigin(given.getFirst()) : null;
+        Origin origin = known == null ? null : known.origin;
         if (origin != null && isSelf(origin, request.selfOrigin())) {
             return SAME_ORIGIN;
         }
         if (origin == null) {
             return refused(preflight, Reason.ORIGIN_MALFORMED, String.join(", ", given));
         }
-        if (!origins.matches(origin)) {
+        if (!known.allowed) {
             return refused(preflight, Reason.ORIGIN_NOT_ALLOWED, given.getFirst());
         }
         if (!preflight) {
@@ -155,9 +191,10 @@ public final class CorsPolicy {
             return refused(true, Reason.METHOD_NOT_ALLOWED, method);
         }
         List<String> headerLines = request.requestHeaderLines();
-        String refusedHeader = RequestedHeaders.firstRefused(headerLines, headers, anyHeader);
-        if (refusedHeader != null) {
-            return refused(true, Reason.HEADER_NOT_ALLOWED, refusedHeader);
+        KnownHeaders asked =
+                headerLines.size() == 1 ? knownHeaders(headerLines.getFirst()) : requestedHeaders(headerLines);
+        if (asked.refused != null) {
+            return refused(true, Reason.HEADER_NOT_ALLOWED, asked.refused);
         }
         boolean privateNetwork = asksPrivateNetwork(request.requestPrivateNetwork());
         if (privateNetwork && !settings.allowPrivateNetwork()) {
@@ -173,9 +210,8 @@ public final class CorsPolicy {
         } else if (allowMethods != null) {
             answer.add(allowMethods);
         }
-        String allowHeaders = RequestedHeaders.joined(headerLines);
-        if (allowHeaders != null) {
-            answer.add(Map.entry(CorsHeaders.ALLOW_HEADERS, allowHeaders));
+        if (asked.joined != null) {
+            answer.add(Map.entry(CorsHeaders.ALLOW_HEADERS, asked.joined));
         }
         if (maxAge != null) {
             answer.add(maxAge);
@@ -185,6 +221,27 @@ public final class CorsPolicy {
         }
         List<Map.Entry<String, String>> actual = wildcardOrigin ? wildcardActualHeaders : actualHeaders(allowOrigin);
         return allowed(Kind.PREFLIGHT, true, settings.preflightStatus(), answer, VARY_PREFLIGHT, actual);
+    }
+
+    /** C12: what an {@code Origin} value is, found again when a request sent it lately. */
+    private KnownOrigin knownOrigin(String value) {
+        KnownOrigin known = knownOrigins.get(value);
+        if (known == null) {
+            Origin origin = Origin.parse(value);
+            known = knownOrigins.put(value, new KnownOrigin(origin, origin != null && origins.matches(origin)));
+        }
+        return known;
+    }
+
+    /** C4: what a one-line {@code Access-Control-Request-Headers} asks, found again when asked lately. */
+    private KnownHeaders knownHeaders(String line) {
+        KnownHeaders known = knownHeaders.get(line);
+        return known != null ? known : knownHeaders.put(line, requestedHeaders(List.of(line)));
+    }
+
+    private KnownHeaders requestedHeaders(List<String> lines) {
+        String refused = RequestedHeaders.firstRefused(lines, headers, anyHeader);
+        return new KnownHeaders(refused, refused == null ? RequestedHeaders.joined(lines) : null);
     }
 
     private CorsDecision allowedActual(String allowOrigin) {
@@ -211,7 +268,15 @@ public final class CorsPolicy {
     }
 
     private boolean methodAllowed(String method) {
-        return anyMethod ? Tokens.isToken(method) : ALWAYS_ALLOWED_METHODS.contains(method) || methods.contains(method);
+        if (anyMethod) {
+            return Tokens.isToken(method);
+        }
+        for (String allowed : allowedMethodNames) {
+            if (allowed.equals(method)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean asksPrivateNetwork(List<String> values) {

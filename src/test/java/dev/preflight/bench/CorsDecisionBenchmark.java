@@ -23,7 +23,10 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The CORS decision for an allowed preflight and an allowed actual request, with a realistic policy:
  * 10 exact origins and 3 patterns, credentials, five methods, three request headers, one exposed
- * header. Run with {@code bench/decision.sh}; the README's performance section has the figures.
+ * header. The policy remembers its answers for the last few {@code Origin} values and header lines,
+ * which a page's repeated requests find again; {@link #allowedPreflightNeverSeen} asks ever other
+ * ones, so that none is found. Run with {@code bench/decision.sh}; the README's performance section
+ * has the figures.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -36,6 +39,10 @@ public class CorsDecisionBenchmark {
     private CorsRequest preflight;
     private CorsRequest actual;
     private CorsRequest patternPreflight;
+    /** More distinct origins and header lines than the policy keeps, asked in turn. */
+    private final CorsRequest[] unseen = new CorsRequest[64];
+
+    private int next;
 
     @Setup
     public void setUp() {
@@ -76,6 +83,26 @@ public class CorsDecisionBenchmark {
                 List.of("authorization"),
                 List.of());
         actual = CorsRequest.actual("GET", "https://app3.example.com", "https://api.example.com");
+        for (int i = 0; i < unseen.length; i++) {
+            unseen[i] = new CorsRequest(
+                    "OPTIONS",
+                    List.of("https://pr-" + i + ".preview.example.net"),
+                    "https://api.example.com",
+                    List.of("PUT"),
+                    List.of(caseVariant("content-type,x-request-id", i)),
+                    List.of());
+        }
+    }
+
+    /** {@code line} with the letters at the bits set in {@code variant} in upper case. */
+    private static String caseVariant(String line, int variant) {
+        StringBuilder out = new StringBuilder(line);
+        for (int bit = 0; bit < 6; bit++) {
+            if ((variant & (1 << bit)) != 0) {
+                out.setCharAt(bit, Character.toUpperCase(out.charAt(bit)));
+            }
+        }
+        return out.toString();
     }
 
     @Benchmark
@@ -86,6 +113,11 @@ public class CorsDecisionBenchmark {
     @Benchmark
     public CorsDecision allowedPreflightByPattern() {
         return policy.decide(patternPreflight);
+    }
+
+    @Benchmark
+    public CorsDecision allowedPreflightNeverSeen() {
+        return policy.decide(unseen[next++ & (unseen.length - 1)]);
     }
 
     @Benchmark

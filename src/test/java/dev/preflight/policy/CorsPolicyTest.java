@@ -1,6 +1,10 @@
 package dev.preflight.policy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -32,5 +36,48 @@ class CorsPolicyTest {
         row.expect()
                 .assertMatches(
                         row.name(), row.cors().policy().decide(row.request().build()));
+    }
+
+    /**
+     * The policy keeps what it found for an {@code Origin} and a request-headers line (issue 7): the
+     * same request asked again, now answered from what was kept, gets the same whole decision.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rows")
+    void decidesTheSameWhenAskedAgain(Row row) {
+        CorsPolicy policy = row.cors().policy();
+        policy.decide(row.request().build());
+
+        row.expect()
+                .assertMatches(
+                        row.name() + ", asked again",
+                        policy.decide(row.request().build()));
+    }
+
+    @Test
+    @DisplayName(
+            "C4, C12: many origins and header lines through one policy, more than it keeps: each decided as if alone")
+    void manyQuestionsThroughOnePolicy() {
+        Cors cors = Cors.origins("https://*.example.com").methods("PUT").headers("X-Allowed");
+        CorsPolicy shared = cors.policy();
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 4 * AnswerCache.SLOTS; i++) {
+                String origin = i % 2 == 0 ? "https://a" + i + ".example.com" : "https://a" + i + ".example.org";
+                String header = i % 3 == 0 ? "x-allowed" : "x-allowed, x-other-" + i;
+                Req request = Req.preflight(origin, "PUT", header);
+
+                CorsDecision alone = cors.policy().decide(request.build());
+                CorsDecision asked = shared.decide(request.build());
+
+                assertThat(asked)
+                        .as("round %d, %s with %s", round, origin, header)
+                        .isEqualTo(alone);
+                assertThat(asked.outcome())
+                        .isEqualTo(
+                                i % 2 == 0 && i % 3 == 0
+                                        ? CorsDecision.Outcome.ALLOWED
+                                        : CorsDecision.Outcome.REJECTED);
+            }
+        }
     }
 }
