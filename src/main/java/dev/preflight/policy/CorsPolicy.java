@@ -10,8 +10,9 @@ import java.util.stream.Stream;
 
 /**
  * One {@code cors} block, compiled once at load into origin matchers and ready-made header values,
- * and the CORS decision (C1-C12) as a pure function of it and a {@link CorsRequest}. Immutable and
- * safe to share between threads.
+ * and the CORS decision (C1-C12) as a pure function of it and a {@link CorsRequest}. Safe to share
+ * between threads: what it keeps after compiling is only its memory of recent answers
+ * ({@link AnswerCache}), which saves work and never changes a decision.
  *
  * <p>The order of the checks: CORS disabled, no {@code Origin} (C1), same origin (C2), a
  * well-formed and allowed origin (C12), then for a preflight (C3) the method, the headers and
