@@ -61,29 +61,14 @@ public final class CorsPolicy {
     private final CorsDecision wildcardActual;
 
     /** An {@code Origin} value as {@link #decide} found it: parsed (null when malformed) and allowed or not. */
-    private static final class KnownOrigin {
-        final Origin origin;
-        final boolean allowed;
-
-        KnownOrigin(Origin origin, boolean allowed) {
-            this.origin = origin;
-            this.allowed = allowed;
-        }
-    }
+    private record KnownOrigin(Origin origin, boolean allowed) {}
 
     /**
      * A one-line {@code Access-Control-Request-Headers} as {@link #preflight} found it: the first name
-     * refused, or null, and when none is, the line for {@code Access-Control-Allow-Headers}.
+     * refused, or null, and when none is, the line for {@code Access-Control-Allow-Headers}. Neither
+     * record is ever compared: their {@code equals}, which the JDK makes at a first call, is not made.
      */
-    private static final class KnownHeaders {
-        final String refused;
-        final String joined;
-
-        KnownHeaders(String refused, String joined) {
-            this.refused = refused;
-            this.joined = joined;
-        }
-    }
+    private record KnownHeaders(String refused, String joined) {}
 
     private final AnswerCache<KnownOrigin> knownOrigins = new AnswerCache<>();
     private final AnswerCache<KnownHeaders> knownHeaders = new AnswerCache<>();
@@ -169,14 +154,14 @@ public final class CorsPolicy {
         boolean preflight =
                 request.method().equals("OPTIONS") && !request.requestMethods().isEmpty();
         KnownOrigin known = given.size() == 1 ? knownOrigin(given.getFirst()) : null;
-        Origin origin = known == null ? null : known.origin;
+        Origin origin = known == null ? null : known.origin();
         if (origin != null && isSelf(origin, request.selfOrigin())) {
             return SAME_ORIGIN;
         }
         if (origin == null) {
             return refused(preflight, Reason.ORIGIN_MALFORMED, String.join(", ", given));
         }
-        if (!known.allowed) {
+        if (!known.allowed()) {
             return refused(preflight, Reason.ORIGIN_NOT_ALLOWED, given.getFirst());
         }
         if (!preflight) {
@@ -194,8 +179,8 @@ public final class CorsPolicy {
         List<String> headerLines = request.requestHeaderLines();
         KnownHeaders asked =
                 headerLines.size() == 1 ? knownHeaders(headerLines.getFirst()) : requestedHeaders(headerLines);
-        if (asked.refused != null) {
-            return refused(true, Reason.HEADER_NOT_ALLOWED, asked.refused);
+        if (asked.refused() != null) {
+            return refused(true, Reason.HEADER_NOT_ALLOWED, asked.refused());
         }
         boolean privateNetwork = asksPrivateNetwork(request.requestPrivateNetwork());
         if (privateNetwork && !settings.allowPrivateNetwork()) {
@@ -211,8 +196,8 @@ public final class CorsPolicy {
         } else if (allowMethods != null) {
             answer.add(allowMethods);
         }
-        if (asked.joined != null) {
-            answer.add(Map.entry(CorsHeaders.ALLOW_HEADERS, asked.joined));
+        if (asked.joined() != null) {
+            answer.add(Map.entry(CorsHeaders.ALLOW_HEADERS, asked.joined()));
         }
         if (maxAge != null) {
             answer.add(maxAge);

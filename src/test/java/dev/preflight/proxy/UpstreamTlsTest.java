@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -70,10 +71,8 @@ class UpstreamTlsTest {
     @DisplayName("P4: an https upstream signed by the ca-file's authority: forwarded over TLS, SNI sent, CORS written")
     void trustedByCaFile() throws Exception {
         try (TlsBackend backend = TlsBackend.start("/tls/ca-signed-backend.p12");
-                ProxyHarness proxy = ProxyHarness.withoutBackend(
-                        "https://localhost:" + backend.port(),
-                        "upstream.ca-file = \"" + resource("/tls/test-ca.pem") + "\"",
-                        "cors.allowed-origins = [\"https://app.example.com\"]")) {
+                ProxyHarness proxy =
+                        trustingTheTestCa(backend, "cors.allowed-origins = [\"https://app.example.com\"]")) {
             HttpResponse<String> first = proxy.http()
                     .send(
                             proxy.request("/over-tls?n=1")
@@ -102,9 +101,7 @@ class UpstreamTlsTest {
     @DisplayName("P6: a certificate from the ca-file's authority for another host name: 502, never sent the request")
     void caFileCertificateForAnotherHost() throws Exception {
         try (TlsBackend backend = TlsBackend.start("/tls/ca-signed-other-host.p12");
-                ProxyHarness proxy = ProxyHarness.withoutBackend(
-                        "https://localhost:" + backend.port(),
-                        "upstream.ca-file = \"" + resource("/tls/test-ca.pem") + "\"")) {
+                ProxyHarness proxy = trustingTheTestCa(backend)) {
             HttpResponse<String> response = proxy.get("/over-tls");
 
             assertProblem(response, 502);
@@ -128,7 +125,14 @@ class UpstreamTlsTest {
         }
     }
 
-    private static String resource(String name) throws Exception {
-        return Path.of(UpstreamTlsTest.class.getResource(name).toURI()).toString();
+    /** The proxy in front of {@code https://localhost:PORT} of {@code backend}, with the test CA as its ca-file. */
+    private static ProxyHarness trustingTheTestCa(TlsBackend backend, String... settings) throws Exception {
+        String caFile = Path.of(
+                        UpstreamTlsTest.class.getResource("/tls/test-ca.pem").toURI())
+                .toString();
+        return ProxyHarness.withoutBackend(
+                "https://localhost:" + backend.port(),
+                Stream.concat(Stream.of("upstream.ca-file = \"" + caFile + "\""), Stream.of(settings))
+                        .toArray(String[]::new));
     }
 }
