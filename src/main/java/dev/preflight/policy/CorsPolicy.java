@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 /**
  * One {@code cors} block, compiled once at load into origin matchers and ready-made header values,
  * and the CORS decision (C1-C12) as a pure function of it and a {@link CorsRequest}. Safe to share
- * between threads: what it keeps after compiling is only its memory of recent answers
+ * between threads: what it keeps after compiling is only its parts' memory of recent answers
  * ({@link AnswerCache}), which saves work and never changes a decision.
  *
  * <p>The order of the checks: CORS disabled, no {@code Origin} (C1), same origin (C2), a
@@ -47,8 +47,7 @@ public final class CorsPolicy {
      */
     private final String[] allowedMethodNames;
 
-    private final HeaderNameSet headers;
-    private final boolean anyHeader;
+    private final RequestedHeaders headers;
     /** The configured methods for {@code Access-Control-Allow-Methods}; null for none or {@code *}. */
     private final Map.Entry<String, String> allowMethods;
 
@@ -60,19 +59,6 @@ public final class CorsPolicy {
 
     private final CorsDecision wildcardActual;
 
-    /** An {@code Origin} value as {@link #decide} found it: parsed (null when malformed) and allowed or not. */
-    private record KnownOrigin(Origin origin, boolean allowed) {}
-
-    /**
-     * A one-line {@code Access-Control-Request-Headers} as {@link #preflight} found it: the first name
-     * refused, or null, and when none is, the line for {@code Access-Control-Allow-Headers}. Neither
-     * record is ever compared: their {@code equals}, which the JDK makes at a first call, is not made.
-     */
-    private record KnownHeaders(String refused, String joined) {}
-
-    private final AnswerCache<KnownOrigin> knownOrigins = new AnswerCache<>();
-    private final AnswerCache<KnownHeaders> knownHeaders = new AnswerCache<>();
-
     private CorsPolicy(CorsSettings settings, OriginMatcher origins) {
         this.settings = settings;
         this.origins = origins;
@@ -81,8 +67,7 @@ public final class CorsPolicy {
         this.allowedMethodNames = Stream.concat(ALWAYS_ALLOWED_METHODS.stream(), settings.allowedMethods().stream())
                 .distinct()
                 .toArray(String[]::new);
-        this.headers = new HeaderNameSet(settings.allowedHeaders());
-        this.anyHeader = settings.allowedHeaders().contains("*");
+        this.headers = new RequestedHeaders(settings.allowedHeaders());
         this.allowMethods = anyMethod || settings.allowedMethods().isEmpty()
                 ? null
                 : Map.entry(CorsHeaders.ALLOW_METHODS, String.join(", ", distinct(settings.allowedMethods())));
@@ -153,7 +138,7 @@ public final class CorsPolicy {
         }
         boolean preflight =
                 request.method().equals("OPTIONS") && !request.requestMethods().isEmpty();
-        KnownOrigin known = given.size() == 1 ? knownOrigin(given.getFirst()) : null;
+        OriginMatcher.Verdict known = given.size() == 1 ? origins.verdict(given.getFirst()) : null;
         Origin origin = known == null ? null : known.origin();
         if (origin != null && isSelf(origin, request.selfOrigin())) {
             return SAME_ORIGIN;
@@ -176,9 +161,7 @@ public final class CorsPolicy {
         if (requested.size() != 1 || !methodAllowed(method)) {
             return refused(true, Reason.METHOD_NOT_ALLOWED, method);
         }
-        List<String> headerLines = request.requestHeaderLines();
-        KnownHeaders asked =
-                headerLines.size() == 1 ? knownHeaders(headerLines.getFirst()) : requestedHeaders(headerLines);
+        RequestedHeaders.Answer asked = headers.check(request.requestHeaderLines());
         if (asked.refused() != null) {
             return refused(true, Reason.HEADER_NOT_ALLOWED, asked.refused());
         }
@@ -207,27 +190,6 @@ public final class CorsPolicy {
         }
         List<Map.Entry<String, String>> actual = wildcardOrigin ? wildcardActualHeaders : actualHeaders(allowOrigin);
         return allowed(Kind.PREFLIGHT, true, settings.preflightStatus(), answer, VARY_PREFLIGHT, actual);
-    }
-
-    /** C12: what an {@code Origin} value is, found again when a request sent it lately. */
-    private KnownOrigin knownOrigin(String value) {
-        KnownOrigin known = knownOrigins.get(value);
-        if (known == null) {
-            Origin origin = Origin.parse(value);
-            known = knownOrigins.put(value, new KnownOrigin(origin, origin != null && origins.matches(origin)));
-        }
-        return known;
-    }
-
-    /** C4: what a one-line {@code Access-Control-Request-Headers} asks, found again when asked lately. */
-    private KnownHeaders knownHeaders(String line) {
-        KnownHeaders known = knownHeaders.get(line);
-        return known != null ? known : knownHeaders.put(line, requestedHeaders(List.of(line)));
-    }
-
-    private KnownHeaders requestedHeaders(List<String> lines) {
-        String refused = RequestedHeaders.firstRefused(lines, headers, anyHeader);
-        return new KnownHeaders(refused, refused == null ? RequestedHeaders.joined(lines) : null);
     }
 
     private CorsDecision allowedActual(String allowOrigin) {

@@ -28,6 +28,7 @@ final class OriginMatcher {
     private final String[] anyPort;
     private final OriginEntry[] subdomains;
     private final Pattern[] regexes;
+    private final AnswerCache<Verdict> recent = new AnswerCache<>();
 
     private OriginMatcher(List<OriginEntry> entries, List<Pattern> regexes) {
         this.any = entries.stream().anyMatch(e -> e.kind() == OriginEntry.Kind.ANY);
@@ -79,6 +80,25 @@ final class OriginMatcher {
             }
         }
         return new OriginMatcher(entries, regexes);
+    }
+
+    /**
+     * An {@code Origin} value as found: parsed (null when malformed) and allowed or not. Never
+     * compared: the {@code equals} the JDK makes for a record at its first call is not made.
+     */
+    record Verdict(Origin origin, boolean allowed) {}
+
+    /**
+     * What {@code value}, one {@code Origin} header's value, is: found again when a request sent it
+     * lately ({@link AnswerCache}), else parsed and matched.
+     */
+    Verdict verdict(String value) {
+        Verdict known = recent.get(value);
+        if (known == null) {
+            Origin origin = Origin.parse(value);
+            known = recent.put(value, new Verdict(origin, origin != null && matches(origin)));
+        }
+        return known;
     }
 
     /** Whether the origin is allowed; a malformed one never reaches here. */

@@ -3,15 +3,48 @@ package dev.preflight.policy;
 import java.util.List;
 
 /**
- * The names of a preflight's {@code Access-Control-Request-Headers} (C4): every line joined, split
- * on commas, items trimmed of blanks, empty items ignored. Read in place, without splitting into new
- * strings, since this runs for every preflight.
+ * A policy's {@code allowed-headers} against a preflight's {@code Access-Control-Request-Headers}
+ * (C4): every line joined, split on commas, items trimmed of blanks, empty items ignored. Read in
+ * place, without splitting into new strings, since this runs for every preflight; and a one-line
+ * request (what browsers send) is answered from the last few lines asked about when it is one of
+ * them ({@link AnswerCache}).
  */
 final class RequestedHeaders {
 
     private static final String AUTHORIZATION = "authorization";
 
-    private RequestedHeaders() {}
+    /**
+     * What a request asked: the first name refused, or null, and when none is, the names for {@code
+     * Access-Control-Allow-Headers}. Never compared: the {@code equals} the JDK makes for a record at
+     * its first call is not made.
+     */
+    record Answer(String refused, String joined) {}
+
+    private final HeaderNameSet allowed;
+    /** {@code allowed-headers} has {@code *}. */
+    private final boolean anyButAuthorization;
+
+    private final AnswerCache<Answer> recent = new AnswerCache<>();
+
+    /** @param allowedHeaders {@code allowed-headers} as configured */
+    RequestedHeaders(List<String> allowedHeaders) {
+        this.allowed = new HeaderNameSet(allowedHeaders);
+        this.anyButAuthorization = allowedHeaders.contains("*");
+    }
+
+    /** The answer to the request's {@code Access-Control-Request-Headers} lines. */
+    Answer check(List<String> lines) {
+        if (lines.size() != 1) {
+            return answer(lines);
+        }
+        Answer known = recent.get(lines.getFirst());
+        return known != null ? known : recent.put(lines.getFirst(), answer(lines));
+    }
+
+    private Answer answer(List<String> lines) {
+        String refused = firstRefused(lines, allowed, anyButAuthorization);
+        return new Answer(refused, refused == null ? joined(lines) : null);
+    }
 
     /**
      * The first requested name that is not allowed, as written, or null when all are.
@@ -20,7 +53,7 @@ final class RequestedHeaders {
      * @param anyButAuthorization {@code allowed-headers} has {@code *}: any token except {@code
      *     Authorization}, which browsers require to be named (and so do we)
      */
-    static String firstRefused(List<String> lines, HeaderNameSet allowed, boolean anyButAuthorization) {
+    private static String firstRefused(List<String> lines, HeaderNameSet allowed, boolean anyButAuthorization) {
         for (String line : lines) {
             int from = 0;
             while (from <= line.length()) {
@@ -42,7 +75,7 @@ final class RequestedHeaders {
      * when there are none. A single line already in that form (what browsers send) is returned as
      * it is.
      */
-    static String joined(List<String> lines) {
+    private static String joined(List<String> lines) {
         if (lines.size() == 1 && isJoined(lines.getFirst())) {
             return lines.getFirst();
         }
