@@ -41,7 +41,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
                 .setMaxHeaderSize(limits.maxHeaderSize())
                 .setMaxChunkSize(MAX_CHUNK)
                 .setValidateHeaders(true) // the trailers; the headers: Netty's checks, but of our own names
-                .setHeadersFactory(OwnHeaderNames.headersFactory())
+                .setHeadersFactory(KnownHeaderNames.headersFactory())
                 .setAllowDuplicateContentLengths(false)
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true);

@@ -47,6 +47,10 @@ final class HeadChecks {
         if (uri.equals("*") && !HttpMethod.OPTIONS.equals(request.method())) {
             return "only OPTIONS may have the target *";
         }
+        if (HttpMethod.CONNECT.equals(request.method())) {
+            // RFC 9112 3.2.3: CONNECT takes host:port, refused above; this proxy opens no tunnels.
+            return "CONNECT is not forwarded";
+        }
         if (!visibleAscii(uri)) {
             // The upstream encoder would write other bytes than the client sent (as UTF-8).
             return "the request target is not visible ASCII";

@@ -1,6 +1,7 @@
 package dev.preflight.proxy;
 
 import dev.preflight.config.Settings;
+import dev.preflight.proxy.upstream.UpstreamPool;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -13,7 +14,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -61,7 +61,7 @@ public final class ProxyServer implements AutoCloseable {
         Objects.requireNonNull(ByteBufAllocator.DEFAULT);
         ChannelInitializer.class.getAnnotation(ChannelHandler.Sharable.class);
         new HttpServerCodec();
-        new HttpClientCodec();
+        UpstreamPool.prepare();
         new DnsNameResolverBuilder();
     }
 

@@ -46,6 +46,10 @@ class MalformedHeadTest {
                 target("raw UTF-8 (0xc3 0xa9) in the target", "/caf\u00C3\u00A9"),
                 target("a non-ASCII byte in an absolute-form target", "http://api.test/caf\u00E9"),
                 target("an asterisk-form target on GET", "*"),
+                new Case(
+                        "CONNECT in authority form (a tunnel)",
+                        "CONNECT api.test:443 HTTP/1.1\r\nHost: api.test:443\r\n\r\n"),
+                new Case("CONNECT with a path", "CONNECT /head HTTP/1.1\r\nHost: api.test\r\n\r\n"),
                 headerLine("a control byte (0x01) in a header value", "X-Test: a\u0001b"),
                 headerLine("a NUL in a header value", "X-Test: a\u0000b"),
                 headerLine("DEL (0x7f) in a header value", "X-Test: a\u007Fb"),

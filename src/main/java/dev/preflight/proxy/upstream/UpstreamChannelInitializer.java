@@ -2,11 +2,10 @@ package dev.preflight.proxy.upstream;
 
 import dev.preflight.config.UpstreamSettings;
 import dev.preflight.proxy.HandlerNames;
-import dev.preflight.proxy.OwnHeaderNames;
+import dev.preflight.proxy.KnownHeaderNames;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -17,7 +16,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 
 /**
- * The upstream pipeline: TLS for https, the HTTP client codec, and the handler that hands the
+ * The upstream pipeline: TLS for https, the HTTP/1.1 codec ({@link UpstreamCodec}), and the handler that hands the
  * exchange one message per read ({@link UpstreamResponseHandler}). Idle
  * connections are closed by their pool ({@link LoopPool}), not by a handler here.
  */
@@ -74,13 +73,21 @@ final class UpstreamChannelInitializer extends ChannelInitializer<SocketChannel>
     }
 
     private static void addCodec(ChannelPipeline p) {
-        HttpDecoderConfig decoder = new HttpDecoderConfig()
+        p.addLast(HandlerNames.UPSTREAM_CODEC, new UpstreamCodec(decoderConfig()));
+    }
+
+    static HttpDecoderConfig decoderConfig() {
+        return new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_RESPONSE_LINE)
                 .setMaxHeaderSize(MAX_RESPONSE_HEADERS)
                 .setMaxChunkSize(MAX_CHUNK)
-                .setValidateHeaders(true) // the trailers; the headers: Netty's checks, but of our own names
-                .setHeadersFactory(OwnHeaderNames.headersFactory())
+                .setValidateHeaders(true) // the trailers; the headers: Netty's checks, but not of the known names
+                .setHeadersFactory(KnownHeaderNames.headersFactory())
                 .setUseRfc9112TransferEncoding(true);
-        p.addLast(HandlerNames.UPSTREAM_CODEC, new HttpClientCodec(decoder, false, false));
+    }
+
+    /** Loads the codec's classes ahead of the first upstream connection ({@code ProxyServer.prepare}). */
+    static void prepare() {
+        new UpstreamCodec(decoderConfig());
     }
 }

@@ -49,6 +49,11 @@ public final class UpstreamPool implements AutoCloseable {
         this.sslContext = settings.tls() ? clientTls(settings.trustedAuthorities()) : null;
     }
 
+    /** Loads what the first upstream connection would otherwise load; safe from any thread. */
+    public static void prepare() {
+        UpstreamChannelInitializer.prepare();
+    }
+
     public UpstreamSettings settings() {
         return settings;
     }
