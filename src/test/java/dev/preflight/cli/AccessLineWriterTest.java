@@ -156,6 +156,39 @@ class AccessLineWriterTest {
                         .hasSize(write.length));
     }
 
+    @ParameterizedTest(
+            name = "a path of {0} chars past ASCII: the same bytes as Logback's, in whole lines within 4 KiB")
+    @ValueSource(ints = {1, 400, 1200, 1300, 2500})
+    void linesPastAsciiOfAnyLengthAreWholeUtf8(int chars) {
+        writer = AccessLineWriter.start(out);
+        // Two bytes a char in UTF-8: lines of 1200 chars of them (1320 in all) are encoded into a
+        // batch, those of 1300 (1420 in all, which might take more than 4 KiB) are not, and those of
+        // 2500 take more than a batch whatever the writer does.
+        List<AccessLogEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            entries.add(entry(1_764_950_400_123L, "/" + i + "\u00e9".repeat(chars), 0, -1));
+        }
+
+        entries.forEach(writer::accept);
+
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        for (AccessLogEntry entry : entries) {
+            expected.writeBytes(
+                    patternLayout(entry.appendMessage(new StringBuilder()).toString(), 1_764_950_400_123L));
+        }
+        Await.until("all six are written", () -> out.bytes().length == expected.size());
+        assertThat(out.bytes()).isEqualTo(expected.toByteArray());
+        assertThat(out.writes()).allSatisfy(write -> {
+            String text = new String(write, StandardCharsets.UTF_8);
+            assertThat(text).endsWith(NL);
+            if (write.length > 4096) {
+                assertThat(text.split(NL, -1))
+                        .as("a line over 4 KiB goes alone")
+                        .hasSize(2);
+            }
+        });
+    }
+
     @Test
     void whenStdoutCannotKeepUpLinesAreDroppedAndCountedNeverWaitedFor() throws Exception {
         out.block();
