@@ -20,8 +20,8 @@ import java.util.ArrayDeque;
  * its {@code Content-Length} says), with two things that codec cannot be given, its decoder being its
  * own: a header name a backend commonly sends is the constant {@link KnownHeaderNames} holds instead of
  * a new name per header per response (which Netty's check then skips), and a status line the same
- * as the connection's previous one reuses its parts. About 0.45 KB less to collect per forwarded
- * response (3.4 KB in all per GET by async-profiler's allocation samples; issue 7).
+ * as the connection's previous one reuses its parts. About 0.48 KB less to collect per forwarded
+ * response, of 3.77 KB per forwarded GET by the collector's counts, and 0.17 µs less CPU (issue 7).
  *
  * <p>Unlike {@code HttpClientCodec}, nothing here turns a connection into a tunnel after a
  * {@code CONNECT}: the proxy does not forward one ({@code HeadChecks}), and a WebSocket upgrade

@@ -69,11 +69,7 @@ class UpstreamCodecTest {
                 + "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n"
                 + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi");
 
-        List<Integer> statuses = decoded.stream()
-                .filter(HttpResponse.class::isInstance)
-                .map(m -> ((HttpResponse) m).status().code())
-                .toList();
-        assertThat(statuses).containsExactly(103, 100, 200, 200);
+        assertThat(responses()).extracting(r -> r.status().code()).containsExactly(103, 100, 200, 200);
         assertThat(body(decoded.getLast())).isEqualTo("hi");
     }
 
@@ -121,10 +117,7 @@ class UpstreamCodecTest {
                 + "HTTP/1.1 200 Fine\r\nContent-Length: 0\r\n\r\n"
                 + "HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n");
 
-        List<HttpResponse> responses = decoded.stream()
-                .filter(HttpResponse.class::isInstance)
-                .map(HttpResponse.class::cast)
-                .toList();
+        List<HttpResponse> responses = responses();
         assertThat(responses).extracting(r -> r.status().code()).containsExactly(200, 200, 200, 404);
         assertThat(responses)
                 .extracting(r -> r.status().reasonPhrase())
@@ -157,6 +150,13 @@ class UpstreamCodecTest {
         while ((msg = channel.readInbound()) != null) {
             decoded.add(msg);
         }
+    }
+
+    private List<HttpResponse> responses() {
+        return decoded.stream()
+                .filter(HttpResponse.class::isInstance)
+                .map(HttpResponse.class::cast)
+                .toList();
     }
 
     private static String body(Object content) {
