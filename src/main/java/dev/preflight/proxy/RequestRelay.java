@@ -1,10 +1,14 @@
 package dev.preflight.proxy;
 
 import dev.preflight.proxy.upstream.UpstreamConnection;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -27,6 +31,8 @@ final class RequestRelay {
     private final RequestRecord record;
     private boolean complete;
     private long bodyBytes;
+    /** A bodyless request's head, connected but waiting for the request's end to leave with it. */
+    private boolean headHeld;
 
     RequestRelay(
             Exchange exchange,
@@ -50,19 +56,20 @@ final class RequestRelay {
 
     /**
      * The upstream connection is ready: the head goes out, then the body is read from the client. A
-     * bodyless request's head leaves with its (empty) end, which the exchange asked the client for at
-     * its start; a retried one has had that end already.
+     * bodyless request's head leaves with its (empty) end, as one message: one write through the
+     * upstream's pipeline, one buffer and one {@code send(2)} where two messages took a {@code
+     * writev(2)} (issue 7). The end is asked of the client at the exchange's start and the decoder
+     * makes it right after the head, so the head is held at most until it comes (a retried request has
+     * had it already).
      */
     void sendHead(Channel upstream, boolean retried) {
         if (retried || (request.bodyless() && complete)) {
-            upstream.write(upstreamHead);
-            upstream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(exchange::afterUpstreamWrite);
+            upstream.writeAndFlush(wholeHead()).addListener(exchange::afterUpstreamWrite);
             exchange.readUpstream();
             return;
         }
         if (request.bodyless()) {
-            // Flushed with the empty last content, which the exchange's start has asked the client for.
-            upstream.write(upstreamHead);
+            headHeld = true;
             exchange.readUpstream();
             return;
         }
@@ -103,7 +110,15 @@ final class RequestRelay {
             content.release(); // defensive: the handler stops routing content here once we finish
             return;
         }
-        ChannelFuture written = connection.channel().writeAndFlush(last ? withoutTrailers(content) : content);
+        ChannelFuture written;
+        if (headHeld) {
+            // A bodyless request's end: empty, and without trailers (it is not chunked).
+            content.release();
+            headHeld = false;
+            written = connection.channel().writeAndFlush(wholeHead());
+        } else {
+            written = connection.channel().writeAndFlush(last ? withoutTrailers(content) : content);
+        }
         if (last) {
             complete = true;
             written.addListener(exchange::afterUpstreamWrite);
@@ -116,6 +131,17 @@ final class RequestRelay {
                 }
             });
         }
+    }
+
+    /** A bodyless request as one message: the head's own headers, no content, no trailers. */
+    private FullHttpRequest wholeHead() {
+        return new DefaultFullHttpRequest(
+                upstreamHead.protocolVersion(),
+                upstreamHead.method(),
+                upstreamHead.uri(),
+                Unpooled.EMPTY_BUFFER,
+                upstreamHead.headers(),
+                EmptyHttpHeaders.INSTANCE);
     }
 
     /**
