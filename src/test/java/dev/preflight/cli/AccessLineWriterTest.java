@@ -53,6 +53,40 @@ class AccessLineWriterTest {
     }
 
     @Test
+    void timesWithinASecondAndAcrossSecondsAreLogbacksOnOneWriter() {
+        writer = AccessLineWriter.start(out);
+        // One writer keeps the formatted second: milliseconds of one and two digits and 999 within it,
+        // the next second, one from before (event loops' lines are not strictly in time order), the
+        // next minute, day and year.
+        long second = 1_764_950_399_000L;
+        long[] times = {
+            second,
+            second + 7,
+            second + 42,
+            second + 999,
+            second + 1000,
+            second + 1001,
+            second + 998,
+            second + 61_005,
+            second + 86_400_500,
+            1_767_225_599_999L,
+            1_767_225_600_000L,
+            second + 1
+        };
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        for (long millis : times) {
+            AccessLogEntry entry = entry(millis, "/t" + millis, 0, -1);
+            writer.accept(entry);
+            expected.writeBytes(
+                    patternLayout(entry.appendMessage(new StringBuilder()).toString(), millis));
+        }
+
+        Await.until("every line is written", () -> out.bytes().length == expected.size());
+        assertThat(out.text()).isEqualTo(expected.toString(StandardCharsets.UTF_8));
+        assertThat(out.text()).contains("2025-12-05T15:59:59.007Z ", "2025-12-31T23:59:59.999Z ");
+    }
+
+    @Test
     void notForwardedHasNoUpstreamTime() {
         assertThat(entry(0, "/a", 1_000, -1).appendMessage(new StringBuilder()).toString())
                 .endsWith(" 0.001ms route=default cors=actual/allowed/allowed upstream=-");
