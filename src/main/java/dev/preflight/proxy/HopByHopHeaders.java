@@ -37,13 +37,20 @@ public final class HopByHopHeaders {
         // One pass over the names finds what is there (issue 7: most messages carry one of these or
         // none, and a remove per name costs a lookup each); only those are then acted on.
         int found = 0;
+        // Whether a Connection header lists anything but keep-alive, which most carry alone and
+        // which names the Keep-Alive header, removed by its own bit: only then are its names read.
+        boolean connectionNames = false;
         List<String> proxyHeaders = null;
         Iterator<Map.Entry<CharSequence, CharSequence>> all = headers.iteratorCharSequence();
         while (all.hasNext()) {
-            CharSequence name = all.next().getKey();
+            Map.Entry<CharSequence, CharSequence> header = all.next();
+            CharSequence name = header.getKey();
             int bit = bitOf(name);
             if (bit != 0) {
                 found |= bit;
+                if (bit == CONNECTION_BIT && !KEEP_ALIVE.contentEqualsIgnoreCase(header.getValue())) {
+                    connectionNames = true;
+                }
             } else if (AsciiString.regionMatches(name, true, 0, PROXY_PREFIX, 0, PROXY_PREFIX.length())) {
                 if (proxyHeaders == null) {
                     proxyHeaders = new ArrayList<>(2);
@@ -55,7 +62,7 @@ public final class HopByHopHeaders {
         if (found == 0 && proxyHeaders == null) {
             return;
         }
-        if ((found & CONNECTION_BIT) != 0) {
+        if (connectionNames) {
             for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
                 for (String token : connection.split(",")) {
                     String name = token.trim();

@@ -21,6 +21,12 @@ class HopByHopStripTest {
             nothing hop-by-hop: untouched            ; Host: a|Accept: */*                      ; Host: a|Accept: */*
             no headers at all                        ; ''                                       ; ''
             Connection goes                          ; Host: a|Connection: keep-alive           ; Host: a
+            Connection: keep-alive takes Keep-Alive  ; Connection: keep-alive|Keep-Alive: timeout=5|X-C: 3 ; X-C: 3
+            Connection: Keep-Alive in any case       ; Connection: Keep-Alive|keep-alive: max=9|X-C: 3 ; X-C: 3
+            keep-alive then another name             ; Connection: keep-alive, X-A|X-A: 1|X-C: 3 ; X-C: 3
+            keep-alive, then a Connection with a name ; Connection: keep-alive|Connection: X-A|X-A: 1|X-C: 3 ; X-C: 3
+            a name, then Connection: keep-alive      ; Connection: X-A|Connection: keep-alive|X-A: 1|X-C: 3 ; X-C: 3
+            Connection: close names no header here   ; Connection: close|Close: 1|X-C: 3        ; X-C: 3
             Connection's names go with it            ; Connection: close, X-A|X-A: 1|X-B: 2     ; X-B: 2
             Connection's names in any case, spaced   ; Connection:  x-a ,X-B |X-A: 1|x-b: 2|X-C: 3 ; X-C: 3
             Connection repeated                      ; Connection: X-A|Connection: X-B|X-A: 1|X-B: 2|X-C: 3 ; X-C: 3
