@@ -58,6 +58,12 @@ public final class CorsPolicy {
     private final List<Map.Entry<String, String>> wildcardActualHeaders;
 
     private final CorsDecision wildcardActual;
+    /**
+     * Allowed actual requests' decisions by origin, which is all they differ in: a page's requests
+     * find theirs rather than each making a header list and a decision (about 130 bytes of the
+     * 2.9 KB a forwarded GET allocated; issue 7). Preflights take their C11 headers from here too.
+     */
+    private final AnswerCache<CorsDecision> actualAnswers = new AnswerCache<>();
 
     private CorsPolicy(CorsSettings settings, OriginMatcher origins) {
         this.settings = settings;
@@ -188,13 +194,19 @@ public final class CorsPolicy {
         if (privateNetwork) {
             answer.add(ALLOW_PRIVATE_NETWORK);
         }
-        List<Map.Entry<String, String>> actual = wildcardOrigin ? wildcardActualHeaders : actualHeaders(allowOrigin);
+        List<Map.Entry<String, String>> actual = wildcardOrigin
+                ? wildcardActualHeaders
+                : allowedActual(allowOrigin).headers();
         return allowed(Kind.PREFLIGHT, true, settings.preflightStatus(), answer, VARY_PREFLIGHT, actual);
     }
 
     private CorsDecision allowedActual(String allowOrigin) {
+        CorsDecision known = actualAnswers.get(allowOrigin);
+        if (known != null) {
+            return known;
+        }
         List<Map.Entry<String, String>> headers = actualHeaders(allowOrigin);
-        return allowed(Kind.ACTUAL, false, 0, headers, VARY_ORIGIN, headers);
+        return actualAnswers.put(allowOrigin, allowed(Kind.ACTUAL, false, 0, headers, VARY_ORIGIN, headers));
     }
 
     /** C6 and C9: no CORS header at all. */

@@ -56,6 +56,34 @@ class CorsPolicyTest {
 
     @Test
     @DisplayName(
+            "C8, C11: actual requests from more origins than the policy keeps: each decided as if alone, a kept one as that very decision")
+    void manyOriginsOfActualRequestsThroughOnePolicy() {
+        Cors cors = Cors.origins("https://*.example.com").credentials().exposed("X-Request-Id");
+        CorsPolicy shared = cors.policy();
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 4 * AnswerCache.SLOTS; i++) {
+                String origin = "https://a" + i + ".example.com";
+                Req get = Req.actual("GET", origin);
+
+                CorsDecision asked = shared.decide(get.build());
+
+                assertThat(asked)
+                        .as("round %d, %s", round, origin)
+                        .isEqualTo(cors.policy().decide(get.build()));
+                assertThat(asked.header(CorsHeaders.ALLOW_ORIGIN)).isEqualTo(origin);
+                assertThat(shared.decide(Req.preflight(origin, "GET").build()).allowedActualHeaders())
+                        .as("a preflight's C11 headers are the actual request's")
+                        .isEqualTo(asked.headers());
+            }
+        }
+        Req again = Req.actual("GET", "https://again.example.com");
+        assertThat(shared.decide(again.build()))
+                .as("asked again: kept, not made anew")
+                .isSameAs(shared.decide(again.build()));
+    }
+
+    @Test
+    @DisplayName(
             "C4, C12: many origins and header lines through one policy, more than it keeps: each decided as if alone")
     void manyQuestionsThroughOnePolicy() {
         Cors cors = Cors.origins("https://*.example.com").methods("PUT").headers("X-Allowed");
