@@ -60,8 +60,8 @@ public final class CorsPolicy {
     private final CorsDecision wildcardActual;
     /**
      * Allowed actual requests' decisions by origin, which is all they differ in: a page's requests
-     * find theirs rather than each making a header list and a decision (about 130 bytes of the
-     * 2.9 KB a forwarded GET allocated; issue 7). Preflights take their C11 headers from here too.
+     * find theirs rather than each making a header entry, a list and a decision (issue 7: a forwarded
+     * GET allocated 2.9 KB). Preflights take their C11 headers from here too.
      */
     private final AnswerCache<CorsDecision> actualAnswers = new AnswerCache<>();
 
