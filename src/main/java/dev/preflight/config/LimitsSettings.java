@@ -10,6 +10,8 @@ import java.time.Duration;
  * @param maxBodySize bytes of a request body; 413 beyond (bodies are streamed, never buffered whole)
  * @param maxConnections open client connections; further ones are closed at once
  * @param headerTimeout the whole request head must arrive within it once its first byte did; 408
+ * @param bodyTimeout the next part of a request body must arrive within it once the proxy asked for
+ *     it; 408
  * @param idleTimeout an idle keep-alive client connection is closed after it
  */
 public record LimitsSettings(
@@ -18,4 +20,5 @@ public record LimitsSettings(
         long maxBodySize,
         int maxConnections,
         Duration headerTimeout,
+        Duration bodyTimeout,
         Duration idleTimeout) {}

@@ -119,6 +119,7 @@ final class SettingsMapper {
                 r.bytes("max-body-size", 0, Long.MAX_VALUE, "a size >= 0, e.g. 10m"),
                 r.atLeast("max-connections", 1),
                 r.duration("header-timeout", false, "10s"),
+                r.duration("body-timeout", false, "30s"),
                 r.duration("idle-timeout", false, "60s"));
     }
 

@@ -214,6 +214,10 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         return runtime.settings().limits().maxBodySize();
     }
 
+    long bodyTimeoutNanos() {
+        return runtime.settings().limits().bodyTimeout().toNanos();
+    }
+
     ProxyContext context() {
         return context;
     }

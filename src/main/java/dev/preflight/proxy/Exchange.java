@@ -37,7 +37,7 @@ import io.netty.util.concurrent.Future;
  * rest: whether a retry may replay the request, the response timeout, and how the exchange ends
  * (finished, failed before the response, aborted, or both sides closed).
  */
-final class Exchange implements UpstreamListener {
+final class Exchange implements UpstreamListener, ProgressTimer.Expiry {
     private final ChannelHandlerContext ctx;
     private final ClientRequestHandler owner;
     private final RequestInfo request;
@@ -69,7 +69,7 @@ final class Exchange implements UpstreamListener {
         this.responseRelay = new ResponseRelay(this, ctx, owner.context(), request, route, plan, record);
         this.lease = new UpstreamLease(this, route.pool(), ctx.channel());
         this.timer = owner.responseTimer();
-        timer.start(route.pool().settings().responseTimeout().toNanos(), this::onResponseTimeout);
+        timer.start(route.pool().settings().responseTimeout().toNanos(), this);
     }
 
     void start() {
@@ -262,21 +262,35 @@ final class Exchange implements UpstreamListener {
         return true;
     }
 
-    private void onResponseTimeout() {
+    @Override
+    public void upstreamTimedOut() {
         if (finished) {
             return;
         }
         if (responseRelay.started()) {
             upstreamError("timeout");
             closeBoth();
-        } else if (lease.connection() != null
-                && !requestRelay.complete()
-                && owner.reads().awaitingMessage()) {
-            // The client stopped sending its body while we waited for the next part: its stall, not
-            // the upstream's (nginx: client_body_timeout), so 408, and the upstream connection closes.
-            abort(HttpResponseStatus.REQUEST_TIMEOUT, "the request body stopped arriving");
         } else {
             failBeforeResponse(UpstreamFailure.RESPONSE_TIMEOUT);
         }
+    }
+
+    /**
+     * The client stopped sending its body (nginx: {@code client_body_timeout}): its stall, not the
+     * upstream's, so 408, and the upstream connection, which holds part of a request, closes.
+     */
+    @Override
+    public void bodyTimedOut() {
+        abort(HttpResponseStatus.REQUEST_TIMEOUT, "the request body stopped arriving");
+    }
+
+    /** The client has been asked for the next part of the body: it has {@code limits.body-timeout}. */
+    void awaitingBody() {
+        timer.awaitBody(owner.bodyTimeoutNanos());
+    }
+
+    /** The part asked for came. */
+    void bodyArrived() {
+        timer.bodyArrived();
     }
 }

@@ -78,11 +78,12 @@ final class RequestRelay {
             owner.writeContinue(ctx);
         }
         exchange.readUpstream();
-        owner.reads().requestRead(ctx);
+        readBody();
     }
 
     /** A part of the request body from the client (the handler only reads when we asked). */
     void onContent(HttpContent content) {
+        exchange.bodyArrived();
         if (content.decoderResult().isFailure()) {
             content.release();
             exchange.abort(HttpResponseStatus.BAD_REQUEST, "the request body is malformed");
@@ -127,10 +128,19 @@ final class RequestRelay {
             written.addListener(f -> {
                 exchange.afterUpstreamWrite(f);
                 if (f.isSuccess() && !exchange.finished()) {
-                    owner.reads().requestRead(ctx);
+                    readBody();
                 }
             });
         }
+    }
+
+    /**
+     * Asks the client for the body's next part, which it then has {@code limits.body-timeout} to send
+     * (timed from before the ask: a part that already waits is taken within it).
+     */
+    private void readBody() {
+        exchange.awaitingBody();
+        owner.reads().requestRead(ctx);
     }
 
     /** A bodyless request as one message: the head's own headers, no content, no trailers. */

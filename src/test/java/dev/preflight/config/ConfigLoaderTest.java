@@ -68,6 +68,7 @@ class ConfigLoaderTest {
                         10L * 1024 * 1024,
                         10_000,
                         Duration.ofSeconds(10),
+                        Duration.ofSeconds(30),
                         Duration.ofSeconds(60)));
         assertThat(settings.fetchMetadata())
                 .isEqualTo(new FetchMetadataSettings(false, FetchMetadataSettings.Mode.ENFORCE, List.of()));

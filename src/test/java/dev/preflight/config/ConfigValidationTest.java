@@ -47,6 +47,8 @@ class ConfigValidationTest {
             upstream.host-header = client            | preflight.upstream.host-header (string:3): client (expected: one of preserve, upstream)
             upstream.host-header = PRESERVE          | preflight.upstream.host-header (string:3): PRESERVE (expected: one of preserve, upstream)
             limits.header-timeout = 0s               | preflight.limits.header-timeout (string:3): 0s (expected: a duration > 0, e.g. 10s)
+            limits.body-timeout = 0s                 | preflight.limits.body-timeout (string:3): 0s (expected: a duration > 0, e.g. 30s)
+            limits.body-timeout = 30                 | preflight.limits.body-timeout (string:3): 30 (expected: a duration with a unit, e.g. 30s)
             limits.idle-timeout = -1m                | preflight.limits.idle-timeout (string:3): -1m (expected: a duration > 0, e.g. 60s)
             limits.max-initial-line = 255            | preflight.limits.max-initial-line (string:3): 255 (expected: a size from 256 to 1m bytes, e.g. 8k)
             limits.max-header-size = 2m              | preflight.limits.max-header-size (string:3): 2m (expected: a size from 256 to 1m bytes, e.g. 16k)

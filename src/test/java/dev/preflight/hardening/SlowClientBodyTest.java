@@ -25,10 +25,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * P2 and P6: request bodies that arrive slowly. A body that keeps coming, however slowly, is
  * forwarded whole: {@code upstream.response-timeout} counts time without progress, not the length of
- * the exchange. A body that stops coming ends the exchange within the response timeout (the proxy
- * has no separate body timeout: {@code limits.idle-timeout} only applies between requests and to
- * stalled readers), with a close, and the backend connection, which holds half a request, is closed
- * rather than reused.
+ * the exchange, and {@code limits.body-timeout} the time between two parts. A body that stops coming
+ * gets 408 at the body timeout, whichever of the two is shorter ({@code limits.idle-timeout} only
+ * applies between requests and to stalled readers), with a close, and the backend connection, which
+ * holds half a request, is closed rather than reused.
  */
 @Timeout(60)
 class SlowClientBodyTest {
@@ -97,12 +97,14 @@ class SlowClientBodyTest {
 
     @Test
     @DisplayName(
-            "P6: a body that stops halfway gets 408 at response-timeout, then close; the backend connection is closed, not reused")
+            "P6: a body that stops halfway gets 408 at body-timeout, then close; the backend connection is closed, not reused")
     void stalledBody() throws Exception {
         try (BackendFaultServer backend =
                         BackendFaultServer.start().on("/fault/upload", BackendFaultServer.readBodyThenOk());
                 BackendFaultProxy proxy = BackendFaultProxy.start(
-                        backend.url(), "response-timeout = 1500ms", "limits.idle-timeout = 500ms");
+                        backend.url(),
+                        "response-timeout = 30s",
+                        "limits { idle-timeout = 500ms, body-timeout = 1500ms }");
                 RawClient client = proxy.raw()) {
             client.send("POST /fault/upload HTTP/1.1\r\nHost: api.test\r\nContent-Length: 100000\r\n\r\n");
             client.send(PatternBytes.bytes(10_000));
@@ -117,7 +119,9 @@ class SlowClientBodyTest {
             assertThat(response.connectionTokens()).contains("close");
             assertThat(client.readUntilClose(Duration.ofSeconds(10)).closedByPeer())
                     .isTrue();
-            assertThat(took).as("ended by a timeout of at most 1.5 s").isLessThan(Duration.ofSeconds(10));
+            assertThat(took)
+                    .as("ended by the body timeout of 1.5 s, not the response timeout of 30 s")
+                    .isLessThan(Duration.ofSeconds(10));
             backend.awaitClosedByProxy(1);
             proxy.awaitUpstreamQuiet();
             try (RawClient next = proxy.raw()) {
@@ -127,6 +131,37 @@ class SlowClientBodyTest {
                         .as("a fresh backend connection")
                         .isEqualTo("2");
             }
+            proxy.assertServesOthers();
+        }
+    }
+
+    @Test
+    @DisplayName(
+            "P6: a body timeout longer than response-timeout: a stalled body is the client's, 408 at body-timeout, never 504")
+    void stalledBodyIsNotTheUpstreamsTimeout() throws Exception {
+        try (BackendFaultServer backend =
+                        BackendFaultServer.start().on("/fault/upload", BackendFaultServer.readBodyThenOk());
+                BackendFaultProxy proxy = BackendFaultProxy.start(
+                        backend.url(), "response-timeout = 300ms", "limits.body-timeout = 2500ms");
+                RawClient client = proxy.raw()) {
+            long start = System.nanoTime();
+            client.send("POST /fault/upload HTTP/1.1\r\nHost: api.test\r\nContent-Length: 100000\r\n\r\n");
+            client.send(PatternBytes.bytes(10_000));
+            backend.awaitRequest("/fault/upload");
+
+            RawResponse response = client.readResponse();
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+            assertThat(response.status()).as("%s", response).isEqualTo(408);
+            assertProblem(response, 408);
+            assertThat(took)
+                    .as("the 300 ms response timeout did not count the client's stall; the 2.5 s body timeout did")
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(2500));
+            assertThat(proxy.upstreamErrors("timeout"))
+                    .as("the client's stall is not counted as the upstream's")
+                    .isZero();
+            backend.awaitClosedByProxy(1);
+            proxy.awaitUpstreamQuiet();
             proxy.assertServesOthers();
         }
     }

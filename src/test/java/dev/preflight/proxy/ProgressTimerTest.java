@@ -10,16 +10,36 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * P6: the upstream response timeout, on an embedded event loop whose clock the test moves. One timer
- * per client connection, taken over by each exchange in turn.
+ * P6: the upstream response timeout and the request body timeout, on an embedded event loop whose
+ * clock the test moves. One timer per client connection, taken over by each exchange in turn.
  */
 class ProgressTimerTest {
     private static final long TIMEOUT = TimeUnit.SECONDS.toNanos(30);
 
     private final EmbeddedChannel channel = new EmbeddedChannel();
     private final ProgressTimer timer = new ProgressTimer(channel.eventLoop());
+    private static final long BODY_TIMEOUT = TimeUnit.SECONDS.toNanos(10);
+
     private final AtomicInteger first = new AtomicInteger();
     private final AtomicInteger second = new AtomicInteger();
+    private final AtomicInteger firstBody = new AtomicInteger();
+
+    /** An exchange's side of the timer: counts what it was told. */
+    private record Counted(AtomicInteger upstream, AtomicInteger body) implements ProgressTimer.Expiry {
+        Counted(AtomicInteger upstream) {
+            this(upstream, new AtomicInteger());
+        }
+
+        @Override
+        public void upstreamTimedOut() {
+            upstream.incrementAndGet();
+        }
+
+        @Override
+        public void bodyTimedOut() {
+            body.incrementAndGet();
+        }
+    }
 
     @AfterEach
     void close() {
@@ -34,7 +54,7 @@ class ProgressTimerTest {
     @Test
     @DisplayName("P6: an upstream that sends nothing for the whole timeout times the exchange out, once")
     void firesAfterTheTimeout() {
-        timer.start(TIMEOUT, first::incrementAndGet);
+        timer.start(TIMEOUT, new Counted(first, firstBody));
         timer.waitingForUpstream(true);
 
         advance(29);
@@ -48,7 +68,7 @@ class ProgressTimerTest {
     @Test
     @DisplayName("P6: progress from the upstream pushes the timeout forward")
     void progressPushesItForward() {
-        timer.start(TIMEOUT, first::incrementAndGet);
+        timer.start(TIMEOUT, new Counted(first, firstBody));
         timer.waitingForUpstream(true);
 
         advance(20);
@@ -62,7 +82,7 @@ class ProgressTimerTest {
     @Test
     @DisplayName("P6: time spent waiting on a slow client does not count against the upstream")
     void waitingOnTheClientDoesNotCount() {
-        timer.start(TIMEOUT, first::incrementAndGet);
+        timer.start(TIMEOUT, new Counted(first, firstBody));
         timer.waitingForUpstream(true);
         advance(10);
         timer.waitingForUpstream(false); // a response part came; the client is slow to take it
@@ -80,7 +100,7 @@ class ProgressTimerTest {
     @Test
     @DisplayName("P6: an exchange that ended never fires, and its task ends instead of recurring")
     void stoppedExchangeNeverFires() {
-        timer.start(TIMEOUT, first::incrementAndGet);
+        timer.start(TIMEOUT, new Counted(first, firstBody));
         timer.waitingForUpstream(true);
         timer.stop();
 
@@ -94,13 +114,13 @@ class ProgressTimerTest {
     @Test
     @DisplayName("P6: the next exchange on the connection takes the timer over with its own timeout")
     void nextExchangeTakesOver() {
-        timer.start(TIMEOUT, first::incrementAndGet);
+        timer.start(TIMEOUT, new Counted(first, firstBody));
         timer.waitingForUpstream(true);
         advance(25);
         timer.stop();
 
         long shorter = TimeUnit.SECONDS.toNanos(10);
-        timer.start(shorter, second::incrementAndGet);
+        timer.start(shorter, new Counted(second));
         timer.waitingForUpstream(true);
         advance(5); // the first exchange's task runs here and carries on for the second
         assertThat(second).hasValue(0);
@@ -112,11 +132,11 @@ class ProgressTimerTest {
     @Test
     @DisplayName("P6: a task left by a route with a longer timeout does not delay a shorter one")
     void shorterTimeoutIsNotDelayed() {
-        timer.start(TimeUnit.SECONDS.toNanos(60), first::incrementAndGet);
+        timer.start(TimeUnit.SECONDS.toNanos(60), new Counted(first, firstBody));
         timer.waitingForUpstream(true);
         timer.stop();
 
-        timer.start(TimeUnit.SECONDS.toNanos(5), second::incrementAndGet);
+        timer.start(TimeUnit.SECONDS.toNanos(5), new Counted(second));
         timer.waitingForUpstream(true);
         advance(5);
         assertThat(second).hasValue(1);
@@ -125,12 +145,93 @@ class ProgressTimerTest {
     @Test
     @DisplayName("P6: cancel (the connection closed) leaves nothing scheduled")
     void cancelLeavesNothing() {
-        timer.start(TIMEOUT, first::incrementAndGet);
+        timer.start(TIMEOUT, new Counted(first, firstBody));
         timer.waitingForUpstream(true);
         timer.cancel();
 
         assertThat(channel.runScheduledPendingTasks()).isEqualTo(-1);
         advance(60);
+        assertThat(first).hasValue(0);
+    }
+
+    @Test
+    @DisplayName(
+            "P6: a client asked for the body's next part that sends nothing gets the body timeout, not the upstream's")
+    void bodyTimeoutFiresForAStalledBody() {
+        timer.start(TIMEOUT, new Counted(first, firstBody));
+        timer.waitingForUpstream(true);
+        advance(5);
+        timer.awaitBody(BODY_TIMEOUT);
+
+        advance(9);
+        assertThat(firstBody).hasValue(0);
+        advance(1);
+        assertThat(firstBody).as("10 s after the ask").hasValue(1);
+        advance(120);
+        assertThat(firstBody).as("once").hasValue(1);
+        assertThat(first).as("the upstream was waiting for the body too").hasValue(0);
+    }
+
+    @Test
+    @DisplayName("P6: a body timeout longer than the upstream's: the client's wait does not count against the upstream")
+    void clientsWaitDoesNotCountAgainstTheUpstream() {
+        long shortUpstream = TimeUnit.SECONDS.toNanos(3);
+        timer.start(shortUpstream, new Counted(first, firstBody));
+        timer.waitingForUpstream(true);
+        timer.awaitBody(BODY_TIMEOUT);
+
+        advance(8);
+        assertThat(first)
+                .as("8 s waiting for the client, past the upstream's 3")
+                .hasValue(0);
+        assertThat(firstBody).hasValue(0);
+        timer.bodyArrived();
+        advance(2);
+        assertThat(first).as("the upstream's time runs from the part's arrival").hasValue(0);
+        advance(1);
+        assertThat(first).hasValue(1);
+        assertThat(firstBody).hasValue(0);
+    }
+
+    @Test
+    @DisplayName("P6: parts that keep coming within the body timeout never fire it, however long the body takes")
+    void partsWithinTheBodyTimeoutNeverFire() {
+        timer.start(TIMEOUT, new Counted(first, firstBody));
+        timer.waitingForUpstream(true);
+        for (int part = 0; part < 20; part++) {
+            timer.awaitBody(BODY_TIMEOUT);
+            advance(9);
+            timer.bodyArrived();
+            timer.progress(); // the part was written upstream
+        }
+
+        assertThat(firstBody).as("180 s of body, 9 s between parts").hasValue(0);
+        assertThat(first).hasValue(0);
+    }
+
+    @Test
+    @DisplayName("P6: a body timeout longer than the upstream's does not delay the upstream's once the part came")
+    void upstreamTimeoutNotDelayedByALongerBodyTimeout() {
+        long shortUpstream = TimeUnit.SECONDS.toNanos(3);
+        timer.start(shortUpstream, new Counted(first, firstBody));
+        timer.waitingForUpstream(true);
+        timer.awaitBody(TimeUnit.SECONDS.toNanos(60)); // its task is now set 60 s out
+        timer.bodyArrived();
+
+        advance(3);
+        assertThat(first).as("3 s after the part came, not 60").hasValue(1);
+    }
+
+    @Test
+    @DisplayName("P6: an exchange that ended while waiting for the body never fires")
+    void endedWhileWaitingForTheBodyNeverFires() {
+        timer.start(TIMEOUT, new Counted(first, firstBody));
+        timer.waitingForUpstream(true);
+        timer.awaitBody(BODY_TIMEOUT);
+        timer.stop();
+
+        advance(60);
+        assertThat(firstBody).hasValue(0);
         assertThat(first).hasValue(0);
     }
 }
