@@ -34,8 +34,8 @@ import io.netty.util.concurrent.Future;
  *
  * <p>The request's leg is {@link RequestRelay}, the response's {@link ResponseRelay}, and the upstream
  * connection (acquire, one retry, release) is held by an {@link UpstreamLease}; this class owns the
- * rest: whether a retry may replay the request, the response timeout, and how the exchange ends
- * (finished, failed before the response, aborted, or both sides closed).
+ * rest: whether a retry may replay the request, the response and body timeouts, and how the exchange
+ * ends (finished, failed before the response, aborted, or both sides closed).
  */
 final class Exchange implements UpstreamListener, ProgressTimer.Expiry {
     private final ChannelHandlerContext ctx;
