@@ -15,11 +15,10 @@ import org.junit.jupiter.api.Test;
  */
 class ProgressTimerTest {
     private static final long TIMEOUT = TimeUnit.SECONDS.toNanos(30);
+    private static final long BODY_TIMEOUT = TimeUnit.SECONDS.toNanos(10);
 
     private final EmbeddedChannel channel = new EmbeddedChannel();
     private final ProgressTimer timer = new ProgressTimer(channel.eventLoop());
-    private static final long BODY_TIMEOUT = TimeUnit.SECONDS.toNanos(10);
-
     private final AtomicInteger first = new AtomicInteger();
     private final AtomicInteger second = new AtomicInteger();
     private final AtomicInteger firstBody = new AtomicInteger();
