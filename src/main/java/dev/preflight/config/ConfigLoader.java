@@ -3,7 +3,6 @@ package dev.preflight.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigResolveOptions;
@@ -84,10 +83,15 @@ public final class ConfigLoader {
      */
     public static Settings load(Path file, Map<String, String> env) throws InvalidConfigException {
         checkReadable(file);
+        // A bare file name has no parent, and Typesafe Config then has no directory to resolve an
+        // `include "origins.conf"` against: includes being optional, it drops the include without a
+        // word. Read as ./application.conf, the file's includes are found beside it whichever way its
+        // path was spelt.
+        Path readable = file.getParent() == null ? Path.of(".").resolve(file) : file;
         Config parsed;
         try {
             parsed = ConfigFactory.parseFile(
-                    file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+                    readable.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
         } catch (ConfigException.IO e) {
             String why = e.getCause() != null ? e.getCause().getMessage() : strip(e);
             throw single(ConfigProblem.ofFile("", "cannot read config file " + file + ": " + why));
@@ -122,9 +126,7 @@ public final class ConfigLoader {
         }
         List<ConfigProblem> problems = new ArrayList<>();
         ConfigValue preflight = effective.root().get("preflight");
-        if (preflight instanceof ConfigObject object) {
-            UnknownKeys.check(object, REFERENCE.getObject("preflight"), problems);
-        }
+        UnknownKeys.check(effective.root(), REFERENCE.getObject("preflight"), problems);
         String json = json(preflight);
         Settings settings =
                 new SettingsMapper(preflight, DEFAULTS.getConfig("preflight"), problems).map(file, Instant.now(), json);

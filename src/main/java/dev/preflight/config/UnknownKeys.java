@@ -11,10 +11,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Finds keys under {@code preflight} that {@code reference.conf} does not know, since a misspelt key
- * silently left at its default is the worst kind of CORS mistake. Keys outside {@code preflight} are
- * none of our business. Where a value has the wrong type (an object where a list belongs), the
- * mappers report it; this walk only descends where both sides are objects.
+ * Finds keys that {@code reference.conf} does not know, since a misspelt key silently left at its
+ * default is the worst kind of CORS mistake. That includes keys beside {@code preflight} at the top of
+ * the file: everything sits under that one root, so a misspelt root ({@code preflihgt { ... }}) or a
+ * block written without it ({@code cors.allowed-origins = [...]}) would otherwise be read as nothing
+ * at all. Where a value has the wrong type (an object where a list belongs), the mappers report it;
+ * this walk only descends where both sides are objects.
  */
 final class UnknownKeys {
 
@@ -27,11 +29,33 @@ final class UnknownKeys {
     }
 
     /**
-     * @param preflight the effective {@code preflight} object
+     * @param root the effective configuration's root object (the file, the environment's overrides
+     *     and the defaults; never system properties)
      * @param schema the {@code preflight} object of {@code reference.conf}: every known key
      */
-    static void check(ConfigObject preflight, ConfigObject schema, List<ConfigProblem> problems) {
-        new UnknownKeys(routeSchema(schema), problems).walk(preflight, schema, "preflight");
+    static void check(ConfigObject root, ConfigObject schema, List<ConfigProblem> problems) {
+        UnknownKeys keys = new UnknownKeys(routeSchema(schema), problems);
+        for (Map.Entry<String, ConfigValue> entry : new TreeMap<>(root).entrySet()) {
+            ConfigValue value = entry.getValue();
+            if (entry.getKey().equals("preflight")) {
+                if (value instanceof ConfigObject preflight) {
+                    keys.walk(preflight, schema, "preflight");
+                }
+            } else {
+                problems.add(new ConfigProblem(
+                        ConfigUtil.joinPath(entry.getKey()),
+                        ConfigProblem.location(value.origin()),
+                        "unknown key",
+                        rootHint(entry.getKey(), schema)));
+            }
+        }
+    }
+
+    /** {@code cors} at the top means {@code preflight.cors}; anything else is measured against the root. */
+    private static String rootHint(String key, ConfigObject schema) {
+        return schema.containsKey(key)
+                ? "did you mean preflight." + key + "?"
+                : KeyHints.hint(key, List.of("preflight"));
     }
 
     /** A route knows its own scalars plus the three blocks it may override, with their keys. */

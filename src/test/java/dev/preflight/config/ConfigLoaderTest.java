@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,13 +91,6 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void keysOutsidePreflightAreIgnored() {
-        Settings settings = valid("akka.loglevel = DEBUG\nother { anything = [1, 2] }\n" + MINIMAL);
-
-        assertThat(settings.listen().port()).isEqualTo(8080);
-    }
-
-    @Test
     void theHashIsStableAndFollowsTheEffectiveConfigNotItsSpelling() {
         String nested = "preflight { upstream { url = \"http://127.0.0.1:3000\" }, listen { port = 8081 } }";
         String dotted =
@@ -138,6 +132,26 @@ class ConfigLoaderTest {
         assertThat(settings.listen().port()).isZero();
         assertThat(settings.hash())
                 .isEqualTo(valid(MINIMAL + "\npreflight.listen.port = 0\n").hash());
+    }
+
+    @Test
+    void aFileNamedWithoutADirectoryFindsItsIncludesBesideIt() throws Exception {
+        // `--config application.conf` from the file's own directory: the working directory here.
+        String name = "preflight-test-" + UUID.randomUUID();
+        Path included = Path.of(name + "-origins.conf");
+        Path file = Path.of(name + ".conf");
+        try {
+            Files.writeString(included, "preflight.cors.allowed-origins = [\"https://app.example.com\"]\n");
+            Files.writeString(file, MINIMAL + "\ninclude \"" + included + "\"\n");
+
+            Settings settings = ConfigLoader.load(file, Map.of());
+
+            assertThat(settings.cors().allowedOrigins()).containsExactly("https://app.example.com");
+            assertThat(settings.file()).contains(file);
+        } finally {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(included);
+        }
     }
 
     @Test

@@ -34,6 +34,20 @@ class ConfigUnknownKeysTest {
         assertThat(problems(preflight("  " + line))).containsExactly(message);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '\'', textBlock = """
+            preflihgt { cors.allowed-origins = [] }   | preflihgt (string:5): unknown key (did you mean preflight?)
+            Preflight.cors.max-age = 1m               | Preflight (string:5): unknown key (did you mean preflight?)
+            cors.allowed-origins = ["https://a.com"]  | cors (string:5): unknown key (did you mean preflight.cors?)
+            upstream { url = "http://b" }             | upstream (string:5): unknown key (did you mean preflight.upstream?)
+            origins = ["https://a.com"]               | origins (string:5): unknown key (expected: one of: preflight)
+            """)
+    void aKeyBesideThePreflightRootIsUnknownToo(String line, String message) {
+        // Everything sits under one root: a misspelt root, or a block written without it, would
+        // otherwise be read as nothing at all and leave the policy at its defaults.
+        assertThat(problems(preflight("") + line)).containsExactly(message);
+    }
+
     @Test
     void everyUnknownKeyIsReportedNotJustTheFirst() {
         assertThat(problems(preflight("""
