@@ -13,7 +13,8 @@ import java.util.Map;
  * Removes the headers that describe one connection rather than the message (P3, RFC 9110 7.6.1):
  * {@code Connection} and every name it lists, {@code Keep-Alive}, {@code Proxy-*}, {@code TE}
  * (except its {@code trailers} member), {@code Trailer}, {@code Transfer-Encoding} and
- * {@code Upgrade}. Message framing is set again by the caller, for the hop it writes to.
+ * {@code Upgrade}. Message framing is set again by the caller, for the hop it writes to; a
+ * {@code Content-Length} or {@code Host} named by {@code Connection} is kept (see {@link #endToEnd}).
  */
 public final class HopByHopHeaders {
     private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
@@ -66,7 +67,7 @@ public final class HopByHopHeaders {
             for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
                 for (String token : connection.split(",")) {
                     String name = token.trim();
-                    if (!name.isEmpty()) {
+                    if (!name.isEmpty() && !endToEnd(name)) {
                         headers.remove(name);
                     }
                 }
@@ -85,6 +86,18 @@ public final class HopByHopHeaders {
         if (teTrailers) {
             headers.set(HttpHeaderNames.TE, TRAILERS);
         }
+    }
+
+    /**
+     * {@code Content-Length} and {@code Host} stay whatever {@code Connection} lists: the first frames
+     * the message for the next hop too (taken away, the body the decoder read by it would go on
+     * unframed, and the next hop would read it as a request or response of its own: a smuggled one),
+     * the second is required on every HTTP/1.1 request (RFC 9112 3.2). No sender has a reason to list
+     * either; RFC 9110 7.6.1 forbids listing fields meant for all recipients.
+     */
+    private static boolean endToEnd(String name) {
+        return HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
+                || HttpHeaderNames.HOST.contentEqualsIgnoreCase(name);
     }
 
     /** The name's bit when it is one of {@link #NAMES}, else 0. */

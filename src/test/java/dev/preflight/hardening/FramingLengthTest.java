@@ -143,7 +143,17 @@ class FramingLengthTest {
                 new Forwarded(
                         "Transfer-Encoding ', chunked' (an empty list element)",
                         HEAD + "Transfer-Encoding: , chunked\r\n\r\n" + CHUNKED_HELLO,
-                        true));
+                        true),
+                // P3 drops what Connection names, but never the length: the body would go on unframed.
+                new Forwarded(
+                        "Connection naming Content-Length",
+                        HEAD + "Connection: Content-Length\r\nContent-Length: 5\r\n\r\nhello",
+                        false),
+                new Forwarded(
+                        "Connection naming content-length among other names",
+                        HEAD
+                                + "Connection: keep-alive, X-A, content-length\r\nX-A: 1\r\nContent-Length: 5\r\n\r\nhello",
+                        false));
     }
 
     @ParameterizedTest(name = "P6: {0}: forwarded as exactly one request with its body, the next request next")

@@ -65,6 +65,20 @@ class HopByHopHeadersTest {
     }
 
     @Test
+    @DisplayName("P3: a Host named by Connection still reaches the backend (RFC 9112 3.2)")
+    void hostNamedByConnectionIsKept() throws Exception {
+        try (RawClient client = proxy.raw()) {
+            RawResponse response =
+                    client.exchange("GET /host HTTP/1.1\r\nHost: api.test\r\nConnection: Host, X-A\r\nX-A: 1\r\n\r\n");
+            assertThat(response.status()).isEqualTo(200);
+        }
+
+        RecordedRequest received = proxy.backend().awaitRequest("/host");
+        assertThat(received.headers("Host")).containsExactly("api.test");
+        assertThat(received.headers("X-A")).isEmpty();
+    }
+
+    @Test
     @DisplayName("P3: TE: trailers reaches the backend")
     void teTrailersIsKept() throws Exception {
         try (RawClient client = proxy.raw()) {
@@ -73,6 +87,22 @@ class HopByHopHeadersTest {
         }
 
         assertThat(proxy.backend().awaitRequest("/te").headers("TE")).containsExactly("trailers");
+    }
+
+    @Test
+    @DisplayName("P3: a backend's Content-Length named by its Connection still frames the response for the client")
+    void contentLengthNamedByTheBackendsConnectionIsKept() throws Exception {
+        proxy.backend().on("/named-length", Behaviour.respond(200, "hello", "Connection", "Content-Length"));
+        try (RawClient client = proxy.raw()) {
+            RawResponse first = client.exchange("GET /named-length HTTP/1.1\r\nHost: api.test\r\n\r\n");
+            RawResponse second = client.exchange("GET /named-length HTTP/1.1\r\nHost: api.test\r\n\r\n");
+
+            // Without its length on a kept-alive connection, the first body would run into the next response.
+            assertThat(first.headers("Content-Length")).containsExactly("5");
+            assertThat(first.bodyText()).isEqualTo("hello");
+            assertThat(second.status()).isEqualTo(200);
+            assertThat(second.bodyText()).isEqualTo("hello");
+        }
     }
 
     @Test

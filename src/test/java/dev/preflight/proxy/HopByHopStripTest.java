@@ -40,6 +40,9 @@ class HopByHopStripTest {
             TE goes                                  ; TE: gzip|X-C: 3                          ; X-C: 3
             TE: trailers stays                       ; TE: gzip, trailers;q=0.5|X-C: 3          ; X-C: 3|te: trailers
             TE: trailers named by Connection goes    ; Connection: TE|TE: trailers|X-C: 3       ; X-C: 3
+            Content-Length named by Connection stays ; Connection: Content-Length|Content-Length: 84|X-C: 3 ; Content-Length: 84|X-C: 3
+            ... in any case, among other names       ; Connection: x-a, content-LENGTH|X-A: 1|Content-Length: 5 ; Content-Length: 5
+            Host named by Connection stays           ; Host: a|Connection: Host, X-A|X-A: 1     ; Host: a
             """)
     void strip(String rule, String before, String after) {
         HttpHeaders headers = parse(before);
