@@ -104,7 +104,7 @@ final class LoopPool {
     void release(UpstreamConnection connection, boolean reusable) {
         connection.detach();
         Channel channel = connection.channel();
-        if (!reusable || !channel.isActive() || parent.retired()) {
+        if (!reusable || !channel.isActive() || parent.retired() || !connection.drained()) {
             channel.close();
             return;
         }
@@ -155,9 +155,15 @@ final class LoopPool {
         IdleConnection connection;
         while ((connection = idle.pollLast()) != null) {
             parent.idle.decrementAndGet();
-            if (connection.channel().isActive()) {
+            if (!connection.channel().isActive()) {
+                continue;
+            }
+            if (connection.connection().drained()) {
                 return connection.connection().lentAgain();
             }
+            // Bytes came while it sat idle, too few to make a message (a whole one closes it at once):
+            // they would be read as the start of the next request's answer (RFC 9112 6.3).
+            connection.channel().close();
         }
         return null;
     }

@@ -38,8 +38,9 @@ final class UpstreamChannelInitializer extends ChannelInitializer<SocketChannel>
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
         addTls(ch, p);
-        addCodec(p);
-        p.addLast(HandlerNames.UPSTREAM_RESPONSE, new UpstreamResponseHandler());
+        UpstreamCodec codec = new UpstreamCodec(decoderConfig());
+        p.addLast(HandlerNames.UPSTREAM_CODEC, codec);
+        p.addLast(HandlerNames.UPSTREAM_RESPONSE, new UpstreamResponseHandler(codec));
     }
 
     private void addTls(SocketChannel ch, ChannelPipeline p) {
@@ -70,10 +71,6 @@ final class UpstreamChannelInitializer extends ChannelInitializer<SocketChannel>
         SSLParameters parameters = engine.getSSLParameters();
         parameters.setServerNames(List.of(name));
         engine.setSSLParameters(parameters);
-    }
-
-    private static void addCodec(ChannelPipeline p) {
-        p.addLast(HandlerNames.UPSTREAM_CODEC, new UpstreamCodec(decoderConfig()));
     }
 
     static HttpDecoderConfig decoderConfig() {

@@ -36,6 +36,16 @@ final class UpstreamCodec extends CombinedChannelDuplexHandler<UpstreamCodec.Res
         init(new ResponseDecoder(config, awaiting), new HttpRequestEncoder());
     }
 
+    /**
+     * Bytes read and not yet part of any response: what came after the last response in the read that
+     * brought it (the start of a head, or bytes no response can start with). Only ever true of a
+     * backend that sent more than it was asked for, since a request is written only once the previous
+     * response has ended.
+     */
+    boolean holdsUnansweredBytes() {
+        return inboundHandler().buffered();
+    }
+
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
         if (msg instanceof HttpRequest request) {
@@ -55,6 +65,10 @@ final class UpstreamCodec extends CombinedChannelDuplexHandler<UpstreamCodec.Res
         ResponseDecoder(HttpDecoderConfig config, ArrayDeque<HttpMethod> awaiting) {
             super(config);
             this.awaiting = awaiting;
+        }
+
+        boolean buffered() {
+            return actualReadableBytes() > 0;
         }
 
         @Override

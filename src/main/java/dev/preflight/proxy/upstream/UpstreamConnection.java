@@ -35,6 +35,11 @@ public final class UpstreamConnection {
         handler.attach(listener);
     }
 
+    /** Nothing came that was not asked for: see {@link UpstreamResponseHandler#drained()}. */
+    boolean drained() {
+        return handler.drained();
+    }
+
     /** Back in the pool: what arrives now closes the connection. */
     void detach() {
         handler.detach();

@@ -23,6 +23,11 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
     private final ArrayDeque<Object> waiting = new ArrayDeque<>(4);
     // A read() was asked for and no message has come of it yet.
     private boolean awaiting;
+    private final UpstreamCodec codec;
+
+    UpstreamResponseHandler(UpstreamCodec codec) {
+        this.codec = codec;
+    }
 
     void attach(UpstreamListener listener) {
         this.listener = listener;
@@ -31,6 +36,16 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
 
     void detach() {
         this.listener = null;
+    }
+
+    /**
+     * Nothing arrived that no exchange asked for: no message decoded and waiting, no bytes in the
+     * codec. A backend that sends more than its response (a body on a 204 or on the answer to a HEAD,
+     * a second response) leaves something here, which must never be read as the answer to the next
+     * request sent on the connection, whoever's it is (RFC 9112 6.3): such a connection is not reused.
+     */
+    boolean drained() {
+        return waiting.isEmpty() && !codec.holdsUnansweredBytes();
     }
 
     /** A read asked of the channel: the oldest waiting message if there is one, else the socket's next. */
@@ -78,6 +93,8 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
     private void readComplete(ChannelHandlerContext ctx) {
         if (listener != null) {
             listener.onReadComplete();
+        } else if (!drained()) {
+            ctx.close(); // idle, and bytes came that make no whole message (a whole one closed it already)
         } else if (ctx.channel().isActive()) {
             read(ctx); // idle: keep listening, so a close or stray bytes are noticed at once
         }

@@ -15,12 +15,15 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The upstream side's reads: the exchange gets one response message per {@code read()}, in order,
@@ -30,12 +33,31 @@ import org.junit.jupiter.api.Test;
 class UpstreamResponseHandlerTest {
     private final List<Object> heard = new ArrayList<>();
     private final List<Object> passedOn = new ArrayList<>();
-    private final UpstreamResponseHandler handler = new UpstreamResponseHandler();
+    private final UpstreamCodec codec = new UpstreamCodec(UpstreamChannelInitializer.decoderConfig());
+    private final UpstreamResponseHandler handler = new UpstreamResponseHandler(codec);
     private EmbeddedChannel channel;
     private CountedReads socket;
     private int readCompletes;
     private Throwable closedWith;
     private boolean closed;
+
+    private final UpstreamListener listener = new UpstreamListener() {
+        @Override
+        public void onResponse(HttpObject message) {
+            heard.add(message);
+        }
+
+        @Override
+        public void onReadComplete() {
+            readCompletes++;
+        }
+
+        @Override
+        public void onUpstreamClosed(Throwable cause) {
+            closed = true;
+            closedWith = cause;
+        }
+    };
 
     @BeforeEach
     void setUp() {
@@ -48,23 +70,7 @@ class UpstreamResponseHandlerTest {
                 passedOn.add(msg);
             }
         });
-        handler.attach(new UpstreamListener() {
-            @Override
-            public void onResponse(HttpObject message) {
-                heard.add(message);
-            }
-
-            @Override
-            public void onReadComplete() {
-                readCompletes++;
-            }
-
-            @Override
-            public void onUpstreamClosed(Throwable cause) {
-                closed = true;
-                closedWith = cause;
-            }
-        });
+        handler.attach(listener);
     }
 
     @AfterEach
@@ -159,5 +165,35 @@ class UpstreamResponseHandlerTest {
 
     private static DefaultHttpResponse head() {
         return new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            a 204 alone: drained                                    | HTTP/1.1 204 No Content~~                                             | true
+            a 204 and the start of a head after it: not drained     | HTTP/1.1 204 No Content~~HTTP/1.1 200 OK~Set-Cookie: session=x~X-Pad: | false
+            a 204 and a whole response after it: not drained        | HTTP/1.1 204 No Content~~HTTP/1.1 200 OK~Content-Length: 2~~ok        | false
+            a 200 with its length and bytes past it: not drained    | HTTP/1.1 200 OK~Content-Length: 2~~okxyz                              | false
+            a 200 and empty lines after it: drained (RFC 9112 2.2) | HTTP/1.1 200 OK~Content-Length: 2~~ok~~                               | true
+            """)
+    @DisplayName("P1: what a backend sent past its response, decoded or not, keeps its connection out of the pool")
+    void drainedOnlyWithNothingPastTheResponse(String name, String bytes, boolean drained) {
+        // The codec in front this time, fed bytes (~ for CRLF) as one socket read.
+        UpstreamCodec freshCodec = new UpstreamCodec(UpstreamChannelInitializer.decoderConfig());
+        UpstreamResponseHandler fresh = new UpstreamResponseHandler(freshCodec);
+        fresh.attach(listener);
+        EmbeddedChannel upstream = new EmbeddedChannel(freshCodec, fresh);
+        try {
+            upstream.read();
+            upstream.writeInbound(Unpooled.copiedBuffer(bytes.replace("~", "\r\n"), StandardCharsets.US_ASCII));
+            while (heard.isEmpty() || !(heard.getLast() instanceof LastHttpContent)) {
+                int before = heard.size();
+                upstream.read();
+                assertThat(heard).as("the response's parts, one per read").hasSizeGreaterThan(before);
+            }
+
+            assertThat(fresh.drained()).as(name).isEqualTo(drained);
+        } finally {
+            upstream.finishAndReleaseAll();
+        }
     }
 }
