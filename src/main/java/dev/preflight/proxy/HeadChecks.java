@@ -1,6 +1,7 @@
 package dev.preflight.proxy;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
@@ -24,6 +25,7 @@ final class HeadChecks {
         // One pass over the headers as they are, not as Strings and without a list: this runs on
         // every request. The problems are still named in the order they are checked below.
         int hosts = 0;
+        CharSequence host = null;
         boolean ascii = true;
         Iterator<Map.Entry<CharSequence, CharSequence>> headers =
                 request.headers().iteratorCharSequence();
@@ -31,6 +33,7 @@ final class HeadChecks {
             Map.Entry<CharSequence, CharSequence> header = headers.next();
             if (HttpHeaderNames.HOST.contentEqualsIgnoreCase(header.getKey())) {
                 hosts++;
+                host = header.getValue();
             }
             ascii &= ascii(header.getValue());
         }
@@ -39,6 +42,11 @@ final class HeadChecks {
         }
         if (hosts == 0 && !version.equals(HttpVersion.HTTP_1_0)) {
             return "an HTTP/1.1 request needs a Host header";
+        }
+        if (host != null && !validHost(host)) {
+            // RFC 9112 3.2: 400 for a Host with an invalid value. Routes, the same-origin check (C2)
+            // and X-Forwarded-Host read it; a backend could read "a b" or "a@b" otherwise than they do.
+            return "the Host header is not a host[:port]";
         }
         String uri = request.uri();
         if (uri.isEmpty() || !(uri.charAt(0) == '/' || uri.equals("*") || uri.regionMatches(true, 0, "http", 0, 4))) {
@@ -62,10 +70,11 @@ final class HeadChecks {
     }
 
     /**
-     * A transfer coding besides {@code chunked} (RFC 9112 6.1: 501): the proxy restates the framing as
-     * plain chunked for the upstream, which would then take the coded bytes for the body.
+     * A transfer coding besides {@code chunked}: the proxy restates the framing as plain chunked for the
+     * next hop, which would then take the coded bytes for the body. A request gets 501 (RFC 9112 6.1),
+     * a response from the upstream is a malformed one (502): neither goes on without its label.
      */
-    static boolean unsupportedTransferCoding(HttpRequest request) {
+    static boolean unsupportedTransferCoding(HttpMessage request) {
         // Looked for first: getAll makes a list and a view of it even for a header that is absent,
         // which it is on most requests (issue 7).
         if (!request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
@@ -80,6 +89,76 @@ final class HeadChecks {
             }
         }
         return false;
+    }
+
+    /**
+     * {@code uri-host [ ":" port ]} (RFC 9110 7.2, RFC 3986 3.2.2): an IP literal in brackets, or a
+     * reg-name (an IPv4 address is one) of unreserved characters, sub-delims and percent-escapes, then
+     * digits after a colon. Empty is valid: a target without an authority has an empty Host.
+     */
+    static boolean validHost(CharSequence host) {
+        int length = host.length();
+        int i = 0;
+        if (length > 0 && host.charAt(0) == '[') {
+            int close = indexOf(host, ']');
+            if (close < 2) {
+                return false;
+            }
+            for (i = 1; i < close; i++) {
+                char c = host.charAt(i);
+                if (!(isHex(c) || c == ':' || c == '.' || c == 'v' || c == 'V' || unreservedOrSubDelim(c))) {
+                    return false;
+                }
+            }
+            i = close + 1;
+        } else {
+            while (i < length && host.charAt(i) != ':') {
+                char c = host.charAt(i);
+                if (c == '%') {
+                    if (i + 2 >= length || !isHex(host.charAt(i + 1)) || !isHex(host.charAt(i + 2))) {
+                        return false;
+                    }
+                    i += 2;
+                } else if (!unreservedOrSubDelim(c)) {
+                    return false;
+                }
+                i++;
+            }
+        }
+        if (i == length) {
+            return true;
+        }
+        if (host.charAt(i) != ':') {
+            return false;
+        }
+        for (i++; i < length; i++) {
+            char c = host.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int indexOf(CharSequence text, char c) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isHex(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+
+    // RFC 3986 2.3 unreserved and 2.2 sub-delims.
+    private static boolean unreservedOrSubDelim(char c) {
+        return (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9')
+                || "-._~!$&'()*+,;=".indexOf(c) >= 0;
     }
 
     private static boolean visibleAscii(CharSequence text) {

@@ -13,6 +13,7 @@ import java.util.Set;
  *
  * @param bodyless no body follows the head (no {@code Content-Length} above zero, not chunked)
  * @param declaredLength the {@code Content-Length}, or -1
+ * @param expectContinue {@code Expect: 100-continue} on HTTP/1.1: the client waits for a 100 (P8)
  * @param websocket a WebSocket handshake, to be tunnelled once the upstream accepts it (P7)
  */
 record RequestInfo(
@@ -37,7 +38,8 @@ record RequestInfo(
                 HttpUtil.isKeepAlive(request),
                 chunked,
                 declaredLength,
-                request.headers().containsValue(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE, true),
+                // RFC 9110 10.1.1: an HTTP/1.0 request's 100-continue is ignored (no 1xx goes to 1.0, 15.2).
+                !HttpVersion.HTTP_1_0.equals(request.protocolVersion()) && asksToContinue(request),
                 WebSocketUpgrade.isHandshake(request, !chunked && declaredLength <= 0));
     }
 
@@ -54,6 +56,10 @@ record RequestInfo(
     }
 
     boolean unsupportedExpectation(HttpRequest request) {
-        return request.headers().contains(HttpHeaderNames.EXPECT) && !expectContinue;
+        return request.headers().contains(HttpHeaderNames.EXPECT) && !expectContinue && !asksToContinue(request);
+    }
+
+    private static boolean asksToContinue(HttpRequest request) {
+        return request.headers().containsValue(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE, true);
     }
 }

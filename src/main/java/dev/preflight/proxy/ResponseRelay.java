@@ -80,7 +80,11 @@ final class ResponseRelay {
     void onHead(HttpResponse response) {
         int code = response.status().code();
         // RFC 9110 15: a status outside 100-599 means nothing to a client (the decoder takes "1000", "099").
-        if (response.decoderResult().isFailure() || code < 100 || code > 599) {
+        // A transfer coding besides chunked ("gzip, chunked") would reach the client unlabelled.
+        if (response.decoderResult().isFailure()
+                || code < 100
+                || code > 599
+                || HeadChecks.unsupportedTransferCoding(response)) {
             ReferenceCountUtil.release(response);
             exchange.failBeforeResponse(UpstreamFailure.MALFORMED_RESPONSE);
             return;

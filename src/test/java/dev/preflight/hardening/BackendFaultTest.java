@@ -126,6 +126,13 @@ class BackendFaultTest {
                         502,
                         "malformed"),
                 row(
+                        "P6: a transfer coding besides chunked (gzip, chunked), which would reach the client unlabelled: 502",
+                        BackendFaultServer.raw(
+                                "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+                                Then.AWAIT_CLOSE),
+                        502,
+                        "malformed"),
+                row(
                         "P6: a four-digit status code: 502",
                         BackendFaultServer.raw("HTTP/1.1 1000 High\r\nContent-Length: 2\r\n\r\nok", Then.AWAIT_CLOSE),
                         502,

@@ -153,6 +153,30 @@ class FramingExpectContinueTest {
         assertForwardedOnce("POST /eager", "hello");
     }
 
+    @Test
+    @DisplayName(
+            "P8: Expect: 100-continue on HTTP/1.0 is ignored (RFC 9110 10.1.1): no 100 to a 1.0 client, the body forwarded")
+    void http10ExpectIsIgnored() throws Exception {
+        try (RawClient client = rig.raw()) {
+            // An HTTP/1.0 client cannot read a 1xx (RFC 9110 15.2); it sends its body at once.
+            client.send(
+                    "POST /old HTTP/1.0\r\nHost: api.test\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\nhello");
+
+            RawClient.Received received = client.readUntilClose();
+
+            assertThat(received.text())
+                    .startsWith("HTTP/1.1 200 ")
+                    .doesNotContain("100 Continue")
+                    .endsWith("POST /old");
+        }
+        RecordingSocketBackend backend = rig.settle();
+        assertThat(backend.requests())
+                .extracting(RecordingSocketBackend.Request::line)
+                .containsExactly("POST /old");
+        assertThat(backend.requests().getFirst().bodyText()).isEqualTo("hello");
+        assertThat(backend.unparsed()).isEmpty();
+    }
+
     /** Sends a head with Expect and reads until the proxy closes: one final answer, no 100 before it. */
     private void assertAnsweredWithout100(String head, String statusLinePrefix) throws Exception {
         try (RawClient client = rig.raw()) {

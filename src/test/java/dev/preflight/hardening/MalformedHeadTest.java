@@ -32,6 +32,10 @@ class MalformedHeadTest {
         return new Case(name, "GET " + target + " HTTP/1.1\r\nHost: api.test\r\n\r\n");
     }
 
+    private static Case hostValue(String name, String host) {
+        return new Case(name, "GET /head HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+    }
+
     private static Case headerLine(String name, String line) {
         return new Case(name, "GET /head HTTP/1.1\r\nHost: api.test\r\n" + line + "\r\n\r\n");
     }
@@ -67,6 +71,17 @@ class MalformedHeadTest {
                 headerLine("a tab before the colon", "X-Test\t: b"),
                 headerLine("an empty header name (: x)", ": x"),
                 new Case("a missing Host on HTTP/1.1", "GET /head HTTP/1.1\r\nX-Test: b\r\n\r\n"),
+                hostValue("a space in Host (RFC 9112 3.2)", "api test"),
+                hostValue("a comma and a space in Host (two hosts)", "api.test, evil.test"),
+                hostValue("a path in Host", "api.test/admin"),
+                hostValue("userinfo in Host", "user@api.test"),
+                hostValue("a port that is not digits", "api.test:80a"),
+                hostValue("an unclosed IP literal", "[::1"),
+                hostValue("something after an IP literal", "[::1]x"),
+                hostValue("a bad percent-escape in Host", "api%2.test"),
+                new Case(
+                        "Host folded onto the next line (obs-fold)",
+                        "GET /head HTTP/1.1\r\nHost: api.test\r\n X-Other: b\r\n\r\n"),
                 new Case("two Host headers", "GET /head HTTP/1.1\r\nHost: api.test\r\nHost: evil.test\r\n\r\n"),
                 new Case(
                         "two Host headers spelt differently",
