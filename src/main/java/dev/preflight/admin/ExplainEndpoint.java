@@ -88,7 +88,7 @@ final class ExplainEndpoint implements AdminEndpoint {
                         d == null
                                 ? CorsDecision.Outcome.NOT_APPLICABLE.tag()
                                 : d.outcome().tag())
-                .field("reason", d == null ? Reason.DISABLED.tag() : d.reason().tag())
+                .field("reason", d != null ? d.reason().tag() : reasonWithoutDecision(e))
                 .field("fetch_metadata", e.fetchMetadata().tag())
                 .field("detail", d == null ? null : d.detail())
                 .field("status", e.status())
@@ -103,6 +103,11 @@ final class ExplainEndpoint implements AdminEndpoint {
                     .endObject();
         }
         return json.endArray().endObject().toString();
+    }
+
+    /** A route with CORS disabled, or a path refused before any route is chosen (P5). */
+    private static String reasonWithoutDecision(Explainer.Explanation e) {
+        return e.route().equals(Explainer.REFUSED_PATH) ? "path-refused" : Reason.DISABLED.tag();
     }
 
     private Explainer explainer(Settings current) {

@@ -7,6 +7,7 @@ import dev.preflight.policy.CorsDecision;
 import dev.preflight.policy.CorsHeaders;
 import dev.preflight.policy.CorsPolicy;
 import dev.preflight.policy.CorsRequest;
+import dev.preflight.policy.CorsSettings;
 import dev.preflight.policy.FetchMetadataPolicy;
 import dev.preflight.policy.RequestPath;
 import dev.preflight.policy.RouteDecision;
@@ -55,6 +56,8 @@ public final class Explainer {
      * @param status the status the proxy answers with itself, or 0 when the request is forwarded
      * @param headers the CORS headers (and {@code Vary}) of the answer, or added to the backend's
      * @param fetchMetadata what the fetch-metadata check found (F1-F4)
+     * @param preserve the route's {@code upstream-cors-headers} is {@code preserve} (C10): a forwarded
+     *     response keeps the backend's {@code Access-Control-*} headers and gets none of ours
      */
     public record Explanation(
             String route,
@@ -63,7 +66,11 @@ public final class Explainer {
             CorsDecision decision,
             int status,
             List<Map.Entry<String, String>> headers,
-            FetchMetadataPolicy.Verdict fetchMetadata) {}
+            FetchMetadataPolicy.Verdict fetchMetadata,
+            boolean preserve) {}
+
+    /** The route named for a path refused before routing (P5). */
+    public static final String REFUSED_PATH = "(none: path refused)";
 
     private final RouteTable<RouteView> routes;
 
@@ -90,7 +97,12 @@ public final class Explainer {
 
     public Explanation explain(Question q) {
         RequestPath path = RequestPath.parse(q.path() == null ? "/" : q.path());
-        String normalised = path == null ? "/" : path.path();
+        if (path == null) {
+            // P5: refused before any route is chosen (an encoded slash or backslash, a malformed escape).
+            return new Explanation(
+                    REFUSED_PATH, "", "enforce", null, 400, List.of(), FetchMetadataPolicy.Verdict.NOT_CHECKED, false);
+        }
+        String normalised = path.path();
         RouteView route = routes.select(q.host(), normalised);
         CorsPolicy policy = route.policy();
         String upstream = route.upstream().url().toString();
@@ -108,10 +120,13 @@ public final class Explainer {
         List<Map.Entry<String, String>> headers = new ArrayList<>();
         if (decision == null) {
             addFetchMetadataVary(headers, routed);
-            return new Explanation(route.name(), upstream, "disabled", null, 0, headers, routed.fetchMetadata());
+            return new Explanation(route.name(), upstream, "disabled", null, 0, headers, routed.fetchMetadata(), false);
         }
         String mode = policy.enforce() || routed.refused() ? "enforce" : "report-only";
-        headers.addAll(decision.headers());
+        boolean preserve = !decision.answerLocally() && preservesUpstreamCors(policy);
+        if (!preserve) {
+            headers.addAll(decision.headers());
+        }
         if (decision.vary() != null) {
             headers.add(Map.entry(CorsHeaders.VARY, decision.vary()));
         }
@@ -128,7 +143,13 @@ public final class Explainer {
                 decision,
                 decision.answerLocally() ? decision.status() : 0,
                 headers,
-                routed.fetchMetadata());
+                routed.fetchMetadata(),
+                preserve);
+    }
+
+    /** C10: with {@code preserve} the backend's own CORS headers go through and ours are not added. */
+    private static boolean preservesUpstreamCors(CorsPolicy policy) {
+        return policy.settings().upstreamCorsHeaders() == CorsSettings.UpstreamCorsHeaders.PRESERVE;
     }
 
     /** F4: one {@code Vary} line, as the proxy merges it, with CORS's names first. */
@@ -162,6 +183,14 @@ public final class Explainer {
     /** The text {@code preflight explain} prints. */
     public static String render(Question q, Explanation e) {
         StringBuilder out = new StringBuilder();
+        if (e.route().equals(REFUSED_PATH)) {
+            return out.append("route:     none: the path is refused before any route is chosen (P5)\n")
+                    .append("answer:    400 from the proxy (an encoded slash or backslash, or a malformed")
+                    .append(" percent-escape, in ")
+                    .append(q.path())
+                    .append("); the backend never sees it\n")
+                    .toString();
+        }
         out.append("route:     ")
                 .append(e.route())
                 .append(" (upstream ")
@@ -204,10 +233,18 @@ public final class Explainer {
         }
         out.append('\n');
         if (e.mode().equals("report-only")) {
-            out.append("mode:      report-only: the proxy would answer as below, but forwards untouched\n");
+            out.append("mode:      report-only: forwarded untouched; enforcing, the proxy would answer as below\n");
         }
         if (e.status() != 0) {
-            out.append("answer:    ").append(e.status()).append(" from the proxy; the backend never sees it\n");
+            out.append("answer:    ")
+                    .append(e.status())
+                    .append(
+                            e.mode().equals("report-only")
+                                    ? " from the proxy, were it enforcing\n"
+                                    : " from the proxy; the backend never sees it\n");
+        } else if (e.preserve()) {
+            out.append("answer:    forwarded; the backend's own Access-Control-* headers go through")
+                    .append(" (upstream-cors-headers = preserve), and only these are added\n");
         } else {
             out.append("answer:    forwarded; these headers go on the backend's response\n");
         }

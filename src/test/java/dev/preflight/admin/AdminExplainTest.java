@@ -80,6 +80,15 @@ class AdminExplainTest {
                 row("cors disabled", EVIL, "GET", List.of(), "/socket", null, true),
                 row("report-only", EVIL, "PUT", List.of(), "/shadow/x", null, true),
                 row("reject answers 403", EVIL, "GET", List.of(), "/strict/x", null, false),
+                row(
+                        "preserve: the backend's CORS headers kept, none added",
+                        APP,
+                        "GET",
+                        List.of(),
+                        "/kept/x",
+                        null,
+                        false),
+                row("preserve: a preflight is still answered here", APP, "PUT", List.of(), "/kept/x", null, true),
                 row("the null origin, listed", "null", "GET", List.of(), "/", null, false),
                 row("escaping survives", "https://a\"b.example", "GET", List.of(), "/", null, false));
     }
@@ -136,6 +145,35 @@ class AdminExplainTest {
             headers.add(h.get("name") + ": " + h.get("value"));
         }
         assertThat(headers).isEqualTo(cli.headers());
+    }
+
+    @Test
+    @DisplayName("C10: with upstream-cors-headers = preserve a forwarded response gets none of our CORS headers")
+    void preserveAddsNoCorsHeaders() throws Exception {
+        Explainer.Question question = new Explainer.Question(APP, "GET", List.of(), "/kept/x", null, false);
+        String cli = Explainer.render(question, new Explainer(settings.get()).explain(question));
+
+        Map<String, Object> json = JsonReader.object(http.get(uri(question)).body());
+
+        assertThat((List<?>) json.get("headers")).hasSize(1); // Vary: Origin alone
+        assertThat(cli).contains("upstream-cors-headers = preserve").doesNotContain("Access-Control-Allow-Origin");
+    }
+
+    @Test
+    @DisplayName("P5: a path the proxy refuses (an encoded slash) is explained as its 400, not as a route's answer")
+    void refusedPath() throws Exception {
+        Explainer.Question question = new Explainer.Question(APP, "GET", List.of(), "/public/a%2Fb", null, false);
+        String cli = Explainer.render(question, new Explainer(settings.get()).explain(question));
+
+        Map<String, Object> json = JsonReader.object(http.get(uri(question)).body());
+
+        assertThat(json)
+                .containsEntry("route", Explainer.REFUSED_PATH)
+                .containsEntry("status", BigDecimal.valueOf(400))
+                .containsEntry("reason", "path-refused")
+                .containsEntry("forwarded", false);
+        assertThat((List<?>) json.get("headers")).isEmpty();
+        assertThat(cli).contains("400 from the proxy").contains("/public/a%2Fb").contains("before any route");
     }
 
     @Test

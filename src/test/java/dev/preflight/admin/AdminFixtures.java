@@ -30,6 +30,7 @@ final class AdminFixtures {
                 { name = "ws", path-prefix = "/socket", cors.enabled = false }
                 { name = "shadow", path-prefix = "/shadow", cors.mode = report-only }
                 { name = "strict", path-prefix = "/strict", cors.disallowed-origin = reject }
+                { name = "kept", path-prefix = "/kept", cors.upstream-cors-headers = preserve }
               ]
             }
             """;
