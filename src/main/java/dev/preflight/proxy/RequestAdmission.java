@@ -111,6 +111,11 @@ final class RequestAdmission {
             if (cors != null) {
                 CorsResponses.decorateError(tooLarge.headers(), cors);
             }
+            // As on the 413 of a body that outgrows the limit while streaming (CorsPlan).
+            CorsDecision shown = cors != null ? cors : decision;
+            if (debug && shown != null && shown.kind() != CorsDecision.Kind.NONE) {
+                tooLarge.headers().set(DecisionHeader.NAME, DecisionHeader.value(shown, route.name(), cors == null));
+            }
             VaryHeader.merge(tooLarge.headers(), fetchVary);
             return new Answer(tooLarge);
         }

@@ -74,6 +74,20 @@ class DecisionHeaderTest {
     }
 
     @Test
+    @DisplayName("C6/C11: a 413 for a declared body over max-body-size carries the decision header too")
+    void declaredTooLarge() throws Exception {
+        try (ProxyHarness proxy =
+                ProxyHarness.start(POLICY, "debug.decision-header = true", "limits.max-body-size = 4")) {
+            RawResponse response = send(
+                    proxy, "PUT /x HTTP/1.1\r\nHost: api\r\nOrigin: " + APP + "\r\nContent-Length: 5\r\n\r\nhello");
+
+            assertThat(response.status()).isEqualTo(413);
+            assertThat(response.header("Access-Control-Allow-Origin")).isEqualTo(APP);
+            assertThat(response.header("Preflight-Decision")).isEqualTo("allowed; reason=allowed; route=default");
+        }
+    }
+
+    @Test
     @DisplayName("C6: with the option off (the default), no decision header and an empty 403 body")
     void offByDefault() throws Exception {
         try (ProxyHarness proxy = ProxyHarness.start(POLICY)) {
