@@ -60,12 +60,16 @@ final class EnvOverrides {
         }
     }
 
-    /** Comma-separated, items trimmed, empty items dropped: {@code "a, b,,"} is {@code ["a", "b"]}. */
+    /**
+     * Comma-separated, items trimmed, empty items dropped: {@code "a, b,,"} is {@code ["a", "b"]}. A
+     * variable set to nothing at all (a compose file's {@code ${ORIGINS}} with ORIGINS unset) stays the
+     * empty string it is and is reported, rather than emptying the file's list without a word.
+     */
     private static ConfigValue list(String written, String origin) {
         List<String> items = Arrays.stream(written.split(","))
                 .map(String::strip)
                 .filter(item -> !item.isEmpty())
                 .toList();
-        return ConfigValueFactory.fromIterable(items, origin);
+        return items.isEmpty() ? text(written, origin) : ConfigValueFactory.fromIterable(items, origin);
     }
 }

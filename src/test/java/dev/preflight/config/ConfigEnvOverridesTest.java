@@ -51,7 +51,6 @@ class ConfigEnvOverridesTest {
                         " https://a.example.com , ,http://localhost:*,",
                         s -> s.cors().allowedOrigins(),
                         List.of("https://a.example.com", "http://localhost:*")),
-                override("PREFLIGHT_ALLOWED_ORIGINS", "", s -> s.cors().allowedOrigins(), List.of()),
                 override("PREFLIGHT_LOG_FORMAT", "json", s -> s.accessLog().format(), AccessLogSettings.Format.JSON));
     }
 
@@ -89,6 +88,8 @@ class ConfigEnvOverridesTest {
             PREFLIGHT_ADMIN_PORT   | 99999  | preflight.admin.port (env PREFLIGHT_ADMIN_PORT): 99999 (expected: a port number 0..65535)
             PREFLIGHT_LOG_FORMAT   | JSON   | preflight.access-log.format (env PREFLIGHT_LOG_FORMAT): JSON (expected: one of text, json)
             PREFLIGHT_UPSTREAM_URL | api:80 | preflight.upstream.url (env PREFLIGHT_UPSTREAM_URL): api:80 (expected: an http:// or https:// URL, e.g. http://127.0.0.1:3000)
+            PREFLIGHT_ALLOWED_ORIGINS | '' | preflight.cors.allowed-origins (env PREFLIGHT_ALLOWED_ORIGINS): "" (expected: a list of origins, e.g. ["https://app.example.com"])
+            PREFLIGHT_ALLOWED_ORIGINS | ' , ' | preflight.cors.allowed-origins (env PREFLIGHT_ALLOWED_ORIGINS): , (expected: a list of origins, e.g. ["https://app.example.com"])
             """)
     void aBadVariableIsReportedAsTheVariable(String variable, String value, String message) {
         assertThat(problems(FILE, Map.of(variable, value))).containsExactly(message);
