@@ -6,8 +6,6 @@ import dev.preflight.config.Settings;
 import dev.preflight.proxy.ProxyMetrics;
 import dev.preflight.proxy.ProxyServer;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -26,6 +24,7 @@ public final class Reloader {
     private final ProxyServer server;
     private final ProxyMetrics metrics;
     private final AtomicReference<Settings> current;
+    private final Settings started;
 
     public Reloader(Path file, Map<String, String> env, ProxyServer server, ProxyMetrics metrics, Settings initial) {
         this.file = file;
@@ -33,6 +32,7 @@ public final class Reloader {
         this.server = server;
         this.metrics = metrics;
         this.current = new AtomicReference<>(initial);
+        this.started = initial;
         metrics.reloadsAtZero();
         metrics.configInForce(initial.hash(), initial.loadedAt());
     }
@@ -66,33 +66,18 @@ public final class Reloader {
             return;
         }
         next.warnings().forEach(w -> log.warn("{}", w.render()));
-        for (String key : needRestart(previous, next)) {
-            log.warn("reload ({}): {} changed, which takes effect only after a restart", trigger, key);
+        // Against what the process started with, which is what these are still bound to, whatever
+        // reloads came in between.
+        for (String key : next.restartNeeded(started)) {
+            log.warn(
+                    "reload ({}): {} differs from what the proxy started with and takes effect only after a restart",
+                    trigger,
+                    key);
         }
         server.reload(next);
         current.set(next);
         metrics.reload(true);
         metrics.configInForce(next.hash(), next.loadedAt());
         log.info("reload ({}): {} applied, config hash {}", trigger, file, next.hash());
-    }
-
-    private static List<String> needRestart(Settings a, Settings b) {
-        List<String> keys = new ArrayList<>();
-        if (!a.listen().equals(b.listen())) {
-            keys.add("preflight.listen");
-        }
-        if (!a.admin().equals(b.admin())) {
-            keys.add("preflight.admin");
-        }
-        if (a.limits().maxConnections() != b.limits().maxConnections()) {
-            keys.add("preflight.limits.max-connections");
-        }
-        if (!a.accessLog().equals(b.accessLog())) {
-            keys.add("preflight.access-log");
-        }
-        if (!a.reload().equals(b.reload())) {
-            keys.add("preflight.reload");
-        }
-        return keys;
     }
 }

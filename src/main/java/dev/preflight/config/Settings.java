@@ -5,6 +5,7 @@ import dev.preflight.policy.CorsSettings;
 import dev.preflight.policy.FetchMetadataSettings;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -47,5 +48,30 @@ public record Settings(
     public Settings {
         routes = List.copyOf(routes);
         warnings = List.copyOf(warnings);
+    }
+
+    /**
+     * The keys whose values here differ from {@code running}'s in what only a restart can change: the
+     * addresses bound, the connection budget, the access log's appender and the watcher (O4). Empty
+     * when these settings could replace {@code running}'s whole.
+     */
+    public List<String> restartNeeded(Settings running) {
+        List<String> keys = new ArrayList<>();
+        if (!listen.equals(running.listen)) {
+            keys.add("preflight.listen");
+        }
+        if (!admin.equals(running.admin)) {
+            keys.add("preflight.admin");
+        }
+        if (limits.maxConnections() != running.limits.maxConnections()) {
+            keys.add("preflight.limits.max-connections");
+        }
+        if (!accessLog.equals(running.accessLog)) {
+            keys.add("preflight.access-log");
+        }
+        if (!reload.equals(running.reload)) {
+            keys.add("preflight.reload");
+        }
+        return keys;
     }
 }

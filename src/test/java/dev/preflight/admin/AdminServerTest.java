@@ -145,6 +145,21 @@ class AdminServerTest {
     }
 
     @Test
+    @DisplayName("O2/O4: after a reload that changed listen, /config names it as not in force until a restart")
+    void configNamesWhatOnlyARestartApplies() throws Exception {
+        Settings reloaded = ConfigLoader.load(
+                Files.writeString(
+                        dir.resolve("application.conf"), AdminFixtures.POLICY + "preflight.listen.port = 8181\n"),
+                Map.of());
+        settings.set(reloaded);
+
+        Map<String, Object> body = JsonReader.object(http.get("/config").body());
+
+        assertThat(body).containsEntry("hash", reloaded.hash());
+        assertThat(body.get("restartNeeded")).isEqualTo(List.of("preflight.listen"));
+    }
+
+    @Test
     @DisplayName("O2: /config shows the file, its hash, when it was loaded, the effective config and the warnings")
     @SuppressWarnings("unchecked")
     void config() throws Exception {
@@ -155,7 +170,8 @@ class AdminServerTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("content-type")).hasValue(JSON);
         Map<String, Object> body = JsonReader.object(response.body());
-        assertThat(body).containsOnlyKeys("file", "hash", "loadedAt", "config", "warnings");
+        assertThat(body).containsOnlyKeys("file", "hash", "loadedAt", "config", "warnings", "restartNeeded");
+        assertThat(body.get("restartNeeded")).isEqualTo(List.of());
         assertThat(body)
                 .containsEntry(
                         "file", dir.resolve("application.conf").toAbsolutePath().toString())
@@ -171,7 +187,7 @@ class AdminServerTest {
         assertThat(((Map<String, Object>) config.get("upstream")).get("url")).isEqualTo("http://127.0.0.1:3000");
         assertThat(cors.get("allowed-origins")).isEqualTo(List.of("https://app.example.com", "null"));
         assertThat(cors.get("max-age")).isEqualTo("10m");
-        assertThat((List<Object>) config.get("routes")).hasSize(5);
+        assertThat((List<Object>) config.get("routes")).hasSize(6);
         // Defaults the file does not mention are part of the effective config.
         assertThat(((Map<String, Object>) config.get("admin")).get("host")).isEqualTo("127.0.0.1");
     }
