@@ -89,13 +89,23 @@ final class ResponseRelay {
             exchange.failBeforeResponse(UpstreamFailure.MALFORMED_RESPONSE);
             return;
         }
-        if (code == HttpResponseStatus.SWITCHING_PROTOCOLS.code() && request.websocket()) {
-            openTunnel(response);
+        if (code == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+            if (request.websocket()) {
+                openTunnel(response);
+            } else {
+                // A protocol switch nobody asked for (the Upgrade of anything but a WebSocket handshake
+                // is never forwarded, P3): what follows is not HTTP, and the request is not replayed.
+                ReferenceCountUtil.release(response);
+                exchange.failBeforeResponse(UpstreamFailure.MALFORMED_RESPONSE);
+            }
             return;
         }
         if (code >= 100 && code < 200) {
-            // Interim responses (100 Continue, 103 Early Hints) are ours to drop: we answered Expect.
+            // Interim: 103 Early Hints goes on to the client; 100 Continue is ours to answer (P8).
             skippingInformational = true;
+            if (InterimResponses.forwarded(code, request.version())) {
+                InterimResponses.write(ctx, response);
+            }
             ReferenceCountUtil.release(response);
             exchange.readUpstream();
             return;

@@ -133,6 +133,13 @@ class BackendFaultTest {
                         502,
                         "malformed"),
                 row(
+                        "P6: a 101 Switching Protocols to a request that asked for no upgrade: 502, a malformed answer",
+                        BackendFaultServer.raw(
+                                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n",
+                                Then.AWAIT_CLOSE),
+                        502,
+                        "malformed"),
+                row(
                         "P6: a four-digit status code: 502",
                         BackendFaultServer.raw("HTTP/1.1 1000 High\r\nContent-Length: 2\r\n\r\nok", Then.AWAIT_CLOSE),
                         502,

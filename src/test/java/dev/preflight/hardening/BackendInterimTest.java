@@ -1,0 +1,78 @@
+package dev.preflight.hardening;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.preflight.hardening.BackendFaultServer.Then;
+import dev.preflight.testing.RawClient;
+import java.time.Duration;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * RFC 9110 15.2: the upstream's interim (1xx) responses that the proxy did not ask for go on to an
+ * HTTP/1.1 client ahead of the final one, {@code 103 Early Hints} above all; never to an HTTP/1.0
+ * client, which cannot read one; and an upstream's {@code 100 Continue} never, since the proxy answers
+ * a client's {@code Expect} itself (P8).
+ */
+@Timeout(60)
+class BackendInterimTest {
+
+    private static final String FAULT_UPSTREAM = "response-timeout = 5s";
+    private static final String EARLY_HINTS =
+            "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload; as=style\r\n"
+                    + "Connection: X-Hop\r\nX-Hop: 1\r\n\r\n";
+    private static final String FINAL = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+
+    @Test
+    @DisplayName(
+            "RFC 9110 15.2: a 103 Early Hints reaches an HTTP/1.1 client before the final response, without hop-by-hop headers")
+    void earlyHintsAreForwarded() throws Exception {
+        String received = exchange(EARLY_HINTS + FINAL, "HTTP/1.1");
+
+        assertThat(received).startsWith("HTTP/1.1 103 Early Hints\r\n");
+        String interim = received.substring(0, received.indexOf("\r\n\r\n") + 4);
+        assertThat(interim.toLowerCase()).contains("link: </style.css>; rel=preload; as=style\r\n");
+        assertThat(interim.toLowerCase()).doesNotContain("x-hop").doesNotContain("connection");
+        assertThat(received.substring(interim.length()))
+                .startsWith("HTTP/1.1 200 OK\r\n")
+                .endsWith("ok");
+    }
+
+    @Test
+    @DisplayName("RFC 9110 15.2: an HTTP/1.0 client gets the final response only")
+    void noInterimToHttp10() throws Exception {
+        String received = exchange(EARLY_HINTS + FINAL, "HTTP/1.0");
+
+        assertThat(received)
+                .startsWith("HTTP/1.1 200 OK\r\n")
+                .doesNotContain("103")
+                .endsWith("ok");
+    }
+
+    @Test
+    @DisplayName("P8: the upstream's own 100 Continue is not forwarded")
+    void upstreamContinueIsNotForwarded() throws Exception {
+        String received = exchange("HTTP/1.1 100 Continue\r\n\r\n" + FINAL, "HTTP/1.1");
+
+        assertThat(received)
+                .startsWith("HTTP/1.1 200 OK\r\n")
+                .doesNotContain("100 Continue")
+                .endsWith("ok");
+    }
+
+    /** One request with {@code Connection: close}, and everything the client receives until the close. */
+    private static String exchange(String reply, String version) throws Exception {
+        try (BackendFaultServer backend =
+                        BackendFaultServer.start().on("/fault/interim", BackendFaultServer.raw(reply, Then.NEXT));
+                BackendFaultProxy proxy = BackendFaultProxy.start(backend.url(), FAULT_UPSTREAM);
+                RawClient client = proxy.raw()) {
+            client.send("GET /fault/interim " + version + "\r\nHost: api.test\r\nConnection: close\r\n\r\n");
+            RawClient.Received received = client.readUntilClose(Duration.ofSeconds(10));
+            assertThat(received.closedByPeer())
+                    .as("the proxy closed after the response")
+                    .isTrue();
+            return received.text();
+        }
+    }
+}
