@@ -7,8 +7,8 @@ import java.util.List;
  * A request target's path as routes see it (P5): percent-encoded unreserved characters decoded, dot
  * segments removed, duplicate slashes collapsed. The same normalised path is what the upstream
  * receives, so a request cannot match one route here and reach another route's resource there. An
- * encoded slash or backslash, or a literal backslash, makes the path ambiguous between servers and is
- * refused.
+ * encoded slash or backslash, a literal backslash, or a dot segment with parameters ({@code ..;})
+ * makes the path ambiguous between servers and is refused.
  *
  * @param path the normalised path, starting with {@code /}
  * @param query the query as received, without {@code ?}, or null
@@ -43,7 +43,8 @@ public record RequestPath(String path, String query) {
         if (decoded == null) {
             return null;
         }
-        return new RequestPath(removeDotSegments(decoded), query);
+        String path = removeDotSegments(decoded);
+        return path == null ? null : new RequestPath(path, query);
     }
 
     /** Decodes %XX only for unreserved characters (RFC 3986 6.2.2.2); null for %2F, %5C, \ or bad %. */
@@ -95,7 +96,12 @@ public record RequestPath(String path, String query) {
                 || c == '~';
     }
 
-    /** RFC 3986 5.2.4, with empty segments (duplicate slashes) dropped too. */
+    /**
+     * RFC 3986 5.2.4, with empty segments (duplicate slashes) dropped too; null for a dot segment with
+     * parameters ({@code ..;x}, {@code .;x}): RFC 3986 leaves it alone, but a Servlet container strips
+     * a segment's parameters first and then takes it for {@code ..}, so {@code /public/..;/admin} would
+     * be routed here as under {@code /public} and served there as {@code /admin}.
+     */
     private static String removeDotSegments(String path) {
         if (path.indexOf("/.") < 0 && path.indexOf("//") < 0) {
             return path;
@@ -115,6 +121,9 @@ public record RequestPath(String path, String query) {
                     trailingSlash = last;
                 }
                 default -> {
+                    if (segment.startsWith(".;") || segment.startsWith("..;")) {
+                        return null;
+                    }
                     segments.add(segment);
                     trailingSlash = false;
                 }

@@ -278,8 +278,21 @@ class CorsHandlerTest {
     }
 
     @ParameterizedTest(name = "P5: {0} gets 400")
-    @ValueSource(strings = {"/a%2Fb", "/a%2fb", "/a%5cb", "/a%5Cb", "/a\\b", "/strict/..%2F..%2Fadmin"})
-    @DisplayName("P5: an encoded slash or backslash, or a backslash, gets 400 before any route or upstream")
+    @ValueSource(
+            strings = {
+                "/a%2Fb",
+                "/a%2fb",
+                "/a%5cb",
+                "/a%5Cb",
+                "/a\\b",
+                "/strict/..%2F..%2Fadmin",
+                "/public/..;/admin",
+                "/public/..;jsessionid=1/admin",
+                "/public/%2e%2e;/admin",
+                "/a/.;x/b"
+            })
+    @DisplayName(
+            "P5: an encoded slash or backslash, a backslash, or a dot segment with parameters (..;) gets 400 before any route or upstream")
     void ambiguousPath(String target) throws Exception {
         open();
 

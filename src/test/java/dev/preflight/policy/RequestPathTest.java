@@ -1,0 +1,42 @@
+package dev.preflight.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** P5: the path routes see and the upstream gets, one row per rule and edge case; REFUSED is a 400. */
+class RequestPathTest {
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            /a/b                    | /a/b
+            /a//b                   | /a/b
+            /a/./b                  | /a/b
+            /a/../b                 | /b
+            /../a                   | /a
+            /a/b/                   | /a/b/
+            /a/%62                  | /a/b
+            /a/%2e%2e/b             | /b
+            /a%20b                  | /a%20b
+            /a;v=1/b                | /a;v=1/b
+            /a/..b/c                | /a/..b/c
+            /a/.hidden              | /a/.hidden
+            /a?x=/../y              | /a
+            /a%2Fb                  | REFUSED
+            /a%5cb                  | REFUSED
+            /a\\b                   | REFUSED
+            /a%zz                   | REFUSED
+            /a%2                    | REFUSED
+            /public/..;/admin       | REFUSED
+            /public/..;x=1/admin    | REFUSED
+            /public/%2e%2e;/admin   | REFUSED
+            /a/.;x/b                | REFUSED
+            a/b                     | REFUSED
+            """)
+    void normalisedOrRefused(String target, String expected) {
+        RequestPath path = RequestPath.parse(target.replace("\\\\", "\\"));
+
+        assertThat(path == null ? "REFUSED" : path.path()).isEqualTo(expected);
+    }
+}
