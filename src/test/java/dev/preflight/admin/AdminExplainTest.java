@@ -150,30 +150,37 @@ class AdminExplainTest {
     @Test
     @DisplayName("C10: with upstream-cors-headers = preserve a forwarded response gets none of our CORS headers")
     void preserveAddsNoCorsHeaders() throws Exception {
-        Explainer.Question question = new Explainer.Question(APP, "GET", List.of(), "/kept/x", null, false);
-        String cli = Explainer.render(question, new Explainer(settings.get()).explain(question));
+        Both answer = both(new Explainer.Question(APP, "GET", List.of(), "/kept/x", null, false));
 
-        Map<String, Object> json = JsonReader.object(http.get(uri(question)).body());
-
-        assertThat((List<?>) json.get("headers")).hasSize(1); // Vary: Origin alone
-        assertThat(cli).contains("upstream-cors-headers = preserve").doesNotContain("Access-Control-Allow-Origin");
+        assertThat((List<?>) answer.json().get("headers")).hasSize(1); // Vary: Origin alone
+        assertThat(answer.cli())
+                .contains("upstream-cors-headers = preserve")
+                .doesNotContain("Access-Control-Allow-Origin");
     }
 
     @Test
     @DisplayName("P5: a path the proxy refuses (an encoded slash) is explained as its 400, not as a route's answer")
     void refusedPath() throws Exception {
-        Explainer.Question question = new Explainer.Question(APP, "GET", List.of(), "/public/a%2Fb", null, false);
-        String cli = Explainer.render(question, new Explainer(settings.get()).explain(question));
+        Both answer = both(new Explainer.Question(APP, "GET", List.of(), "/public/a%2Fb", null, false));
 
-        Map<String, Object> json = JsonReader.object(http.get(uri(question)).body());
-
-        assertThat(json)
+        assertThat(answer.json())
                 .containsEntry("route", Explainer.REFUSED_PATH)
                 .containsEntry("status", BigDecimal.valueOf(400))
                 .containsEntry("reason", "path-refused")
                 .containsEntry("forwarded", false);
-        assertThat((List<?>) json.get("headers")).isEmpty();
-        assertThat(cli).contains("400 from the proxy").contains("/public/a%2Fb").contains("before any route");
+        assertThat((List<?>) answer.json().get("headers")).isEmpty();
+        assertThat(answer.cli())
+                .contains("400 from the proxy")
+                .contains("/public/a%2Fb")
+                .contains("before any route");
+    }
+
+    /** What {@code preflight explain} prints and what {@code /explain} answers, for one question. */
+    private record Both(String cli, Map<String, Object> json) {}
+
+    private Both both(Explainer.Question question) throws Exception {
+        String cli = Explainer.render(question, new Explainer(settings.get()).explain(question));
+        return new Both(cli, JsonReader.object(http.get(uri(question)).body()));
     }
 
     @Test
