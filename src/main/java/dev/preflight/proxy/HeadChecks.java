@@ -70,6 +70,17 @@ final class HeadChecks {
     }
 
     /**
+     * {@code TRACE} (and {@code TRACK}, IIS's): a backend answers it with the request it received, the
+     * client's cookies and credentials included, which is what Cross-Site Tracing reads; nginx and
+     * Tomcat refuse it by default, and security scanners flag a server that answers it. Not forwarded:
+     * 501 (the proxy does not implement it; a 405 would have to name the methods the backend allows).
+     */
+    static boolean unforwardedMethod(HttpRequest request) {
+        HttpMethod method = request.method();
+        return HttpMethod.TRACE.equals(method) || method.name().equals("TRACK");
+    }
+
+    /**
      * A transfer coding besides {@code chunked}: the proxy restates the framing as plain chunked for the
      * next hop, which would then take the coded bytes for the body. A request gets 501 (RFC 9112 6.1),
      * a response from the upstream is a malformed one (502): neither goes on without its label.

@@ -56,6 +56,10 @@ final class RequestAdmission {
             return new Answer(problem(
                     ctx, HttpResponseStatus.NOT_IMPLEMENTED, "only the chunked transfer coding is supported", true));
         }
+        if (HeadChecks.unforwardedMethod(request)) {
+            return new Answer(
+                    problem(ctx, HttpResponseStatus.NOT_IMPLEMENTED, request.method() + " is not forwarded", false));
+        }
         if (current.unsupportedExpectation(request)) {
             return new Answer(problem(ctx, HttpResponseStatus.EXPECTATION_FAILED, "only 100-continue", false));
         }
