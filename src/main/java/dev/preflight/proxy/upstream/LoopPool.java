@@ -111,6 +111,11 @@ final class LoopPool {
         Waiter waiter = pollWaiter();
         if (waiter != null) {
             lend(connection.lentAgain(), waiter.promise);
+        } else if (parent.pending.get() > 0) {
+            // Requests wait on another loop, which cannot be lent this loop's connection: closed, it
+            // frees the budget for them (the pool's freed() wakes their loops). Kept idle here, it
+            // would leave them waiting out acquire-timeout for a 503 while the budget sat unused.
+            channel.close();
         } else {
             idle.addLast(new IdleConnection(connection, clock.getAsLong()));
             parent.idle.incrementAndGet();

@@ -26,7 +26,8 @@ import org.slf4j.event.Level;
  * response fully read, and neither side said {@code Connection: close} (the exchange decides, see
  * {@link #release}). Idle connections are closed after {@code idle-timeout}, or as soon as the
  * upstream closes them or sends anything unasked. When the budget is spent and a request waits on
- * one loop while another loop holds idle connections, one of those is closed to make room.
+ * one loop while another loop holds idle connections, one of those is closed to make room; and a
+ * connection given back on one loop while requests wait on another is closed rather than kept idle.
  */
 public final class UpstreamPool implements AutoCloseable {
     private final UpstreamSettings settings;

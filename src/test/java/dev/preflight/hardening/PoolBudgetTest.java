@@ -1,0 +1,71 @@
+package dev.preflight.hardening;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.preflight.hardening.BackendFaultServer.Reply;
+import dev.preflight.testing.Await;
+import dev.preflight.testing.RawClient;
+import dev.preflight.testing.RawResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * P6: {@code upstream.max-connections} is one budget over every event loop, and each loop keeps its
+ * own connections: a connection given back on one loop while requests wait on another must reach
+ * them (closed here, opened there), or they wait out {@code acquire-timeout} for a 503 while the
+ * budget sits idle. Client connections are spread over the loops in turn, so four waiters on their own
+ * connections wait on every loop the proxy has (two on the two CPUs of CI).
+ */
+@Timeout(60)
+class PoolBudgetTest {
+
+    @Test
+    @DisplayName("P6: requests waiting on any event loop get the connection another loop frees, not a 503")
+    void waitersOnEveryLoopAreServed() throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        Reply hold = (connection, request) -> {
+            try {
+                go.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return BackendFaultServer.ok().serve(connection, request);
+        };
+        List<RawClient> waiters = new ArrayList<>();
+        try (BackendFaultServer backend = BackendFaultServer.start().on("/fault/hold", hold);
+                BackendFaultProxy proxy = BackendFaultProxy.start(
+                        backend.url(), "max-connections = 1, acquire-timeout = 30s, response-timeout = 30s");
+                RawClient holder = proxy.raw()) {
+            holder.send("GET /fault/hold HTTP/1.1\r\nHost: api.test\r\n\r\n");
+            backend.awaitRequest("/fault/hold");
+            for (int i = 0; i < 4; i++) {
+                RawClient waiter = proxy.raw();
+                waiters.add(waiter);
+                waiter.send("GET /fault/wait" + i + " HTTP/1.1\r\nHost: api.test\r\n\r\n");
+            }
+            Await.until("four requests wait for the one connection", () -> proxy.upstreamPending() == 4);
+
+            long start = System.nanoTime();
+            go.countDown();
+
+            assertThat(holder.readResponse().status()).isEqualTo(200);
+            for (RawClient waiter : waiters) {
+                RawResponse response = waiter.readResponse();
+                assertThat(response.status()).as("%s", response).isEqualTo(200);
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .as("every waiter served long before acquire-timeout")
+                    .isLessThan(Duration.ofSeconds(15));
+            assertThat(proxy.upstreamErrors("pool-exhausted")).isZero();
+        } finally {
+            for (RawClient waiter : waiters) {
+                waiter.close();
+            }
+        }
+    }
+}
