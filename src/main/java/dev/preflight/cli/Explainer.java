@@ -102,7 +102,7 @@ public final class Explainer {
             return new Explanation(
                     REFUSED_PATH, "", "enforce", null, 400, List.of(), FetchMetadataPolicy.Verdict.NOT_CHECKED, false);
         }
-        String normalised = path.path();
+        String normalised = path.routed();
         RouteView route = routes.select(q.host(), normalised);
         CorsPolicy policy = route.policy();
         String upstream = route.upstream().url().toString();

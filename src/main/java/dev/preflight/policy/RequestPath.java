@@ -15,6 +15,33 @@ import java.util.List;
  */
 public record RequestPath(String path, String query) {
 
+    /**
+     * The path routes and path prefixes are matched against: {@link #path} without each segment's
+     * parameters ({@code /api/private;x/secret} is {@code /api/private/secret}). A Servlet container
+     * (Tomcat, Jetty) and Spring's matching drop them before they look a path up, so a request whose
+     * parameters kept it out of a route's prefix here would reach that route's resource there under
+     * another route's policy (P5). A backend that keeps them sees another resource, which the stricter
+     * route then covers: safe either way. The upstream still gets {@link #path}, parameters and all.
+     */
+    public String routed() {
+        if (path.indexOf(';') < 0) {
+            return path;
+        }
+        StringBuilder out = new StringBuilder(path.length());
+        int i = 0;
+        while (i < path.length()) {
+            char c = path.charAt(i);
+            if (c == ';') {
+                int next = path.indexOf('/', i);
+                i = next < 0 ? path.length() : next;
+            } else {
+                out.append(c);
+                i++;
+            }
+        }
+        return out.toString();
+    }
+
     /** The target to send upstream: the normalised path and the original query. */
     public String target() {
         return query == null ? path : path + "?" + query;

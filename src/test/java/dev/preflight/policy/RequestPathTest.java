@@ -39,4 +39,21 @@ class RequestPathTest {
 
         assertThat(path == null ? "REFUSED" : path.path()).isEqualTo(expected);
     }
+
+    @ParameterizedTest(name = "{0} is routed as {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            /api/private/secret         | /api/private/secret
+            /api/private;x/secret       | /api/private/secret
+            /api;x/private/secret       | /api/private/secret
+            /api/private;/secret        | /api/private/secret
+            /api/private;jsessionid=1   | /api/private
+            /a;b=c;d=e/f;g              | /a/f
+            /;x                         | /
+            """)
+    void routedWithoutSegmentParameters(String target, String routed) {
+        RequestPath path = RequestPath.parse(target);
+
+        assertThat(path.routed()).isEqualTo(routed);
+        assertThat(path.path()).as("what the upstream gets").isEqualTo(target);
+    }
 }

@@ -138,6 +138,19 @@ class RoutesTest {
     }
 
     @Test
+    @DisplayName(
+            "P5: /admin;x/users is routed as /admin/users (a Servlet container drops segment parameters), forwarded as sent")
+    void segmentParametersDoNotLeaveTheRoute() throws Exception {
+        RawResponse evil = client.exchange(CorsWire.get(proxy.authority(), "/admin;x/users", EVIL));
+        RawResponse app = client.exchange(CorsWire.get(proxy.authority(), "/admin;jsessionid=1/users", APP));
+
+        assertProblem(evil, 403);
+        assertThat(app.status()).isEqualTo(200);
+        assertThat(app.header("X-Echo-Uri")).isEqualTo("/admin;jsessionid=1/users");
+        assertThat(seen(proxy.backend().requests())).containsExactly("GET /admin;jsessionid=1/users");
+    }
+
+    @Test
     @DisplayName("routes: a host-specific route with its own upstream gets only that host's requests")
     void hostRouteWithItsOwnUpstream() throws Exception {
         RawResponse v2 =
