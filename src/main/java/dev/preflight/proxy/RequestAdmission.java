@@ -68,11 +68,11 @@ final class RequestAdmission {
             // P5: an encoded slash or backslash means different things to different servers.
             return new Answer(problem(ctx, HttpResponseStatus.BAD_REQUEST, "ambiguous path", true));
         }
-        String routed = path.routed();
-        Route route = runtime.routes().select(request.headers().get(HttpHeaderNames.HOST), routed);
+        String routedPath = path.routed();
+        Route route = runtime.routes().select(request.headers().get(HttpHeaderNames.HOST), routedPath);
         record.route = route.name();
         RouteDecision routed = CorsRequests.decide(
-                route, request, routed, runtime.settings().forwarded().trustIncoming(), record);
+                route, request, routedPath, runtime.settings().forwarded().trustIncoming(), record);
         CorsDecision decision = routed.cors();
         // A fetch-metadata refusal (F4) is enforced whatever the CORS mode.
         boolean enforce = decision != null && (route.policy().enforce() || routed.refused());

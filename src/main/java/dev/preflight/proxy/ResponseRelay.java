@@ -104,7 +104,7 @@ final class ResponseRelay {
             // Interim: 103 Early Hints goes on to the client; 100 Continue is ours to answer (P8).
             skippingInformational = true;
             if (InterimResponses.forwarded(code, request.version())) {
-                InterimResponses.write(ctx, response);
+                InterimResponses.write(ctx, response, upstreamCorsHeaders == CorsSettings.UpstreamCorsHeaders.STRIP);
             }
             ReferenceCountUtil.release(response);
             exchange.readUpstream();

@@ -21,12 +21,12 @@ class BackendInterimTest {
     private static final String FAULT_UPSTREAM = "response-timeout = 5s";
     private static final String EARLY_HINTS =
             "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload; as=style\r\n"
-                    + "Connection: X-Hop\r\nX-Hop: 1\r\n\r\n";
+                    + "Connection: X-Hop\r\nX-Hop: 1\r\nContent-Length: 5\r\nAccess-Control-Allow-Origin: *\r\n\r\n";
     private static final String FINAL = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 
     @Test
     @DisplayName(
-            "RFC 9110 15.2: a 103 Early Hints reaches an HTTP/1.1 client before the final response, without hop-by-hop headers")
+            "RFC 9110 15.2: a 103 Early Hints reaches an HTTP/1.1 client before the final response, without hop-by-hop headers, a length or the backend's CORS headers")
     void earlyHintsAreForwarded() throws Exception {
         String received = exchange(EARLY_HINTS + FINAL, "HTTP/1.1");
 
@@ -34,6 +34,8 @@ class BackendInterimTest {
         String interim = received.substring(0, received.indexOf("\r\n\r\n") + 4);
         assertThat(interim.toLowerCase()).contains("link: </style.css>; rel=preload; as=style\r\n");
         assertThat(interim.toLowerCase()).doesNotContain("x-hop").doesNotContain("connection");
+        // RFC 9110 8.6: no length on a 1xx; C10: the backend's CORS headers stripped, as on the final one.
+        assertThat(interim.toLowerCase()).doesNotContain("content-length").doesNotContain("access-control-");
         assertThat(received.substring(interim.length()))
                 .startsWith("HTTP/1.1 200 OK\r\n")
                 .endsWith("ok");
