@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -37,6 +38,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private ProxyRuntime runtime; // the one in force when the current request arrived
     private RequestInfo current;
     private RequestRecord record;
+    // The head timed out and was answered 408: the connection is closing, nothing more is a request.
+    private boolean headTimeoutAnswered;
     private Exchange exchange;
     private RequestHeadTimeoutHandler headTimeout; // looked up once, when added
     private ProgressTimer responseTimer; // the upstream response timeout, taken over by each exchange
@@ -63,6 +66,11 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (headTimeoutAnswered) {
+            // The decoder's last word on a head cut short by the 408's close: not a request.
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         reads.arrived(ctx, msg);
     }
 
@@ -255,6 +263,10 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
+        if (evt instanceof RequestHeadTimeoutHandler.TimedOut timedOut) {
+            headTimedOut(ctx, timedOut);
+            return;
+        }
         if (evt instanceof IdleStateEvent) {
             // Idle between requests, or stuck on a client that neither sends nor reads: close. While
             // the upstream is the slow side, its response timeout decides instead.
@@ -264,6 +276,23 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * P6: the head did not arrive within header-timeout: 408 and close, counted and logged like any
+     * answer made here, for a request whose method and target never arrived ("-"). What the decoder
+     * makes of the partial head when the connection closes is not a request of its own.
+     */
+    private void headTimedOut(ChannelHandlerContext ctx, RequestHeadTimeoutHandler.TimedOut timedOut) {
+        headTimeoutAnswered = true;
+        current = null;
+        record = new RequestRecord(clientIp(ctx), "-", "-", timedOut.startNanos());
+        FullHttpResponse answer = ErrorResponses.problem(
+                ctx.alloc(),
+                HttpResponseStatus.REQUEST_TIMEOUT,
+                "the request head did not arrive within the header timeout",
+                true);
+        respondLocally(ctx, answer, false);
     }
 
     @Override

@@ -1,20 +1,18 @@
 package dev.preflight.proxy;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Answers 408 and closes when a request head has started to arrive but is not complete within
- * {@code limits.header-timeout} (a slowloris client). It sits before the codec to see the first raw
- * byte of each head; the request handler tells it when a head is complete and when the next may
- * start. A connection on which no byte arrives is left to the idle timeout.
+ * Times the request head once it has started to arrive: when it is not complete within {@code
+ * limits.header-timeout} (a slowloris client) the request handler is told ({@link TimedOut}) and
+ * answers 408 and closes, counted and logged like any answer it makes. It sits before the codec to
+ * see the first raw byte of each head; the request handler tells it when a head is complete and when
+ * the next may start. A connection on which no byte arrives is left to the idle timeout.
  */
 final class RequestHeadTimeoutHandler extends ChannelInboundHandlerAdapter {
     private enum State {
@@ -23,9 +21,13 @@ final class RequestHeadTimeoutHandler extends ChannelInboundHandlerAdapter {
         IN_EXCHANGE
     }
 
+    /** The event the request handler gets when a head's time is up: since when the head was awaited. */
+    record TimedOut(long startNanos) {}
+
     private final long timeoutNanos;
     private State state = State.AWAITING_HEAD;
     private ScheduledFuture<?> timer;
+    private long timerStartNanos;
 
     RequestHeadTimeoutHandler(Duration timeout) {
         this.timeoutNanos = timeout.toNanos();
@@ -48,6 +50,7 @@ final class RequestHeadTimeoutHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (state == State.READING_HEAD && timer == null) {
+            timerStartNanos = System.nanoTime();
             timer = ctx.executor().schedule(() -> onTimeout(ctx), timeoutNanos, TimeUnit.NANOSECONDS);
         }
         ctx.fireChannelReadComplete();
@@ -67,13 +70,7 @@ final class RequestHeadTimeoutHandler extends ChannelInboundHandlerAdapter {
         timer = null;
         if (state == State.READING_HEAD && ctx.channel().isActive()) {
             state = State.IN_EXCHANGE;
-            FullHttpResponse timedOut = ErrorResponses.problem(
-                    ctx.alloc(),
-                    HttpResponseStatus.REQUEST_TIMEOUT,
-                    "the request head did not arrive within the header timeout",
-                    true);
-            HttpDate.set(timedOut.headers());
-            ctx.channel().writeAndFlush(timedOut).addListener(ChannelFutureListener.CLOSE);
+            ctx.fireUserEventTriggered(new TimedOut(timerStartNanos));
         }
     }
 

@@ -10,7 +10,7 @@ final class RequestRecord {
     static final String UNROUTED = "unrouted";
     private static final String[] STATUS_CLASSES = {"0xx", "1xx", "2xx", "3xx", "4xx", "5xx"};
 
-    final long startNanos = System.nanoTime();
+    final long startNanos;
     final String client;
     final String method;
     final String path;
@@ -36,6 +36,12 @@ final class RequestRecord {
 
     /** @param client the client's IP address as text */
     RequestRecord(String client, String method, String uri) {
+        this(client, method, uri, System.nanoTime());
+    }
+
+    /** @param startNanos when the request began, on {@link System#nanoTime}'s clock */
+    RequestRecord(String client, String method, String uri, long startNanos) {
+        this.startNanos = startNanos;
         this.client = client;
         this.method = method;
         int q = uri.indexOf('?');

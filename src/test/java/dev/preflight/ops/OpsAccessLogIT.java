@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -177,6 +178,36 @@ class OpsAccessLogIT {
                 time + " 127\\.0\\.0\\.1 \"GET /dead/x\" 502 in=0 out=\\d+ " + ms
                         + " route=dead cors=none/not-applicable/no-origin upstream=-");
         assertThat(preflight.stdout()).as("the query never reaches the log").noneMatch(l -> l.contains(SECRET));
+    }
+
+    @Test
+    @DisplayName("O6/P6: a head that times out is logged once, as its 408 at header-timeout, never as a 400")
+    void headTimeoutIsLoggedAsIts408() throws Exception {
+        start("limits.header-timeout = 1s", Map.of());
+        try (RawClient slow = RawClient.connect(new InetSocketAddress("127.0.0.1", proxyPort))) {
+            slow.send("GET /partial HTTP/1.1\r\nHost: h\r\n"); // and never the empty line
+            RawResponse response = slow.readResponse();
+            assertThat(response.status()).isEqualTo(408);
+            assertThat(slow.readUntilClose().closedByPeer()).isTrue();
+        }
+        // A request after it, whose line comes after anything the closed connection left to log.
+        exchange(OpsWire.get(proxyPort, "/api/items", APP), 200);
+        preflight.awaitStdout("the next request's line", line -> line.contains("\"GET /api/items\""));
+
+        List<String> access = preflight.stdout().stream()
+                .filter(line -> line.contains("preflight.access") || line.contains("\" ") && line.contains(" in="))
+                .toList();
+        assertThat(access).as("access lines").noneMatch(line -> line.contains("\" 400 "));
+        String ms = "(\\d+)\\.\\d{3}ms";
+        List<String> timedOut =
+                access.stream().filter(line -> line.contains("\"- -\" 408 ")).toList();
+        assertThat(timedOut).as("one 408 line in %s", access).hasSize(1);
+        Matcher m = Pattern.compile(".*\"- -\" 408 in=0 out=\\d+ " + ms + " route=unrouted .*")
+                .matcher(timedOut.getFirst());
+        assertThat(m.matches()).as("%s", timedOut.getFirst()).isTrue();
+        assertThat(Long.parseLong(m.group(1)))
+                .as("its duration, from the head's start")
+                .isGreaterThanOrEqualTo(900);
     }
 
     // --- helpers ---
