@@ -6,18 +6,25 @@ import io.netty.util.AsciiString;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Tells the upstream who the client was (P3): {@code X-Forwarded-For/-Proto/-Host}, or RFC 7239
  * {@code Forwarded}, or nothing. The client's own forwarding headers are spoofable, so unless
- * {@code trust-incoming} they are removed in every style, {@code none} included; when trusted, ours
- * are appended to theirs.
+ * {@code trust-incoming} they are removed in every style, {@code none} included, every {@code
+ * X-Forwarded-*}, {@code Forwarded} and {@code X-Real-IP} of them; when trusted, ours are appended to
+ * theirs.
  */
 public final class ForwardedHeaders {
     static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
     static final AsciiString FORWARDED = AsciiString.cached("forwarded");
+    private static final AsciiString X_FORWARDED_PREFIX = AsciiString.cached("x-forwarded-");
+    private static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
     private static final AsciiString HTTP = AsciiString.cached("http");
 
     private final ForwardedSettings settings;
@@ -35,10 +42,7 @@ public final class ForwardedHeaders {
     public void apply(HttpHeaders headers, SocketAddress client, String clientIp, String host) {
         boolean trusted = settings.trustIncoming();
         if (!trusted) {
-            headers.remove(X_FORWARDED_FOR)
-                    .remove(X_FORWARDED_PROTO)
-                    .remove(X_FORWARDED_HOST)
-                    .remove(FORWARDED);
+            removeClientForwarding(headers);
             // Theirs are gone: below, ours are added without looking theirs up, nor set's removal scan (issue 7).
         }
         switch (settings.headers()) {
@@ -58,6 +62,34 @@ public final class ForwardedHeaders {
                 append(headers, FORWARDED, element.toString(), trusted);
             }
             case NONE -> {}
+        }
+    }
+
+    /**
+     * Every forwarding header the client sent: not only the three this proxy writes, but every
+     * {@code X-Forwarded-*} ({@code -Port}, {@code -Prefix}, {@code -Ssl}, {@code -Server}: Spring's
+     * {@code ForwardedHeaderFilter} and Tomcat's {@code RemoteIpValve} build redirect and link URLs
+     * from them), {@code Forwarded} and {@code X-Real-IP}. One pass over the names rather than a
+     * removal per name, most requests carrying none.
+     */
+    private static void removeClientForwarding(HttpHeaders headers) {
+        List<CharSequence> sent = null;
+        Iterator<Map.Entry<CharSequence, CharSequence>> all = headers.iteratorCharSequence();
+        while (all.hasNext()) {
+            CharSequence name = all.next().getKey();
+            if ((name.length() > X_FORWARDED_PREFIX.length()
+                            && AsciiString.regionMatches(
+                                    name, true, 0, X_FORWARDED_PREFIX, 0, X_FORWARDED_PREFIX.length()))
+                    || FORWARDED.contentEqualsIgnoreCase(name)
+                    || X_REAL_IP.contentEqualsIgnoreCase(name)) {
+                if (sent == null) {
+                    sent = new ArrayList<>(4);
+                }
+                sent.add(name);
+            }
+        }
+        if (sent != null) {
+            sent.forEach(headers::remove);
         }
     }
 

@@ -53,6 +53,26 @@ class ForwardedHeadersTest {
     }
 
     @Test
+    @DisplayName(
+            "P3: every other X-Forwarded-* and X-Real-IP the client sends is dropped too (trust-incoming = false), kept when trusted")
+    void otherClientForwardingHeadersAreDropped() throws Exception {
+        String spoofed = "X-Forwarded-Port: 1\r\nx-forwarded-prefix: /evil\r\nX-Forwarded-Ssl: on\r\n"
+                + "X-Real-IP: 6.6.6.6\r\nX-Forwarded: for=6.6.6.6\r\n";
+
+        RecordedRequest dropped = send(spoofed);
+        RecordedRequest kept = send(spoofed, "forwarded.trust-incoming = true");
+
+        for (String name : new String[] {"X-Forwarded-Port", "X-Forwarded-Prefix", "X-Forwarded-Ssl", "X-Real-IP"}) {
+            assertThat(dropped.headers(name)).as(name).isEmpty();
+            assertThat(kept.headers(name)).as(name).hasSize(1);
+        }
+        assertThat(dropped.headers("X-Forwarded"))
+                .as("not an X-Forwarded-* name, left alone")
+                .hasSize(1);
+        assertThat(dropped.headers("X-Forwarded-For")).containsExactly("127.0.0.1");
+    }
+
+    @Test
     @DisplayName("P3: with trust-incoming = true the client's X-Forwarded-For is extended, not replaced")
     void trustedIncomingXForwardedForIsExtended() throws Exception {
         RecordedRequest received = send("X-Forwarded-For: 6.6.6.6\r\n", "forwarded.trust-incoming = true");
