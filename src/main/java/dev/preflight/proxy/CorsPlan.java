@@ -32,6 +32,17 @@ record CorsPlan(
         addDecisionHeader(headers, route);
     }
 
+    /**
+     * C10 for what comes besides the head: a forwarded 1xx and the response's trailers lose the
+     * backend's {@code Access-Control-*} headers where the head does (an enforced route with {@code
+     * strip}); left alone where the route leaves CORS alone (disabled, report-only) or preserves them.
+     */
+    void stripBackendCors(HttpHeaders headers, CorsSettings.UpstreamCorsHeaders mode) {
+        if (enforced != null && mode == CorsSettings.UpstreamCorsHeaders.STRIP && !headers.isEmpty()) {
+            CorsResponses.stripBackendCors(headers);
+        }
+    }
+
     /** A response the proxy makes itself: readable by the page when its origin is allowed (C11). */
     void decorateError(HttpHeaders headers, String route) {
         if (enforced != null) {

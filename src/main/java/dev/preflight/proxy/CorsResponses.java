@@ -117,24 +117,29 @@ final class CorsResponses {
      */
     static void rewrite(HttpHeaders headers, CorsDecision decision, CorsSettings.UpstreamCorsHeaders mode) {
         if (mode == CorsSettings.UpstreamCorsHeaders.STRIP) {
-            List<String> backendCors = null;
-            // Names as they are (no String per header): most responses have no CORS header to strip.
-            Iterator<Map.Entry<CharSequence, CharSequence>> all = headers.iteratorCharSequence();
-            while (all.hasNext()) {
-                CharSequence name = all.next().getKey();
-                if (CorsHeaders.isCorsResponseHeader(name)) {
-                    if (backendCors == null) {
-                        backendCors = new ArrayList<>(2);
-                    }
-                    backendCors.add(name.toString());
-                }
-            }
-            if (backendCors != null) {
-                backendCors.forEach(headers::remove);
-            }
+            stripBackendCors(headers);
             add(headers, decision.headers());
         }
         VaryHeader.merge(headers, decision.vary());
+    }
+
+    /** C10's strip: every {@code Access-Control-*} header the backend sent, in a head, a 1xx or trailers. */
+    static void stripBackendCors(HttpHeaders headers) {
+        List<String> backendCors = null;
+        // Names as they are (no String per header): most responses have no CORS header to strip.
+        Iterator<Map.Entry<CharSequence, CharSequence>> all = headers.iteratorCharSequence();
+        while (all.hasNext()) {
+            CharSequence name = all.next().getKey();
+            if (CorsHeaders.isCorsResponseHeader(name)) {
+                if (backendCors == null) {
+                    backendCors = new ArrayList<>(2);
+                }
+                backendCors.add(name.toString());
+            }
+        }
+        if (backendCors != null) {
+            backendCors.forEach(headers::remove);
+        }
     }
 
     /** A response the proxy makes itself for an allowed CORS request (413, 502, 503, 504): C11. */

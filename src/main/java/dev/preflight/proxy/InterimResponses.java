@@ -1,6 +1,5 @@
 package dev.preflight.proxy;
 
-import dev.preflight.policy.CorsHeaders;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -8,9 +7,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,24 +30,14 @@ final class InterimResponses {
     }
 
     /**
-     * The interim response straight to the client's socket, without its hop-by-hop headers (P3), a
+     * The interim response straight to the client's socket, without its hop-by-hop headers (P3) and a
      * {@code Content-Length} (RFC 9110 8.6: never on a 1xx; a lenient client would read that many bytes
-     * of the final response as its body) and, with {@code upstream-cors-headers = strip}, the backend's
-     * {@code Access-Control-*} headers (C10), as on the final response.
+     * of the final response as its body); the caller has applied C10 to it as to the final head.
      */
-    static void write(ChannelHandlerContext ctx, HttpResponse interim, boolean stripCors) {
+    static void write(ChannelHandlerContext ctx, HttpResponse interim) {
         HttpHeaders headers = interim.headers();
         HopByHopHeaders.strip(headers);
         headers.remove(HttpHeaderNames.CONTENT_LENGTH);
-        if (stripCors) {
-            List<String> cors = new ArrayList<>(2);
-            for (Map.Entry<String, String> header : headers) {
-                if (CorsHeaders.isCorsResponseHeader(header.getKey())) {
-                    cors.add(header.getKey());
-                }
-            }
-            cors.forEach(headers::remove);
-        }
         StringBuilder head = new StringBuilder(128)
                 .append("HTTP/1.1 ")
                 .append(interim.status().code())

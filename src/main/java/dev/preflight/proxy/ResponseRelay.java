@@ -104,7 +104,8 @@ final class ResponseRelay {
             // Interim: 103 Early Hints goes on to the client; 100 Continue is ours to answer (P8).
             skippingInformational = true;
             if (InterimResponses.forwarded(code, request.version())) {
-                InterimResponses.write(ctx, response, upstreamCorsHeaders == CorsSettings.UpstreamCorsHeaders.STRIP);
+                plan.stripBackendCors(response.headers(), upstreamCorsHeaders);
+                InterimResponses.write(ctx, response);
             }
             ReferenceCountUtil.release(response);
             exchange.readUpstream();
@@ -180,6 +181,7 @@ final class ResponseRelay {
         HttpResponse head = pendingHead;
         pendingHead = null;
         if (content instanceof LastHttpContent last) {
+            plan.stripBackendCors(last.trailingHeaders(), upstreamCorsHeaders);
             ctx.writeAndFlush(head == null ? last : whole(head, last)).addListener(f -> {
                 if (f.isSuccess()) {
                     exchange.finish();

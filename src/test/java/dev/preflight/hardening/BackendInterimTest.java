@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Timeout;
  * RFC 9110 15.2: the upstream's interim (1xx) responses that the proxy did not ask for go on to an
  * HTTP/1.1 client ahead of the final one, {@code 103 Early Hints} above all; never to an HTTP/1.0
  * client, which cannot read one; and an upstream's {@code 100 Continue} never, since the proxy answers
- * a client's {@code Expect} itself (P8).
+ * a client's {@code Expect} itself (P8). C10 applies to them, and to a response's trailers, as to the
+ * response head: stripped where the route enforces CORS with {@code strip}, left alone where it is off.
  */
 @Timeout(60)
 class BackendInterimTest {
@@ -63,11 +64,33 @@ class BackendInterimTest {
                 .endsWith("ok");
     }
 
+    @Test
+    @DisplayName(
+            "C10: on a route with CORS off, a 103's Access-Control-* headers go through untouched, as the head's do")
+    void corsOffLeavesTheInterimAlone() throws Exception {
+        String received = exchange(EARLY_HINTS + FINAL, "HTTP/1.1", "cors.enabled = false");
+
+        String interim = received.substring(0, received.indexOf("\r\n\r\n") + 4);
+        assertThat(interim.toLowerCase()).contains("access-control-allow-origin: *\r\n");
+    }
+
+    @Test
+    @DisplayName("C10: a response's trailers lose the backend's Access-Control-* headers, and keep the others")
+    void trailersLoseBackendCorsHeaders() throws Exception {
+        String received = exchange(
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n2\r\nok\r\n"
+                        + "0\r\nX-Sum: 42\r\nAccess-Control-Allow-Origin: *\r\n\r\n",
+                "HTTP/1.1");
+
+        String trailers = received.substring(received.indexOf("\r\n0\r\n") + 5).toLowerCase();
+        assertThat(trailers).contains("x-sum: 42\r\n").doesNotContain("access-control-");
+    }
+
     /** One request with {@code Connection: close}, and everything the client receives until the close. */
-    private static String exchange(String reply, String version) throws Exception {
+    private static String exchange(String reply, String version, String... settings) throws Exception {
         try (BackendFaultServer backend =
                         BackendFaultServer.start().on("/fault/interim", BackendFaultServer.raw(reply, Then.NEXT));
-                BackendFaultProxy proxy = BackendFaultProxy.start(backend.url(), FAULT_UPSTREAM);
+                BackendFaultProxy proxy = BackendFaultProxy.start(backend.url(), FAULT_UPSTREAM, settings);
                 RawClient client = proxy.raw()) {
             client.send("GET /fault/interim " + version + "\r\nHost: api.test\r\nConnection: close\r\n\r\n");
             RawClient.Received received = client.readUntilClose(Duration.ofSeconds(10));
