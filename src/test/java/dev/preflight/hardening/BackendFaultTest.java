@@ -241,6 +241,27 @@ class BackendFaultTest {
 
     @Test
     @DisplayName(
+            "RFC 9112 6.3: a HEAD answered with both Content-Length and Transfer-Encoding is forwarded without the length")
+    void headWithBothLengthsLosesTheLength() throws Exception {
+        try (BackendFaultServer backend = BackendFaultServer.start()
+                        .on(
+                                "/fault/both",
+                                BackendFaultServer.raw(
+                                        "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+                                        Then.NEXT));
+                BackendFaultProxy proxy = BackendFaultProxy.start(backend.url(), FAULT_UPSTREAM);
+                RawClient client = proxy.raw()) {
+            client.send("HEAD /fault/both HTTP/1.1\r\nHost: api.test\r\n\r\n");
+            RawResponse response = client.readResponse("HEAD");
+
+            assertThat(response.status()).as("%s", response).isEqualTo(200);
+            assertThat(response.headers("Content-Length")).as("%s", response).doesNotContain("3");
+            proxy.assertServesOthers();
+        }
+    }
+
+    @Test
+    @DisplayName(
             "P6/O6: backend refuses connections: 502 at once, every time, without using up the pool; the log says why")
     void refused() throws Exception {
         String upstream = "http://127.0.0.1:" + closedPort();

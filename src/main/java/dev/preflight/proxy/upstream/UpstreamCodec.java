@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -79,7 +80,14 @@ final class UpstreamCodec extends CombinedChannelDuplexHandler<UpstreamCodec.Res
                 return super.isContentAlwaysEmpty(msg);
             }
             // No method for a response nobody asked for: it is framed as any other.
-            return HttpMethod.HEAD.equals(awaiting.pollFirst()) || super.isContentAlwaysEmpty(msg);
+            boolean head = HttpMethod.HEAD.equals(awaiting.pollFirst());
+            if (head && msg.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+                // RFC 9112 6.3: beside Transfer-Encoding a Content-Length is not to be forwarded. The
+                // decoder drops the Transfer-Encoding of a bodiless response right after this, which
+                // would leave the length alone to be taken for the truth.
+                msg.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+            }
+            return head || super.isContentAlwaysEmpty(msg);
         }
 
         @Override
