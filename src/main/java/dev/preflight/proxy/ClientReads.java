@@ -28,6 +28,8 @@ final class ClientReads {
     // A read() was asked for and no message has arrived since: a read cycle that ends without one
     // (the codec holds a partial message) must be followed by another read().
     private boolean awaitingMessage;
+    // The connection closed, became a tunnel, or is closing after a 408: nothing is a request any more.
+    private boolean closed;
 
     ClientReads(Taker handler) {
         this.handler = handler;
@@ -35,7 +37,9 @@ final class ClientReads {
 
     /** A message from the decoder: taken now if it was asked for, else it waits its turn. */
     void arrived(ChannelHandlerContext ctx, Object msg) {
-        if (awaitingMessage && waiting.isEmpty()) {
+        if (closed) {
+            ReferenceCountUtil.release(msg);
+        } else if (awaitingMessage && waiting.isEmpty()) {
             awaitingMessage = false;
             handler.take(ctx, msg);
         } else {
@@ -86,8 +90,13 @@ final class ClientReads {
         waiting.addFirst(next);
     }
 
-    /** The connection closed, or became a tunnel: what still waits is dropped. */
+    /**
+     * The connection closed, became a tunnel, or is closing on a request head that timed out (whose
+     * partial head the decoder hands on as the connection closes): what waits, and what still comes,
+     * is dropped.
+     */
     void close() {
+        closed = true;
         waiting.forEach(ReferenceCountUtil::release);
         waiting.clear();
     }

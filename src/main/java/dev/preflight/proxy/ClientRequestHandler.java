@@ -10,7 +10,6 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -38,8 +37,6 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private ProxyRuntime runtime; // the one in force when the current request arrived
     private RequestInfo current;
     private RequestRecord record;
-    // The head timed out and was answered 408: the connection is closing, nothing more is a request.
-    private boolean headTimeoutAnswered;
     private Exchange exchange;
     private RequestHeadTimeoutHandler headTimeout; // looked up once, when added
     private ProgressTimer responseTimer; // the upstream response timeout, taken over by each exchange
@@ -66,11 +63,6 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (headTimeoutAnswered) {
-            // The decoder's last word on a head cut short by the 408's close: not a request.
-            ReferenceCountUtil.release(msg);
-            return;
-        }
         reads.arrived(ctx, msg);
     }
 
@@ -284,15 +276,10 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
      * makes of the partial head when the connection closes is not a request of its own.
      */
     private void headTimedOut(ChannelHandlerContext ctx, RequestHeadTimeoutHandler.TimedOut timedOut) {
-        headTimeoutAnswered = true;
+        reads.close();
         current = null;
         record = new RequestRecord(clientIp(ctx), "-", "-", timedOut.startNanos());
-        FullHttpResponse answer = ErrorResponses.problem(
-                ctx.alloc(),
-                HttpResponseStatus.REQUEST_TIMEOUT,
-                "the request head did not arrive within the header timeout",
-                true);
-        respondLocally(ctx, answer, false);
+        respondLocally(ctx, ErrorResponses.headTimedOut(ctx.alloc()), false);
     }
 
     @Override

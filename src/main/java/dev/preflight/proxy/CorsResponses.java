@@ -18,13 +18,14 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /** Writes a CORS decision onto Netty responses: local answers, forwarded responses and our errors. */
 final class CorsResponses {
+    private static final Predicate<CharSequence> BACKEND_CORS = CorsHeaders::isCorsResponseHeader;
+
     /**
      * A preflight answer's headers need no validation: the names are ours, and the values are ours or
      * the request's own, which the decoder validated and {@link HeadChecks} kept to ASCII.
@@ -125,21 +126,7 @@ final class CorsResponses {
 
     /** C10's strip: every {@code Access-Control-*} header the backend sent, in a head, a 1xx or trailers. */
     static void stripBackendCors(HttpHeaders headers) {
-        List<String> backendCors = null;
-        // Names as they are (no String per header): most responses have no CORS header to strip.
-        Iterator<Map.Entry<CharSequence, CharSequence>> all = headers.iteratorCharSequence();
-        while (all.hasNext()) {
-            CharSequence name = all.next().getKey();
-            if (CorsHeaders.isCorsResponseHeader(name)) {
-                if (backendCors == null) {
-                    backendCors = new ArrayList<>(2);
-                }
-                backendCors.add(name.toString());
-            }
-        }
-        if (backendCors != null) {
-            backendCors.forEach(headers::remove);
-        }
+        MatchingHeaders.remove(headers, BACKEND_CORS);
     }
 
     /** A response the proxy makes itself for an allowed CORS request (413, 502, 503, 504): C11. */

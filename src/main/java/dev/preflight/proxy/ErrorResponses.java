@@ -43,6 +43,15 @@ public final class ErrorResponses {
         return response;
     }
 
+    /** 408, closing: the request head did not arrive within {@code limits.header-timeout} (P6). */
+    static FullHttpResponse headTimedOut(ByteBufAllocator alloc) {
+        return problem(
+                alloc,
+                HttpResponseStatus.REQUEST_TIMEOUT,
+                "the request head did not arrive within the header timeout",
+                true);
+    }
+
     /** 414, 431 or 400 for a request the decoder could not take (C11: no CORS headers on these). */
     public static FullHttpResponse undecodable(ByteBufAllocator alloc, Throwable cause, LimitsSettings limits) {
         if (cause instanceof TooLongHttpLineException) {

@@ -6,10 +6,7 @@ import io.netty.util.AsciiString;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Tells the upstream who the client was (P3): {@code X-Forwarded-For/-Proto/-Host}, or RFC 7239
@@ -25,6 +22,7 @@ public final class ForwardedHeaders {
     static final AsciiString FORWARDED = AsciiString.cached("forwarded");
     private static final AsciiString X_FORWARDED_PREFIX = AsciiString.cached("x-forwarded-");
     private static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
+    private static final Predicate<CharSequence> CLIENT_FORWARDING = ForwardedHeaders::clientForwarding;
     private static final AsciiString HTTP = AsciiString.cached("http");
 
     private final ForwardedSettings settings;
@@ -69,28 +67,17 @@ public final class ForwardedHeaders {
      * Every forwarding header the client sent: not only the three this proxy writes, but every
      * {@code X-Forwarded-*} ({@code -Port}, {@code -Prefix}, {@code -Ssl}, {@code -Server}: Spring's
      * {@code ForwardedHeaderFilter} and Tomcat's {@code RemoteIpValve} build redirect and link URLs
-     * from them), {@code Forwarded} and {@code X-Real-IP}. One pass over the names rather than a
-     * removal per name, most requests carrying none.
+     * from them), {@code Forwarded} and {@code X-Real-IP}.
      */
     private static void removeClientForwarding(HttpHeaders headers) {
-        List<CharSequence> sent = null;
-        Iterator<Map.Entry<CharSequence, CharSequence>> all = headers.iteratorCharSequence();
-        while (all.hasNext()) {
-            CharSequence name = all.next().getKey();
-            if ((name.length() > X_FORWARDED_PREFIX.length()
-                            && AsciiString.regionMatches(
-                                    name, true, 0, X_FORWARDED_PREFIX, 0, X_FORWARDED_PREFIX.length()))
-                    || FORWARDED.contentEqualsIgnoreCase(name)
-                    || X_REAL_IP.contentEqualsIgnoreCase(name)) {
-                if (sent == null) {
-                    sent = new ArrayList<>(4);
-                }
-                sent.add(name);
-            }
-        }
-        if (sent != null) {
-            sent.forEach(headers::remove);
-        }
+        MatchingHeaders.remove(headers, CLIENT_FORWARDING);
+    }
+
+    private static boolean clientForwarding(CharSequence name) {
+        return (name.length() > X_FORWARDED_PREFIX.length()
+                        && AsciiString.regionMatches(name, true, 0, X_FORWARDED_PREFIX, 0, X_FORWARDED_PREFIX.length()))
+                || FORWARDED.contentEqualsIgnoreCase(name)
+                || X_REAL_IP.contentEqualsIgnoreCase(name);
     }
 
     /** The client's IP address as text; {@code unknown} when it is not an IP socket. */

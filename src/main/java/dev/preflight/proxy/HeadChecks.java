@@ -5,6 +5,8 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+import io.netty.util.internal.StringUtil;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -111,7 +113,7 @@ final class HeadChecks {
         int length = host.length();
         int i = 0;
         if (length > 0 && host.charAt(0) == '[') {
-            int close = indexOf(host, ']');
+            int close = AsciiString.indexOf(host, ']', 0);
             if (close < 2) {
                 return false;
             }
@@ -151,17 +153,8 @@ final class HeadChecks {
         return true;
     }
 
-    private static int indexOf(CharSequence text, char c) {
-        for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) == c) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     private static boolean isHex(char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        return StringUtil.decodeHexNibble(c) >= 0;
     }
 
     // RFC 3986 2.3 unreserved and 2.2 sub-delims.

@@ -112,9 +112,8 @@ final class LoopPool {
         if (waiter != null) {
             lend(connection.lentAgain(), waiter.promise);
         } else if (parent.pending.get() > 0) {
-            // Requests wait on another loop, which cannot be lent this loop's connection: closed, it
-            // frees the budget for them (the pool's freed() wakes their loops). Kept idle here, it
-            // would leave them waiting out acquire-timeout for a 503 while the budget sat unused.
+            // Requests wait on another loop, which cannot be lent this one's connection: closed, it frees
+            // the budget for them (freed() wakes their loops) instead of idling while they wait for a 503.
             channel.close();
         } else {
             idle.addLast(new IdleConnection(connection, clock.getAsLong()));
@@ -160,15 +159,9 @@ final class LoopPool {
         IdleConnection connection;
         while ((connection = idle.pollLast()) != null) {
             parent.idle.decrementAndGet();
-            if (!connection.channel().isActive()) {
-                continue;
-            }
-            if (connection.connection().drained()) {
+            if (connection.channel().isActive()) {
                 return connection.connection().lentAgain();
             }
-            // Bytes came while it sat idle, too few to make a message (a whole one closes it at once):
-            // they would be read as the start of the next request's answer (RFC 9112 6.3).
-            connection.channel().close();
         }
         return null;
     }
