@@ -229,7 +229,9 @@ public final class CorsPolicy {
 
     private boolean methodAllowed(String method) {
         if (anyMethod) {
-            return Tokens.isToken(method);
+            // "*" never covers CONNECT, TRACE or TRACK, which V5 refuses in the list and the
+            // proxy refuses as requests.
+            return Tokens.isToken(method) && !PolicyValidator.forbiddenMethod(method);
         }
         for (String allowed : allowedMethodNames) {
             if (allowed.equals(method)) {

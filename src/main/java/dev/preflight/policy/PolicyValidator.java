@@ -20,6 +20,11 @@ final class PolicyValidator {
 
     private PolicyValidator() {}
 
+    /** Fetch's forbidden methods, which no page can send and the proxy refuses (V5). */
+    static boolean forbiddenMethod(String method) {
+        return FORBIDDEN_METHODS.contains(method.toUpperCase(Locale.ROOT));
+    }
+
     static void check(CorsSettings settings, List<PolicyProblem> problems) {
         methods(settings.allowedMethods(), problems);
         headerNames("allowed-headers", settings.allowedHeaders(), "Content-Type", problems);
@@ -37,7 +42,7 @@ final class PolicyValidator {
             if (!Tokens.isToken(method)) {
                 problems.add(PolicyProblem.error(
                         "allowed-methods", i, method, "a method name (an RFC 9110 token), e.g. PATCH"));
-            } else if (FORBIDDEN_METHODS.contains(upper)) {
+            } else if (forbiddenMethod(method)) {
                 problems.add(PolicyProblem.error(
                         "allowed-methods",
                         i,

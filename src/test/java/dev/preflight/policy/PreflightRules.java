@@ -102,6 +102,21 @@ final class PreflightRules {
                         preflight(APP, "patch"),
                         preflightAllowed(204, h(ACAO, APP), h(ACAM, "patch"), h(ACMA, "600"))),
                 rule(
+                        "C4, V5: methods * never covers TRACE (a forbidden method: the proxy answers it 501)",
+                        Cors.origins(APP).methods("*"),
+                        preflight(APP, "TRACE"),
+                        preflightRejected(Reason.METHOD_NOT_ALLOWED, "TRACE")),
+                rule(
+                        "C4, V5: methods * never covers CONNECT",
+                        Cors.origins(APP).methods("*"),
+                        preflight(APP, "CONNECT"),
+                        preflightRejected(Reason.METHOD_NOT_ALLOWED, "CONNECT")),
+                rule(
+                        "C4, V5: methods * never covers track, whatever its case",
+                        Cors.origins(APP).methods("*"),
+                        preflight(APP, "track"),
+                        preflightRejected(Reason.METHOD_NOT_ALLOWED, "track")),
+                rule(
                         "C4: a listed header is allowed, case-insensitively",
                         HEADERS,
                         preflight(APP, "POST", "content-type"),
