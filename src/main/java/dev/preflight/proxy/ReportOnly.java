@@ -3,13 +3,15 @@ package dev.preflight.proxy;
 import dev.preflight.policy.CorsDecision;
 import dev.preflight.policy.CorsHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Report-only mode (C13): compares what the policy would have answered with what the backend did
- * answer, on the backend's untouched response. The backend "allowed" a CORS request when it sent an
+ * answer, on the backend's untouched response. The backend "allowed" a CORS request when it sent one
  * {@code Access-Control-Allow-Origin} equal to the request's {@code Origin} or {@code *} (and, for a
- * preflight, a 2xx status).
+ * preflight, a 2xx status); its credentials are on when it sent exactly {@code true}, as browsers
+ * read them.
  */
 final class ReportOnly {
     /** How the backend's answer compares with the policy's, a closed set for the metric label. */
@@ -33,7 +35,9 @@ final class ReportOnly {
     private ReportOnly() {}
 
     static Comparison compare(CorsDecision ours, String origin, int status, HttpHeaders backend) {
-        String allowOrigin = backend.get(CorsHeaders.ALLOW_ORIGIN);
+        // Read as a browser reads them (Fetch): the lines of one name joined with ", ", so two
+        // Access-Control-Allow-Origin lines match no origin, and credentials only as exactly "true".
+        String allowOrigin = joined(backend, CorsHeaders.ALLOW_ORIGIN);
         boolean backendAllows = allowOrigin != null
                 && (allowOrigin.equals("*") || allowOrigin.equals(origin))
                 && (ours.kind() != CorsDecision.Kind.PREFLIGHT || (status >= 200 && status < 300));
@@ -50,7 +54,7 @@ final class ReportOnly {
         if (weAllow) {
             String ourOrigin = header(ours, CorsHeaders.ALLOW_ORIGIN);
             boolean ourCredentials = "true".equals(header(ours, CorsHeaders.ALLOW_CREDENTIALS));
-            boolean backendCredentials = "true".equalsIgnoreCase(backend.get(CorsHeaders.ALLOW_CREDENTIALS));
+            boolean backendCredentials = "true".equals(joined(backend, CorsHeaders.ALLOW_CREDENTIALS));
             if (!allowOrigin.equals(ourOrigin) || ourCredentials != backendCredentials) {
                 return new Comparison(
                         Verdict.DIFFER,
@@ -59,6 +63,11 @@ final class ReportOnly {
             }
         }
         return new Comparison(Verdict.AGREE, null);
+    }
+
+    private static String joined(HttpHeaders headers, String name) {
+        List<String> values = headers.getAll(name);
+        return values.isEmpty() ? null : String.join(", ", values);
     }
 
     private static String header(CorsDecision decision, String name) {

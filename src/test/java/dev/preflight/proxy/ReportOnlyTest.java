@@ -76,6 +76,40 @@ class ReportOnlyTest {
     }
 
     @Test
+    @DisplayName("C13: the backend's answer is read as a browser reads it: two Allow-Origin lines allow nothing,"
+            + " credentials only as exactly true")
+    void backendReadAsBrowsersRead() throws Exception {
+        backend.on(
+                "/agree",
+                Behaviour.respond(
+                        200, "", "Access-Control-Allow-Origin", APP, "Access-Control-Allow-Credentials", "true"));
+        backend.on(
+                "/twice",
+                Behaviour.respond(
+                        200,
+                        "",
+                        "Access-Control-Allow-Origin",
+                        APP,
+                        "Access-Control-Allow-Origin",
+                        APP,
+                        "Access-Control-Allow-Credentials",
+                        "true"));
+        backend.on(
+                "/capital",
+                Behaviour.respond(
+                        200, "", "Access-Control-Allow-Origin", APP, "Access-Control-Allow-Credentials", "True"));
+
+        exchange("GET /agree HTTP/1.1\r\nHost: api\r\nOrigin: " + APP + "\r\n\r\n");
+        RawResponse twice = exchange("GET /twice HTTP/1.1\r\nHost: api\r\nOrigin: " + APP + "\r\n\r\n");
+        exchange("GET /capital HTTP/1.1\r\nHost: api\r\nOrigin: " + APP + "\r\n\r\n");
+
+        assertThat(twice.headers("Access-Control-Allow-Origin")).containsExactly(APP, APP); // untouched
+        assertThat(count("agree")).isEqualTo(1);
+        assertThat(count("would-allow")).isEqualTo(1); // the browser joins the two lines: no match
+        assertThat(count("differ")).isEqualTo(1); // "True" is not true to a browser
+    }
+
+    @Test
     @DisplayName("C13: a preflight is forwarded to the backend, whose answer reaches the client unchanged")
     void preflightForwarded() throws Exception {
         RawResponse response = exchange("OPTIONS /right HTTP/1.1\r\nHost: api\r\nOrigin: " + APP
