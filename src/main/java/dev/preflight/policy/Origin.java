@@ -164,7 +164,11 @@ final class Origin {
             }
             previous = c;
         }
-        return i > start && previous != '.' ? i : -1;
+        // A fully qualified name's trailing dot ("app.example.com.") is a host of its own to a browser,
+        // sent as the page's origin: valid, and equal only to itself. A host of dots only is not.
+        boolean empty = i == start || (previous == '.' && i == start + 1);
+        boolean twoDots = previous == '.' && i >= start + 2 && value.charAt(i - 2) == '.';
+        return empty || twoDots ? -1 : i;
     }
 
     /** 1..65535 without leading zeros, up to the end; -1 otherwise. */

@@ -187,8 +187,20 @@ final class OriginRules {
                         EXACT,
                         get("https://x.app.example.com"),
                         notAllowed("https://x.app.example.com")),
+                rule(
+                        "C12: a host with a trailing dot (fully qualified) is another origin than the entry without it",
+                        EXACT,
+                        get(APP + "."),
+                        notAllowed(APP + ".")),
+                rule(
+                        "C12: a host with a trailing dot is not under a pattern without it",
+                        SUBDOMAINS,
+                        get("https://a.example.com."),
+                        notAllowed("https://a.example.com.")),
                 // malformed
                 rule("C12: a trailing slash is malformed", EXACT, get(APP + "/"), malformed(APP + "/")),
+                rule("C12: a host that is only a dot is malformed", EXACT, get("https://."), malformed("https://.")),
+                rule("C12: two trailing dots are malformed", EXACT, get(APP + ".."), malformed(APP + "..")),
                 rule("C12: a path is malformed", EXACT, get(APP + "/path"), malformed(APP + "/path")),
                 rule(
                         "C12: user info is malformed",

@@ -77,6 +77,16 @@ final class RequestRules {
                         preflight(API, "PUT").self(API),
                         notApplicable(Reason.SAME_ORIGIN, VARY_ORIGIN)),
                 rule(
+                        "C2: a same-origin host with a trailing dot is same-origin, never malformed or rejected",
+                        BASIC.rejectDisallowed(),
+                        actual("POST", API + ".").self(API + "."),
+                        notApplicable(Reason.SAME_ORIGIN, VARY_ORIGIN)),
+                rule(
+                        "C2: a trailing dot makes another origin than the request's own without it",
+                        BASIC,
+                        get(API + ".").self(API),
+                        actualForwardedBare(Reason.ORIGIN_NOT_ALLOWED, API + ".")),
+                rule(
                         "C2: the request's own host is compared ignoring case",
                         BASIC,
                         get(API).self("https://API.Example.COM"),
