@@ -57,6 +57,17 @@ final class AccessLog {
                 .addKeyValue("cors_outcome", entry.corsOutcome())
                 .addKeyValue("cors_reason", entry.corsReason());
         // Absent facts are left out rather than written as the string "null".
+        if (entry.corsWouldBe() != null) {
+            event = event.addKeyValue(
+                            "cors_would_kind", entry.corsWouldBe().kind().tag())
+                    .addKeyValue(
+                            "cors_would_outcome", entry.corsWouldBe().outcome().tag())
+                    .addKeyValue(
+                            "cors_would_reason", entry.corsWouldBe().reason().tag());
+            if (entry.corsCompared() != null) {
+                event = event.addKeyValue("cors_compared", entry.corsCompared());
+            }
+        }
         if (entry.upstreamNanos() >= 0) {
             event = event.addKeyValue("upstream_ms", entry.upstreamNanos() / 1e6);
         }

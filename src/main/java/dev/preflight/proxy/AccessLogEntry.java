@@ -1,5 +1,7 @@
 package dev.preflight.proxy;
 
+import dev.preflight.policy.CorsDecision;
+
 /**
  * What the access log says about one finished request (O6), taken from its record when it ends, so
  * that another thread can write it: immutable, and made of values that already exist (the strings
@@ -7,6 +9,10 @@ package dev.preflight.proxy;
  *
  * @param epochMillis when the request ended, for the line's time stamp: for an answer made here, when
  *     it was sent, the clock read once for its {@code Date} and this
+ * @param corsWouldBe in report-only mode, the decision the policy would have made for a CORS request
+ *     (C13); else null
+ * @param corsCompared how the backend's answer compared with it ({@code agree}, {@code would-allow},
+ *     {@code would-reject}, {@code differ}), or null when no answer came
  * @param upstreamNanos the upstream's part of the duration, or -1 when it was not forwarded
  * @param upstreamError why the upstream failed, or null
  */
@@ -23,6 +29,8 @@ public record AccessLogEntry(
         String corsKind,
         String corsOutcome,
         String corsReason,
+        CorsDecision corsWouldBe,
+        String corsCompared,
         long upstreamNanos,
         String upstreamError) {
 
@@ -40,13 +48,17 @@ public record AccessLogEntry(
                 r.kind(),
                 r.outcome(),
                 r.reason(),
+                r.wouldBe,
+                r.compared,
                 r.upstreamNanos,
                 r.upstreamError);
     }
 
     /**
      * The line's message, as in {@code 127.0.0.1 "GET /data.json" 200 in=0 out=18 1.769ms
-     * route=default cors=actual/allowed/allowed upstream=0.857ms}. Built by hand: String.format
+     * route=default cors=actual/allowed/allowed upstream=0.857ms}; in report-only mode {@code
+     * cors=none/not-applicable/report-only would=actual/rejected/origin-not-allowed compared=agree}
+     * before the upstream's time. Built by hand: String.format
      * parses its pattern on every call.
      */
     public StringBuilder appendMessage(StringBuilder line) {
@@ -70,8 +82,18 @@ public record AccessLogEntry(
                 .append('/')
                 .append(corsOutcome)
                 .append('/')
-                .append(corsReason)
-                .append(" upstream=");
+                .append(corsReason);
+        if (corsWouldBe != null) { // report-only (C13): what the policy would have done, and the backend
+            line.append(" would=")
+                    .append(corsWouldBe.kind().tag())
+                    .append('/')
+                    .append(corsWouldBe.outcome().tag())
+                    .append('/')
+                    .append(corsWouldBe.reason().tag())
+                    .append(" compared=")
+                    .append(corsCompared != null ? corsCompared : "-");
+        }
+        line.append(" upstream=");
         return upstreamNanos < 0 ? line.append('-') : appendMillis(line, upstreamNanos);
     }
 

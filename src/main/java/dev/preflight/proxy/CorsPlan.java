@@ -52,8 +52,12 @@ record CorsPlan(
         addDecisionHeader(headers, route);
     }
 
-    /** C13: the backend's untouched answer against the policy's; counted, and logged when they differ. */
-    void compare(int status, HttpHeaders backend, String route, ProxyContext context) {
+    /**
+     * C13: the backend's untouched answer against the policy's; counted, and logged when they differ.
+     *
+     * @return the verdict's tag, for the request's access line
+     */
+    String compare(int status, HttpHeaders backend, String route, ProxyContext context) {
         ReportOnly.Comparison comparison = ReportOnly.compare(reportOnly, origin, status, backend);
         context.metrics().reportOnly(route, reportOnly.kind().tag(), comparison.verdict().tag);
         if (comparison.verdict() != ReportOnly.Verdict.AGREE) {
@@ -66,6 +70,7 @@ record CorsPlan(
                             origin,
                             comparison.why());
         }
+        return comparison.verdict().tag;
     }
 
     private void addDecisionHeader(HttpHeaders headers, String route) {

@@ -133,6 +133,9 @@ final class RequestAdmission {
                 ctx.channel().remoteAddress(),
                 clientIp);
         boolean reportOnly = decision != null && !enforce && decision.kind() != CorsDecision.Kind.NONE;
+        if (reportOnly) {
+            record.wouldBe = decision;
+        }
         CorsPlan plan = new CorsPlan(
                 cors, reportOnly ? decision : null, request.headers().get(HttpHeaderNames.ORIGIN), debug, fetchVary);
         return new Forward(route, upstreamHead, plan);

@@ -18,6 +18,10 @@ final class RequestRecord {
     CorsDecision decision;
     /** Why the route's policy was not applied, when it was not: "disabled" or "report-only". */
     String corsBypass;
+    /** In report-only mode, what the policy would have decided for a CORS request (C13); else null. */
+    CorsDecision wouldBe;
+    /** How the backend's answer compared with {@link #wouldBe} ({@code agree}...), or null when none came. */
+    String compared;
 
     int status;
     long bytesIn;

@@ -112,7 +112,7 @@ final class ResponseRelay {
             return;
         }
         if (plan.reportOnly() != null) {
-            plan.compare(response.status().code(), response.headers(), route.name(), context);
+            record.compared = plan.compare(response.status().code(), response.headers(), route.name(), context);
         }
         boolean bodyless = ClientResponses.isBodyless(response, request.head());
         ClientResponses.UpstreamFraming framing = ClientResponses.UpstreamFraming.of(response);

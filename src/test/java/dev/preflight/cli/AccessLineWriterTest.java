@@ -283,6 +283,8 @@ class AccessLineWriterTest {
                 "actual",
                 "allowed",
                 "allowed",
+                null,
+                null,
                 upstreamNanos,
                 null);
     }

@@ -2,19 +2,26 @@ package dev.preflight.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.preflight.config.ConfigLoader;
+import dev.preflight.testing.Await;
 import dev.preflight.testing.Behaviour;
 import dev.preflight.testing.ProxyHarness;
 import dev.preflight.testing.RawClient;
 import dev.preflight.testing.RawResponse;
 import dev.preflight.testing.TestBackend;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
 /**
  * C13: in report-only mode the proxy is transparent (the client sees the backend's answer, byte for
@@ -25,12 +32,16 @@ class ReportOnlyTest {
     private static final String APP = "http://app.example";
     private static final String EVIL = "http://evil.example";
 
+    private final Logger accessLog = (Logger) LoggerFactory.getLogger(AccessLog.LOGGER);
+    private final ListAppender<ILoggingEvent> accessLines = new ListAppender<>();
     private TestBackend backend;
     private ProxyServer proxy;
     private SimpleMeterRegistry registry;
 
     @BeforeEach
     void start() throws Exception {
+        accessLines.start();
+        accessLog.addAppender(accessLines);
         backend = TestBackend.start();
         // The backend's own CORS: right for APP, wrong (allows everyone) on /open, missing on /legacy.
         backend.on("/right", Behaviour.respond(200, "right", "Access-Control-Allow-Origin", APP, "Vary", "Origin"));
@@ -51,6 +62,7 @@ class ReportOnlyTest {
 
     @AfterEach
     void stop() {
+        accessLog.detachAppender(accessLines);
         proxy.close();
         backend.close();
     }
@@ -110,6 +122,54 @@ class ReportOnlyTest {
     }
 
     @Test
+    @DisplayName("C13, O6: each CORS request's access line says what the policy would have decided and how the"
+            + " backend's answer compared; a request that is not CORS has neither")
+    void accessLineSaysWhatWouldHaveHappened() throws Exception {
+        exchange("OPTIONS /legacy HTTP/1.1\r\nHost: api\r\nOrigin: " + EVIL
+                + "\r\nAccess-Control-Request-Method: PUT\r\n\r\n");
+        exchange("GET /open HTTP/1.1\r\nHost: api\r\nOrigin: " + EVIL + "\r\n\r\n");
+        exchange("GET /legacy HTTP/1.1\r\nHost: api\r\n\r\n");
+
+        Await.until("three access lines", () -> lines().size() == 3);
+        assertThat(lines().get(0))
+                .contains(" cors=none/not-applicable/report-only would=preflight/rejected/origin-not-allowed"
+                        + " compared=agree upstream=");
+        assertThat(lines().get(1))
+                .contains(" cors=none/not-applicable/report-only would=actual/rejected/origin-not-allowed"
+                        + " compared=would-reject upstream=");
+        assertThat(lines().get(2)) // not a CORS request: nothing to compare
+                .contains(" cors=none/not-applicable/report-only upstream=")
+                .doesNotContain("would=");
+    }
+
+    @Test
+    @DisplayName("C13, O6: in JSON, the same facts are fields of their own")
+    void jsonAccessLineHasTheFields() throws Exception {
+        proxy.close();
+        proxy = ProxyServer.start(
+                ConfigLoader.parse(
+                        ProxyHarness.hocon(
+                                backend.url(),
+                                0,
+                                "cors { mode = report-only, allowed-origins = [\"" + APP + "\"] }",
+                                "access-log.format = json"),
+                        Map.of()),
+                registry);
+
+        exchange("GET /legacy HTTP/1.1\r\nHost: api\r\nOrigin: " + APP + "\r\n\r\n");
+
+        Await.until("one access line", () -> accessLines.list.size() == 1);
+        Map<String, Object> fields = new HashMap<>();
+        accessLines.list.getFirst().getKeyValuePairs().forEach(pair -> fields.put(pair.key, pair.value));
+        assertThat(fields)
+                .containsEntry("cors_reason", "report-only")
+                .containsEntry("cors_would_kind", "actual")
+                .containsEntry("cors_would_outcome", "allowed")
+                .containsEntry("cors_would_reason", "allowed")
+                .containsEntry("cors_compared", "would-allow");
+    }
+
+    @Test
     @DisplayName("C13: a preflight is forwarded to the backend, whose answer reaches the client unchanged")
     void preflightForwarded() throws Exception {
         RawResponse response = exchange("OPTIONS /right HTTP/1.1\r\nHost: api\r\nOrigin: " + APP
@@ -124,6 +184,12 @@ class ReportOnlyTest {
                         .tag("kind", "preflight")
                         .counters())
                 .isNotEmpty();
+    }
+
+    private List<String> lines() {
+        return List.copyOf(accessLines.list).stream()
+                .map(ILoggingEvent::getFormattedMessage)
+                .toList();
     }
 
     private double count(String result) {
