@@ -166,6 +166,7 @@ final class RequestAdmission {
         if (debug) {
             refused.headers().set(DecisionHeader.NAME, DecisionHeader.value(decision, route.name(), false));
         }
+        VaryHeader.merge(refused.headers(), decision.vary()); // C7: it depends on the Origin
         VaryHeader.merge(refused.headers(), fetchVary);
         return new Answer(refused);
     }

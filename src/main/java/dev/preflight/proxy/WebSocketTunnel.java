@@ -22,8 +22,15 @@ final class WebSocketTunnel {
     /**
      * @param clientCtx the client request handler's context (removed here)
      * @param accepted the upstream's {@code 101}, already prepared for the client
+     * @param closeGraceNanos {@code limits.idle-timeout}: how long one side may take to take what was
+     *     written to it once the other has closed
      */
-    static void open(ChannelHandlerContext clientCtx, Channel upstream, HttpResponse accepted, ProxyMetrics metrics) {
+    static void open(
+            ChannelHandlerContext clientCtx,
+            Channel upstream,
+            HttpResponse accepted,
+            ProxyMetrics metrics,
+            long closeGraceNanos) {
         Channel client = clientCtx.channel();
         if (!client.isActive() || !upstream.isActive()) {
             client.close();
@@ -42,8 +49,8 @@ final class WebSocketTunnel {
         ChannelPipeline clientPipeline = client.pipeline();
         ChannelPipeline upstreamPipeline = upstream.pipeline();
         metrics.tunnelOpened();
-        TunnelHandler toUpstream = new TunnelHandler(upstream, metrics::tunnelClosed);
-        TunnelHandler toClient = new TunnelHandler(client, () -> {});
+        TunnelHandler toUpstream = new TunnelHandler(upstream, closeGraceNanos, metrics::tunnelClosed);
+        TunnelHandler toClient = new TunnelHandler(client, closeGraceNanos, () -> {});
         clientPipeline.addLast(HandlerNames.TUNNEL, toUpstream);
         upstreamPipeline.addLast(HandlerNames.UPSTREAM_TUNNEL, toClient);
 

@@ -4,10 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -16,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class TunnelHandlerTest {
     private final EmbeddedChannel peer = new EmbeddedChannel();
     private final AtomicInteger closed = new AtomicInteger();
-    private final TunnelHandler handler = new TunnelHandler(peer, closed::incrementAndGet);
+    private final TunnelHandler handler = new TunnelHandler(peer, 1_000_000_000L, closed::incrementAndGet);
     private final EmbeddedChannel side = new EmbeddedChannel(handler);
 
     @Test
@@ -47,6 +54,35 @@ class TunnelHandlerTest {
         peer.runPendingTasks();
         assertThat(peer.isActive()).isFalse();
         assertThat(closed).hasValue(1);
+    }
+
+    @Test
+    @DisplayName("P7: a peer that takes nothing more (a backend that stopped reading) is closed anyway once the"
+            + " grace has passed after this side closed, not kept with its place in max-connections")
+    void stalledPeerClosedAfterGrace() {
+        List<ChannelPromise> stalled = new ArrayList<>();
+        EmbeddedChannel deaf = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                ReferenceCountUtil.release(msg);
+                stalled.add(promise); // never written: the socket's buffers are full
+            }
+        });
+        TunnelHandler toDeaf = new TunnelHandler(deaf, TimeUnit.SECONDS.toNanos(5), () -> {});
+        EmbeddedChannel client = new EmbeddedChannel(toDeaf);
+        toDeaf.start();
+        client.writeInbound(bytes("waits for a reader"));
+
+        client.close(); // the client leaves with its bytes still on their way
+        deaf.runPendingTasks();
+        assertThat(deaf.isActive()).as("open while its grace lasts").isTrue();
+        deaf.advanceTimeBy(5, TimeUnit.SECONDS);
+        deaf.runScheduledPendingTasks();
+
+        assertThat(deaf.isActive()).isFalse();
+        assertThat(stalled)
+                .as("the bytes and the flush that was to close it, both stuck")
+                .hasSize(2);
     }
 
     @Test

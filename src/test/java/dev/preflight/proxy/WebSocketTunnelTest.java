@@ -82,16 +82,18 @@ class WebSocketTunnelTest {
     }
 
     @Test
-    @DisplayName(
-            "P7: a disallowed origin gets 403 and never reaches the backend, even with disallowed-origin = forward")
+    @DisplayName("P7, C7: a disallowed origin gets 403 (Vary: Origin) and never reaches the backend, even with"
+            + " disallowed-origin = forward")
     void disallowedOrigin() throws Exception {
         startProxy("cors.disallowed-origin = forward");
         assertThatThrownBy(() -> connect("https://evil.example.net", new Frames()))
                 .isInstanceOf(CompletionException.class)
                 .cause()
-                .isInstanceOfSatisfying(
-                        WebSocketHandshakeException.class,
-                        e -> assertThat(e.getResponse().statusCode()).isEqualTo(403));
+                .isInstanceOfSatisfying(WebSocketHandshakeException.class, e -> {
+                    assertThat(e.getResponse().statusCode()).isEqualTo(403);
+                    // C7: the answer depends on the Origin, as a refused request's 403 does
+                    assertThat(e.getResponse().headers().allValues("Vary")).containsExactly("Origin");
+                });
         assertThat(backend.handshakes()).isEmpty();
         assertThat(backend.plainRequests()).isZero();
     }
