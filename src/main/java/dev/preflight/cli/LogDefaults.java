@@ -21,6 +21,9 @@ public final class LogDefaults extends ContextAwareBase implements Configurator 
     /** How both logs write the time (ISO 8601 to the millisecond), always in UTC. */
     static final String TIME = "yyyy-MM-dd'T'HH:mm:ss.SSSXXX";
 
+    /** The name of the application log's stdout appender. */
+    static final String STDOUT = "STDOUT";
+
     /**
      * The time in UTC whatever the JVM's zone, as the access log writes it: the zone {@code Z} (UTC as
      * an offset) rather than the system's, whose lookup loads the JDK's time-zone database, a sixth of
@@ -43,7 +46,7 @@ public final class LogDefaults extends ContextAwareBase implements Configurator 
     static ConsoleAppender<ILoggingEvent> stdout(LoggerContext context, Encoder<ILoggingEvent> encoder) {
         ConsoleAppender<ILoggingEvent> stdout = new ConsoleAppender<>();
         stdout.setContext(context);
-        stdout.setName("STDOUT");
+        stdout.setName(STDOUT);
         stdout.setEncoder(encoder);
         stdout.start();
         return stdout;

@@ -6,6 +6,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggerContextListener;
+import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.AsyncAppenderBase;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.Encoder;
@@ -30,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogSetup {
     static final String ACCESS_LOGGER = "preflight.access";
+    /** Application lines waiting for stdout; a burst past it is dropped (O6). */
+    static final int APPLICATION_QUEUE = 1024;
 
     private LogSetup() {}
 
@@ -50,6 +53,7 @@ public final class LogSetup {
             root.detachAndStopAllAppenders();
             root.addAppender(LogDefaults.stdout(context, json(context)));
         }
+        behindQueue(context, root);
         Logger access = context.getLogger(ACCESS_LOGGER);
         access.detachAndStopAllAppenders();
         access.setAdditive(false);
@@ -72,6 +76,31 @@ public final class LogSetup {
         async.start();
         access.addAppender(async);
         return new AccessLines(null, async.dropped);
+    }
+
+    /**
+     * The application log's stdout (the default one, text or JSON; an operator's own Logback file is
+     * left as it is) behind a bounded queue of its own that drops rather than waits, as the access
+     * log does: its lines come from event loops too (a refused CORS request's, at most ten a second,
+     * which any client can cause), and a stdout that stops taking them (a full pipe, a log driver that
+     * blocks) must not stop the proxy with them. The queue's thread waits on stdout instead; what the
+     * queue still holds when the process stops is written within a second, if stdout takes it.
+     */
+    private static void behindQueue(LoggerContext context, Logger root) {
+        Appender<ILoggingEvent> stdout = root.getAppender(LogDefaults.STDOUT);
+        if (stdout == null) {
+            return;
+        }
+        root.detachAppender(stdout);
+        DroppingAsyncAppender queue = new DroppingAsyncAppender();
+        queue.setContext(context);
+        queue.setName("STDOUT_QUEUE");
+        queue.setQueueSize(APPLICATION_QUEUE);
+        queue.setDiscardingThreshold(0); // keep every level until the queue is full
+        queue.setNeverBlock(true);
+        queue.addAppender(stdout);
+        queue.start();
+        root.addAppender(queue);
     }
 
     /** The process's stdout, unbuffered (the writers batch), and never closed by them. */

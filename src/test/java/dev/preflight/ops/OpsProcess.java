@@ -18,9 +18,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -37,11 +39,13 @@ final class OpsProcess implements AutoCloseable {
     private final List<String> stdout = new CopyOnWriteArrayList<>();
     private final List<String> stderr = new CopyOnWriteArrayList<>();
     private final List<Thread> readers = new ArrayList<>();
+    /** While set and not yet counted down, stdout is not read: the pipe fills, as a stuck log driver's. */
+    private volatile CountDownLatch stdoutGate;
 
     private OpsProcess(Process process) {
         this.process = process;
-        readers.add(pump(process.getInputStream(), stdout, "stdout"));
-        readers.add(pump(process.getErrorStream(), stderr, "stderr"));
+        readers.add(pump(process.getInputStream(), stdout, "stdout", () -> stdoutGate));
+        readers.add(pump(process.getErrorStream(), stderr, "stderr", () -> null));
     }
 
     /**
@@ -95,16 +99,35 @@ final class OpsProcess implements AutoCloseable {
         }
     }
 
-    private static Thread pump(InputStream in, List<String> lines, String name) {
+    private static Thread pump(InputStream in, List<String> lines, String name, Supplier<CountDownLatch> gate) {
         return Thread.ofPlatform().daemon().name("ops-process-" + name).start(() -> {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                     lines.add(line);
+                    CountDownLatch closed = gate.get();
+                    if (closed != null) {
+                        closed.await();
+                    }
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         });
+    }
+
+    /** Stops reading the process's stdout until {@link #resumeStdout}: its pipe fills and its writes block. */
+    void pauseStdout() {
+        stdoutGate = new CountDownLatch(1);
+    }
+
+    void resumeStdout() {
+        CountDownLatch gate = stdoutGate;
+        stdoutGate = null;
+        if (gate != null) {
+            gate.countDown();
+        }
     }
 
     long pid() {
@@ -198,6 +221,7 @@ final class OpsProcess implements AutoCloseable {
     /** Kills the process if it still runs (SIGKILL: a test that wanted a clean exit has asserted it). */
     @Override
     public void close() {
+        resumeStdout();
         if (process.isAlive()) {
             process.destroyForcibly();
             try {
