@@ -15,7 +15,9 @@ import java.util.Map;
 
 /**
  * {@code preflight healthcheck}: asks the admin port's {@code /health/ready} (found from the same
- * configuration and environment as {@code run}), exits 0 when ready and 1 otherwise. For Docker's
+ * configuration and environment as {@code run}, its {@code admin} section alone, so that an edit the
+ * running proxy refused elsewhere in the file does not make it unhealthy), exits 0 when ready and 1
+ * otherwise. For Docker's
  * HEALTHCHECK, so the image needs no curl.
  */
 public final class HealthcheckCommand {
@@ -34,8 +36,10 @@ public final class HealthcheckCommand {
     public int run(Arguments args) throws InterruptedException {
         AdminSettings admin;
         try {
-            admin = ConfigLoader.load(ConfigLocation.resolve(args.config(), env), env)
-                    .admin();
+            admin = ConfigLoader.loadAdmin(
+                    ConfigLocation.resolve(args.config(), env),
+                    env,
+                    note -> err.println("preflight healthcheck: " + note));
         } catch (InvalidConfigException e) {
             err.println("preflight healthcheck: invalid configuration: "
                     + e.problems().getFirst().render());

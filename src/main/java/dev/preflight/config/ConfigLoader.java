@@ -25,6 +25,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Loads {@link Settings}: the user's HOCON, with environment overrides on top and
@@ -82,6 +83,55 @@ public final class ConfigLoader {
      * @param env the environment, for the {@code PREFLIGHT_*} overrides
      */
     public static Settings load(Path file, Map<String, String> env) throws InvalidConfigException {
+        return build(parseFile(file), Optional.of(file), env);
+    }
+
+    /**
+     * The {@code admin} section alone, for {@code healthcheck}, which must find the running proxy's
+     * admin port whatever else the file says now: an edit the proxy refused to reload leaves it
+     * running on the file it last took (O4), and the container must not turn unhealthy over it. A
+     * file that does not even parse (an editor half-way through writing it, a missing brace) reads
+     * as the defaults and the environment, and {@code note} is told so.
+     *
+     * @throws InvalidConfigException when the admin section itself is wrong, or the file cannot be read
+     */
+    public static AdminSettings loadAdmin(Path file, Map<String, String> env, Consumer<String> note)
+            throws InvalidConfigException {
+        Config parsed;
+        try {
+            parsed = parseFile(file);
+        } catch (InvalidConfigException e) {
+            if (e.problems().getFirst().path().isEmpty() && !Files.isReadable(file)) {
+                throw e;
+            }
+            note.accept(
+                    "the config file does not parse (" + e.problems().getFirst().render()
+                            + "); trying the admin port of the defaults and the environment");
+            parsed = ConfigFactory.empty();
+        }
+        Config effective;
+        try {
+            effective = EnvOverrides.from(env)
+                    .withFallback(parsed)
+                    .withFallback(DEFAULTS)
+                    .resolve(ConfigResolveOptions.noSystem());
+        } catch (ConfigException e) {
+            effective = EnvOverrides.from(env).withFallback(DEFAULTS).resolve(ConfigResolveOptions.noSystem());
+        }
+        List<ConfigProblem> problems = new ArrayList<>();
+        AdminSettings admin = new SettingsMapper(
+                        effective.root().get("preflight"), DEFAULTS.getConfig("preflight"), problems)
+                .admin();
+        List<ConfigProblem> own = problems.stream()
+                .filter(problem -> !problem.isWarning() && problem.path().startsWith("preflight.admin"))
+                .toList();
+        if (!own.isEmpty()) {
+            throw new InvalidConfigException(own);
+        }
+        return admin;
+    }
+
+    private static Config parseFile(Path file) throws InvalidConfigException {
         checkReadable(file);
         // A bare file name has no parent, and Typesafe Config then has no directory to resolve an
         // `include "origins.conf"` against: includes being optional, it drops the include without a
@@ -98,7 +148,7 @@ public final class ConfigLoader {
         } catch (ConfigException e) {
             throw syntaxError(e);
         }
-        return build(parsed, Optional.of(file), env);
+        return parsed;
     }
 
     /** As {@link #load}, from a string; problems point at {@code string:line}. */

@@ -106,6 +106,11 @@ final class SettingsMapper {
         return new ListenSettings(r.string("host", "an address to listen on, e.g. 0.0.0.0"), r.port("port"));
     }
 
+    /** The {@code admin} section alone (for {@code healthcheck}: {@link ConfigLoader#loadAdmin}). */
+    AdminSettings admin() {
+        return admin(reader("admin"));
+    }
+
     private static AdminSettings admin(ConfigReader r) {
         return new AdminSettings(
                 r.bool("enabled"), r.string("host", "an address to listen on, e.g. 127.0.0.1"), r.port("port"));

@@ -46,6 +46,42 @@ class HealthcheckIT {
     }
 
     @Test
+    @DisplayName("O1, O4: an edit the running proxy refused (an invalid value elsewhere, a half-written file)"
+            + " leaves it healthy: healthcheck reads the admin section alone; one that does not parse says so")
+    void refusedEditStaysHealthy() throws Exception {
+        int port = PreflightProcess.freePort();
+        int adminPort = PreflightProcess.freePort();
+        String good = """
+                preflight {
+                  listen { host = "127.0.0.1", port = %d }
+                  admin { host = "127.0.0.1", port = %d }
+                  upstream.url = "http://127.0.0.1:9"
+                  reload.watch = false
+                }
+                """.formatted(port, adminPort);
+        Path config = Files.writeString(dir.resolve("application.conf"), good);
+        try (PreflightProcess proxy = PreflightProcess.start(dir, List.of(), "run", "--config", config.toString())) {
+            proxy.awaitListening(adminPort);
+
+            Files.writeString(
+                    config,
+                    good.replace(
+                            "reload.watch = false", "reload.watch = false\n  cors.allow-credentials = \"yes please\""));
+            Result invalidElsewhere = healthcheck(config);
+            assertThat(invalidElsewhere.exitCode()).as("%s", invalidElsewhere).isZero();
+
+            Files.writeString(config, good.substring(0, good.indexOf("upstream")) + "upstream { url = ");
+            Result halfWritten = healthcheck(config); // the defaults' admin port: not this proxy's
+            assertThat(halfWritten.stderr()).contains("does not parse").contains("admin port of the defaults");
+
+            Files.writeString(config, good.replace("port = " + adminPort, "port = \"nine\""));
+            Result invalidAdmin = healthcheck(config);
+            assertThat(invalidAdmin.exitCode()).as("%s", invalidAdmin).isEqualTo(1);
+            assertThat(invalidAdmin.stderr()).contains("preflight.admin.port");
+        }
+    }
+
+    @Test
     @DisplayName("O1: healthcheck without an admin port says why and exits 1")
     void adminDisabled() throws Exception {
         Path config = Files.writeString(
