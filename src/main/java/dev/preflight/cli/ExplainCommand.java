@@ -12,7 +12,8 @@ import java.util.Map;
  * {@code preflight explain --origin O --method M [--header H]... [--path P] [--host H] [--preflight]
  * [--sec-fetch-site S [--sec-fetch-mode M] [--sec-fetch-dest D]]}: prints the route, decision, reason,
  * fetch-metadata verdict and exact response headers for one request. Exit 0 when the request would be
- * allowed or is not subject to CORS, 2 when it would be refused, 1 on a bad config.
+ * allowed or is not subject to CORS, 2 when it would be refused (by CORS, by fetch metadata, or with a
+ * 400 before any route, P5), 1 on a bad config.
  */
 public final class ExplainCommand {
     private final Map<String, String> env;
@@ -49,8 +50,11 @@ public final class ExplainCommand {
                         .orElse(SecFetch.NONE));
         Explainer.Explanation explanation = new Explainer(settings).explain(question);
         out.print(Explainer.render(question, explanation));
-        boolean refused = explanation.decision() != null
-                && explanation.decision().outcome() == dev.preflight.policy.CorsDecision.Outcome.REJECTED;
+        // Refused by CORS (answered 403, or forwarded without CORS headers), by fetch metadata, or
+        // before any route (P5's 400): whatever the proxy answers 4xx itself.
+        boolean refused = explanation.status() >= 400
+                || (explanation.decision() != null
+                        && explanation.decision().outcome() == dev.preflight.policy.CorsDecision.Outcome.REJECTED);
         return refused ? 2 : 0;
     }
 }

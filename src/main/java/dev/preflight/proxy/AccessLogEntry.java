@@ -62,11 +62,8 @@ public record AccessLogEntry(
      * parses its pattern on every call.
      */
     public StringBuilder appendMessage(StringBuilder line) {
-        line.append(client)
-                .append(" \"")
-                .append(method)
-                .append(' ')
-                .append(path)
+        line.append(client).append(" \"").append(method).append(' ');
+        appendEscaped(line, path)
                 .append("\" ")
                 .append(status)
                 .append(" in=")
@@ -96,6 +93,33 @@ public record AccessLogEntry(
         line.append(" upstream=");
         return upstreamNanos < 0 ? line.append('-') : appendMillis(line, upstreamNanos);
     }
+
+    /**
+     * The path as nginx's access log escapes it: a quote, a backslash, a control character and
+     * anything past ASCII as {@code \xHH}, so a line is one line of printable ASCII whatever a client
+     * put in a target the proxy refused (a forwarded one is ASCII already): no forged end of the
+     * quoted field, and no C1 control (U+009B, a terminal's CSI) for an operator's terminal to obey.
+     */
+    static StringBuilder appendEscaped(StringBuilder out, String path) {
+        int length = path.length();
+        int start = 0;
+        for (int i = 0; i < length; i++) {
+            char c = path.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                out.append(path, start, i);
+                if (c > 0xff) { // the decoder reads bytes, one char each; never above 0xff from it
+                    out.append("\\u").append(HEX[(c >> 12) & 0xf]).append(HEX[(c >> 8) & 0xf]);
+                } else {
+                    out.append("\\x");
+                }
+                out.append(HEX[(c >> 4) & 0xf]).append(HEX[c & 0xf]);
+                start = i + 1;
+            }
+        }
+        return start == 0 ? out.append(path) : out.append(path, start, length);
+    }
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     /** {@code 1.234ms}: milliseconds with three decimals, as {@code %.3fms} would print them. */
     static StringBuilder appendMillis(StringBuilder out, long nanos) {

@@ -6,6 +6,7 @@ import java.util.Locale;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -22,6 +23,25 @@ class AccessLogTest {
         String expected = String.format(Locale.ROOT, "%.3fms", nanos / 1e6);
         assertThat(AccessLogEntry.appendMillis(new StringBuilder(), nanos).toString())
                 .isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "/api/items?x=1              | /api/items?x=1",
+                "/a\"b                      | /a\\x22b",
+                "/a\\b                     | /a\\x5Cb",
+                "/\u009b2J\u009b31mRED     | /\\x9B2J\\x9B31mRED",
+                "/x\u0085FAKE\u0001y       | /x\\x85FAKE\\x01y",
+                "/caf\u00e9\u007f          | /caf\\xE9\\x7F",
+                "/\u20ac                    | /\\u20AC",
+            })
+    @DisplayName(
+            "O6: the text line's path is printable ASCII: quotes, backslashes, controls and anything past ASCII as \\xHH")
+    void pathEscaped(String path, String logged) {
+        assertThat(AccessLogEntry.appendEscaped(new StringBuilder(), path).toString())
+                .isEqualTo(logged);
     }
 
     @Test

@@ -112,6 +112,18 @@ class FetchMetadataExplainTest {
     }
 
     @Test
+    @DisplayName("P5, O1: explain exits 2 for a path the proxy answers 400 itself, as for any refusal")
+    void refusedPathExitsTwo(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("application.conf");
+        Files.writeString(config, ProxyHarness.hocon("http://127.0.0.1:3000", 8080, POLICY));
+
+        Run refused = explain(config, "GET", "--path", "/a%2Fb");
+
+        assertThat(refused.out()).contains("400");
+        assertThat(refused.exit()).as(refused.out()).isEqualTo(2);
+    }
+
+    @Test
     @DisplayName("--sec-fetch-* belong to explain, and mode and dest need a site")
     void usage() {
         assertThatThrownBy(() -> Arguments.parse("check", "--sec-fetch-site", "cross-site"))
