@@ -159,8 +159,8 @@ final class Exchange implements UpstreamListener, ProgressTimer.Expiry {
 
     @Override
     public void onUpstreamClosed(Throwable cause) {
-        if (finished) {
-            return;
+        if (finished || responseRelay.ended()) {
+            return; // ended: finish() comes when the client has taken the last part
         }
         if (lease.closed(replayable())) {
             return; // retried on a fresh connection

@@ -34,6 +34,7 @@ final class ResponseRelay {
 
     private boolean started;
     private boolean skippingInformational;
+    private boolean ended;
     private boolean upstreamReusable;
     private boolean closeClient;
     // The head, rewritten, until its body's first part (or the end of the upstream's read) comes.
@@ -58,6 +59,14 @@ final class ResponseRelay {
     }
 
     /** The response head went (or is going) to the client: a failure can no longer be answered. */
+    /**
+     * The response's last part is on its way to the client: the upstream has said all it had to say,
+     * and its closing now (a backend that closes after a complete response) is no failure.
+     */
+    boolean ended() {
+        return ended;
+    }
+
     boolean started() {
         return started;
     }
@@ -116,7 +125,12 @@ final class ResponseRelay {
         }
         boolean bodyless = ClientResponses.isBodyless(response, request.head());
         ClientResponses.UpstreamFraming framing = ClientResponses.UpstreamFraming.of(response);
-        upstreamReusable = framing.reusable(bodyless);
+        // A redirect or an error to a request with a body is what a backend answers without reading
+        // the body (a failed login, a moved or missing resource): what it then reads from the body as
+        // a request of its own would answer the connection's next exchange, another client's (a
+        // "CL.0" desync). Such a connection is not reused; it costs a reconnect after a rare answer.
+        upstreamReusable = framing.reusable(bodyless)
+                && (request.bodyless() || response.status().code() < 300);
         // A response before the whole request arrived: the rest of the body would be a mystery to the
         // next request, so this connection ends after the response.
         boolean keepAlive = request.keepAlive() && exchange.requestComplete() && !context.draining();
@@ -181,6 +195,7 @@ final class ResponseRelay {
         HttpResponse head = pendingHead;
         pendingHead = null;
         if (content instanceof LastHttpContent last) {
+            ended = true;
             plan.stripBackendCors(last.trailingHeaders(), upstreamCorsHeaders);
             ctx.writeAndFlush(head == null ? last : whole(head, last)).addListener(f -> {
                 if (f.isSuccess()) {

@@ -32,11 +32,11 @@ final class UpstreamLease implements GenericFutureListener<Future<UpstreamConnec
     }
 
     void acquire() {
-        UpstreamConnection idle = pool.pollIdle(client.eventLoop());
+        UpstreamConnection idle = pool.pollIdle(client.eventLoop(), client);
         if (idle != null) {
             acquired(idle);
         } else {
-            pool.acquire(client.eventLoop()).addListener(this);
+            pool.acquire(client.eventLoop(), client).addListener(this);
         }
     }
 

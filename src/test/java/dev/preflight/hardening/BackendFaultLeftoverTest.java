@@ -72,6 +72,56 @@ class BackendFaultLeftoverTest {
         }
     }
 
+    @ParameterizedTest(name = "P6: a {0} to a request with a body: the connection is not reused")
+    @MethodSource("refusalsOfABody")
+    void refusalOfABodyEndsTheConnection(String what, int status) throws Exception {
+        String reply = "HTTP/1.1 " + status + " " + what + "\r\nContent-Length: 4\r\n\r\nnope";
+        try (BackendFaultServer backend =
+                        BackendFaultServer.start().on("/fault/refuse", BackendFaultServer.raw(reply, Then.NEXT));
+                BackendFaultProxy proxy = BackendFaultProxy.start(backend.url(), FAULT_UPSTREAM);
+                RawClient client = proxy.raw()) {
+            // The backend here does read the body; one that answers such a request without reading it
+            // would take the body for a request of its own, whose answer would go to the next exchange.
+            RawResponse refused = client.exchange(
+                    "POST /fault/refuse HTTP/1.1\r\nHost: api.test\r\nContent-Length: 7\r\n\r\nx=1&y=2");
+            assertThat(refused.status()).as("%s", refused).isEqualTo(status);
+
+            assertNextRequestAnsweredOnAFreshConnection(client, backend);
+        }
+    }
+
+    static Stream<Arguments> refusalsOfABody() {
+        return Stream.of(
+                Arguments.of("Unauthorized", 401),
+                Arguments.of("Found", 302),
+                Arguments.of("Not Found", 404),
+                Arguments.of("Internal Server Error", 500));
+    }
+
+    @Test
+    @DisplayName("P6: a 2xx to a request with a body, and a refusal of a request without one, keep the connection")
+    void ordinaryAnswersKeepTheConnection() throws Exception {
+        try (BackendFaultServer backend = BackendFaultServer.start()
+                        .on("/fault/post", BackendFaultServer.readBodyThenOk())
+                        .on(
+                                "/fault/missing",
+                                BackendFaultServer.raw(
+                                        "HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\n\r\nnope", Then.NEXT));
+                BackendFaultProxy proxy = BackendFaultProxy.start(backend.url(), FAULT_UPSTREAM);
+                RawClient client = proxy.raw()) {
+            assertThat(client.exchange("POST /fault/post HTTP/1.1\r\nHost: api.test\r\nContent-Length: 3\r\n\r\nx=1")
+                            .status())
+                    .isEqualTo(200);
+            assertThat(client.exchange("GET /fault/missing HTTP/1.1\r\nHost: api.test\r\n\r\n")
+                            .status())
+                    .isEqualTo(404);
+            RawResponse next = client.exchange("GET /fault/next HTTP/1.1\r\nHost: api.test\r\n\r\n");
+            assertThat(next.header("X-Connection"))
+                    .as("the same backend connection all along")
+                    .isEqualTo("1");
+        }
+    }
+
     @Test
     @DisplayName("P6: bytes that arrive while a connection sits idle in the pool, too few for a message, close it")
     void partialBytesWhileIdleKeepTheConnectionOutOfUse() throws Exception {

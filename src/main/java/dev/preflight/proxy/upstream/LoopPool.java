@@ -15,6 +15,7 @@ import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -28,8 +29,27 @@ import java.util.function.LongSupplier;
  * one task for all of its idle connections (they wait in the order they came back, so the oldest is
  * always first), rather than with an idle handler in every upstream pipeline: that handler would
  * stamp the time and add a listener on every read and write of every exchange (issue 7).
+ *
+ * <p>A connection that comes back goes on at once only to the client connection it served (its next
+ * request); another client gets it once it has been back for {@link #SETTLE_NANOS}. A backend that
+ * sends bytes past its response in a write of their own (a body on a 204 or a HEAD's answer, more
+ * than its length, or the answer to a request it found in a body it did not read: a "CL.0" desync)
+ * would otherwise have them read as another client's answer; while the connection settles, they
+ * arrive, and an idle connection that receives anything is closed. A client that reuses its own
+ * connection can only confuse itself.
  */
 final class LoopPool {
+    /**
+     * How long a connection stays back before another client may have it: what a backend's stray
+     * bytes take to follow its response. A backend with Nagle's algorithm on (most old servers) holds
+     * a small second write until the first is acknowledged, and Linux acknowledges after up to 40 ms:
+     * 10 ms let them through (a probe's HEAD body reached 4 other clients in 20), 50 ms none. Bytes
+     * later than this (a smuggled request that is slow to answer) are beyond it. What it costs: a
+     * waiter for a connection, with the budget spent, waits up to this much longer, and a burst of new
+     * clients opens connections rather than take ones just given back.
+     */
+    static final long SETTLE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
     private final UpstreamPool parent;
     private final EventLoop loop;
     private final UpstreamSettings settings;
@@ -40,6 +60,7 @@ final class LoopPool {
     // and the head is the one idle longest.
     private final ArrayDeque<IdleConnection> idle = new ArrayDeque<>();
     private ScheduledFuture<?> idleSweep;
+    private ScheduledFuture<?> settleCheck; // serves waiters once connections back for them have settled
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private volatile boolean hasWaiters; // read by other loops to skip needless wake-ups
 
@@ -74,15 +95,15 @@ final class LoopPool {
         return hasWaiters;
     }
 
-    Future<UpstreamConnection> acquire() {
+    Future<UpstreamConnection> acquire(Object client) {
         Promise<UpstreamConnection> promise = loop.newPromise();
-        UpstreamConnection reusable = pollIdle();
+        UpstreamConnection reusable = pollIdle(client);
         if (reusable != null) {
             lend(reusable, promise);
         } else if (parent.tryReserve()) {
-            connect(promise);
+            connect(promise, client);
         } else {
-            Waiter waiter = new Waiter(promise);
+            Waiter waiter = new Waiter(promise, client);
             waiter.timeout = loop.schedule(
                     () -> {
                         if (waiters.remove(waiter)) {
@@ -97,6 +118,9 @@ final class LoopPool {
             parent.pending.incrementAndGet();
             hasWaiters = true;
             parent.evictIdleElsewhere(this);
+            if (!idle.isEmpty()) {
+                scheduleSettleCheck(); // one of them may be settling
+            }
         }
         return promise;
     }
@@ -108,31 +132,57 @@ final class LoopPool {
             channel.close();
             return;
         }
-        Waiter waiter = pollWaiter();
-        if (waiter != null) {
-            lend(connection.lentAgain(), waiter.promise);
+        long now = clock.getAsLong();
+        connection.released(now);
+        Waiter waiter = liveWaiter();
+        if (waiter != null && connection.settledFor(waiter.client, now, SETTLE_NANOS)) {
+            lend(connection.lentAgain().lentTo(waiter.client), pollWaiter().promise);
+        } else if (waiter != null) {
+            addIdle(connection, now, channel);
+            scheduleSettleCheck();
         } else if (parent.pending.get() > 0) {
             // Requests wait on another loop, which cannot be lent this one's connection: closed, it frees
             // the budget for them (freed() wakes their loops) instead of idling while they wait for a 503.
             channel.close();
         } else {
-            idle.addLast(new IdleConnection(connection, clock.getAsLong()));
-            parent.idle.incrementAndGet();
-            scheduleIdleSweep();
-            // Reading while idle lets an upstream close (or stray bytes) be noticed at once.
-            channel.read();
+            addIdle(connection, now, channel);
+        }
+    }
+
+    private void addIdle(UpstreamConnection connection, long now, Channel channel) {
+        idle.addLast(new IdleConnection(connection, now));
+        parent.idle.incrementAndGet();
+        scheduleIdleSweep();
+        // Reading while idle lets an upstream close (or stray bytes) be noticed at once.
+        channel.read();
+    }
+
+    /** Serves the waiters once the connections back in the pool have settled. */
+    private void scheduleSettleCheck() {
+        if (settleCheck == null) {
+            settleCheck = loop.schedule(
+                    () -> {
+                        settleCheck = null;
+                        serveWaiters();
+                    },
+                    SETTLE_NANOS,
+                    TimeUnit.NANOSECONDS);
         }
     }
 
     /** A connection was freed somewhere in the budget: start one for the oldest waiter. */
     void serveWaiters() {
-        while (!waiters.isEmpty()) {
-            UpstreamConnection reusable = pollIdle();
+        Waiter waiter;
+        while ((waiter = liveWaiter()) != null) {
+            UpstreamConnection reusable = pollIdle(waiter.client);
             if (reusable != null) {
                 lend(reusable, pollWaiter().promise);
             } else if (parent.tryReserve()) {
-                connect(pollWaiter().promise);
+                connect(pollWaiter().promise, waiter.client);
             } else {
+                if (!idle.isEmpty()) {
+                    scheduleSettleCheck();
+                }
                 return;
             }
         }
@@ -154,13 +204,26 @@ final class LoopPool {
         closing.forEach(c -> c.channel().close());
     }
 
-    /** The connection idle the shortest time, lent again; null when there is none. */
-    UpstreamConnection pollIdle() {
-        IdleConnection connection;
-        while ((connection = idle.pollLast()) != null) {
-            parent.idle.decrementAndGet();
-            if (connection.channel().isActive()) {
-                return connection.connection().lentAgain();
+    /**
+     * The connection idle the shortest time that may serve {@code client} (its own, or one settled),
+     * lent again; null when there is none.
+     */
+    UpstreamConnection pollIdle(Object client) {
+        if (idle.isEmpty()) {
+            return null;
+        }
+        long now = clock.getAsLong();
+        Iterator<IdleConnection> newestFirst = idle.descendingIterator();
+        while (newestFirst.hasNext()) {
+            IdleConnection candidate = newestFirst.next();
+            if (!candidate.channel().isActive() || !candidate.connection().drained()) {
+                newestFirst.remove();
+                parent.idle.decrementAndGet();
+                candidate.channel().close(); // something came while it sat idle: never lent again
+            } else if (candidate.connection().settledFor(client, now, SETTLE_NANOS)) {
+                newestFirst.remove();
+                parent.idle.decrementAndGet();
+                return candidate.connection().lentAgain().lentTo(client);
             }
         }
         return null;
@@ -188,6 +251,18 @@ final class LoopPool {
         scheduleIdleSweep();
     }
 
+    /** The oldest waiter still waiting, left in the queue; null when none is. */
+    private Waiter liveWaiter() {
+        Waiter waiter;
+        while ((waiter = waiters.peekFirst()) != null && waiter.promise.isDone()) {
+            waiters.pollFirst();
+            parent.pending.decrementAndGet();
+            waiter.timeout.cancel(false);
+        }
+        hasWaiters = waiter != null;
+        return waiter;
+    }
+
     private Waiter pollWaiter() {
         Waiter waiter;
         while ((waiter = waiters.pollFirst()) != null) {
@@ -212,9 +287,9 @@ final class LoopPool {
      * connect began (a 502 "refused" for a healthy upstream, about two requests in 100,000 of an
      * 8-client soak; LoopPoolStaleEventTest). Between rounds the closed socket's events are gone with it.
      */
-    private void connect(Promise<UpstreamConnection> promise) {
+    private void connect(Promise<UpstreamConnection> promise, Object client) {
         try {
-            loop.execute(() -> open(promise));
+            loop.execute(() -> open(promise, client));
         } catch (RejectedExecutionException e) {
             // The loop is shutting down: nothing will be opened on it.
             parent.freed();
@@ -222,7 +297,7 @@ final class LoopPool {
         }
     }
 
-    private void open(Promise<UpstreamConnection> promise) {
+    private void open(Promise<UpstreamConnection> promise, Object client) {
         ChannelFuture connected = bootstrap.connect(settings.host(), settings.port());
         Channel channel = connected.channel();
         channel.closeFuture().addListener(f -> {
@@ -236,8 +311,9 @@ final class LoopPool {
                 promise.tryFailure(connectFailure(f.cause()));
                 return;
             }
-            UpstreamConnection opened =
-                    new UpstreamConnection(channel, channel.pipeline().get(UpstreamResponseHandler.class), false);
+            UpstreamConnection opened = new UpstreamConnection(
+                            channel, channel.pipeline().get(UpstreamResponseHandler.class), false)
+                    .lentTo(client);
             SslHandler tls = channel.pipeline().get(SslHandler.class);
             if (tls == null) {
                 lend(opened, promise);
@@ -287,10 +363,12 @@ final class LoopPool {
 
     private static final class Waiter {
         final Promise<UpstreamConnection> promise;
+        final Object client;
         ScheduledFuture<?> timeout;
 
-        Waiter(Promise<UpstreamConnection> promise) {
+        Waiter(Promise<UpstreamConnection> promise, Object client) {
             this.promise = promise;
+            this.client = client;
         }
     }
 }

@@ -11,6 +11,10 @@ public final class UpstreamConnection {
     private final Channel channel;
     private final UpstreamResponseHandler handler;
     private boolean reused;
+    /** The client connection it was last lent for (by identity), or null: never lent yet. */
+    private Object owner;
+    /** When it last came back to the pool (the loop's clock). */
+    private long releasedNanos;
 
     UpstreamConnection(Channel channel, UpstreamResponseHandler handler, boolean reused) {
         this.channel = channel;
@@ -53,5 +57,25 @@ public final class UpstreamConnection {
     UpstreamConnection lentAgain() {
         reused = true;
         return this;
+    }
+
+    /** Lent for {@code client}'s exchange (null: a caller that names none). */
+    UpstreamConnection lentTo(Object client) {
+        owner = client;
+        return this;
+    }
+
+    void released(long nanos) {
+        releasedNanos = nanos;
+    }
+
+    /**
+     * Whether it may serve {@code client} at {@code now}: the client it served last may have it back at
+     * once; another only once it has been back in the pool for {@code settleNanos}, long enough for
+     * bytes its backend sent past the last response (in a write of their own) to arrive and close it.
+     * A fresh connection, never lent, serves anyone.
+     */
+    boolean settledFor(Object client, long now, long settleNanos) {
+        return owner == null || owner == client || now - releasedNanos >= settleNanos;
     }
 }

@@ -64,14 +64,24 @@ public final class UpstreamPool implements AutoCloseable {
      * requests find one, and so cost no promise and no listener (issue 7). Must be called on
      * {@code loop}.
      */
-    public UpstreamConnection pollIdle(EventLoop loop) {
+    public UpstreamConnection pollIdle(EventLoop loop, Object client) {
         LoopPool pool = loops.get(loop);
-        return pool == null ? null : pool.pollIdle();
+        return pool == null ? null : pool.pollIdle(client);
     }
 
-    /** Must be called on {@code loop}; completes on it too. */
+    /**
+     * Must be called on {@code loop}; completes on it too.
+     *
+     * @param client the client connection the exchange is for (by identity): a connection another
+     *     client used is lent to it only once settled (see {@code LoopPool})
+     */
+    public Future<UpstreamConnection> acquire(EventLoop loop, Object client) {
+        return loops.computeIfAbsent(loop, newLoopPool).acquire(client);
+    }
+
+    /** As {@link #acquire(EventLoop, Object)} for no client in particular (tests). */
     public Future<UpstreamConnection> acquire(EventLoop loop) {
-        return loops.computeIfAbsent(loop, newLoopPool).acquire();
+        return acquire(loop, null);
     }
 
     /** Must be called on the connection's event loop. */

@@ -23,6 +23,8 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
     private final ArrayDeque<Object> waiting = new ArrayDeque<>(4);
     // A read() was asked for and no message has come of it yet.
     private boolean awaiting;
+    // Handing on, at the close, what the upstream sent before it: read() asks for nothing meanwhile.
+    private boolean handingRest;
     private final UpstreamCodec codec;
 
     UpstreamResponseHandler(UpstreamCodec codec) {
@@ -52,6 +54,12 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
     @Override
     public void read(ChannelHandlerContext ctx) {
         Object next = waiting.pollFirst();
+        if (handingRest) {
+            if (next != null) {
+                waiting.addFirst(next); // the loop in channelInactive hands it, in order
+            }
+            return;
+        }
         if (next == null) {
             awaiting = true;
             ctx.read();
@@ -66,6 +74,12 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (listener == null) {
+            // Idle in the pool: whatever comes was never asked for, whether or not a read was.
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+            return;
+        }
         if (awaiting && waiting.isEmpty()) {
             awaiting = false;
             hand(ctx, msg);
@@ -87,6 +101,8 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (waiting.isEmpty()) {
             readComplete(ctx);
+        } else if (listener == null) {
+            ctx.close();
         }
     }
 
@@ -108,8 +124,27 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
         }
     }
 
+    /**
+     * The upstream closed. What it sent before closing and the exchange has not asked for yet (a slow
+     * client holds the relay back) is still part of its response, often all the rest of it (a
+     * backend that closes after a complete response, with or without {@code Connection: close}): it
+     * is handed on now, all of it (it is in memory already, and no more can come), and the close is
+     * reported after it, so that a complete response is never cut off (P6). It cannot wait for the
+     * exchange to ask: the closed channel's pipeline loses its handlers as it is deregistered.
+     */
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (listener != null && !waiting.isEmpty()) {
+            handingRest = true;
+            Object next;
+            while (listener != null && (next = waiting.pollFirst()) != null) {
+                hand(ctx, next);
+            }
+            handingRest = false;
+            if (listener != null) {
+                listener.onReadComplete();
+            }
+        }
         waiting.forEach(ReferenceCountUtil::release);
         waiting.clear();
         reportClosed(null);

@@ -149,18 +149,41 @@ class UpstreamResponseHandlerTest {
     }
 
     @Test
-    @DisplayName("a close releases what waits and tells the exchange once")
-    void closeReleasesWhatWaits() {
-        DefaultHttpContent waiting = new DefaultHttpContent(Unpooled.buffer().writeByte('a'));
-        channel.pipeline().fireChannelRead(waiting);
+    @DisplayName("P6: a close behind waiting messages (the rest of a complete response) hands them all on, in order,"
+            + " then tells the close, once")
+    void closeAfterWhatWaits() {
+        DefaultHttpResponse head = head();
+        DefaultHttpContent part = new DefaultHttpContent(Unpooled.buffer().writeByte('a'));
+        channel.read();
+        channel.pipeline()
+                .fireChannelRead(head)
+                .fireChannelRead(part)
+                .fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT);
+        assertThat(heard).containsExactly(head);
 
         channel.pipeline().fireChannelInactive();
         channel.pipeline().fireChannelInactive();
 
-        assertThat(waiting.refCnt()).isZero();
+        assertThat(heard).containsExactly(head, part, LastHttpContent.EMPTY_LAST_CONTENT);
+        assertThat(readCompletes).as("the end of what it brought, told").isEqualTo(1);
         assertThat(closed).isTrue();
         assertThat(closedWith).isNull();
-        assertThat(heard).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a close with nothing waiting tells the exchange at once; a message nobody asked for, idle, is"
+            + " released and closes the connection")
+    void closeReleasesWhatNobodyTakes() {
+        channel.pipeline().fireChannelInactive();
+        assertThat(closed).isTrue();
+
+        DefaultHttpContent waiting = new DefaultHttpContent(Unpooled.buffer().writeByte('a'));
+        UpstreamResponseHandler other = new UpstreamResponseHandler(codec);
+        EmbeddedChannel second = new EmbeddedChannel(other);
+        second.pipeline().fireChannelRead(waiting); // idle: nobody attached, and no read was asked
+        assertThat(waiting.refCnt()).isZero();
+        assertThat(second.isOpen()).as("stray bytes close an idle connection").isFalse();
+        second.finishAndReleaseAll();
     }
 
     private static DefaultHttpResponse head() {
