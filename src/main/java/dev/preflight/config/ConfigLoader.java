@@ -111,12 +111,9 @@ public final class ConfigLoader {
         }
         Config effective;
         try {
-            effective = EnvOverrides.from(env)
-                    .withFallback(parsed)
-                    .withFallback(DEFAULTS)
-                    .resolve(ConfigResolveOptions.noSystem());
+            effective = effective(parsed, env);
         } catch (ConfigException e) {
-            effective = EnvOverrides.from(env).withFallback(DEFAULTS).resolve(ConfigResolveOptions.noSystem());
+            effective = effective(ConfigFactory.empty(), env); // an unresolvable ${substitution}
         }
         List<ConfigProblem> problems = new ArrayList<>();
         AdminSettings admin = new SettingsMapper(
@@ -163,14 +160,19 @@ public final class ConfigLoader {
         return build(parsed, Optional.empty(), env);
     }
 
+    /** The environment's overrides over the user's file over the defaults, resolved without system sources. */
+    private static Config effective(Config user, Map<String, String> env) {
+        return EnvOverrides.from(env)
+                .withFallback(user)
+                .withFallback(DEFAULTS)
+                .resolve(ConfigResolveOptions.noSystem());
+    }
+
     private static Settings build(Config user, Optional<Path> file, Map<String, String> env)
             throws InvalidConfigException {
         Config effective;
         try {
-            effective = EnvOverrides.from(env)
-                    .withFallback(user)
-                    .withFallback(DEFAULTS)
-                    .resolve(ConfigResolveOptions.noSystem());
+            effective = effective(user, env);
         } catch (ConfigException e) {
             throw syntaxError(e); // an unresolvable ${substitution}
         }
