@@ -196,6 +196,9 @@ final class ResponseRelay {
         pendingHead = null;
         if (content instanceof LastHttpContent last) {
             ended = true;
+            if (!last.trailingHeaders().isEmpty()) {
+                HopByHopHeaders.strip(last.trailingHeaders()); // P3: no more in trailers than in the head
+            }
             plan.stripBackendCors(last.trailingHeaders(), upstreamCorsHeaders);
             ctx.writeAndFlush(head == null ? last : whole(head, last)).addListener(f -> {
                 if (f.isSuccess()) {

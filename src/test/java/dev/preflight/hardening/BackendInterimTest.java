@@ -86,6 +86,19 @@ class BackendInterimTest {
         assertThat(trailers).contains("x-sum: 42\r\n").doesNotContain("access-control-");
     }
 
+    @Test
+    @DisplayName("P3: a response's trailers lose hop-by-hop fields (Connection, Keep-Alive, what Connection names)"
+            + " as its head does, and keep the others")
+    void trailersLoseHopByHopFields() throws Exception {
+        String received = exchange(
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n2\r\nok\r\n"
+                        + "0\r\nX-Sum: 42\r\nConnection: close, X-Hop\r\nKeep-Alive: timeout=5\r\nX-Hop: 1\r\n\r\n",
+                "HTTP/1.1");
+
+        String trailers = received.substring(received.indexOf("\r\n0\r\n") + 5).toLowerCase();
+        assertThat(trailers).contains("x-sum: 42\r\n").doesNotContain("connection:", "keep-alive:", "x-hop:");
+    }
+
     /** One request with {@code Connection: close}, and everything the client receives until the close. */
     private static String exchange(String reply, String version, String... settings) throws Exception {
         try (BackendFaultServer backend =
