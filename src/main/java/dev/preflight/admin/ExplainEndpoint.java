@@ -105,9 +105,12 @@ final class ExplainEndpoint implements AdminEndpoint {
         return json.endArray().endObject().toString();
     }
 
-    /** A route with CORS disabled, or a path refused before any route is chosen (P5). */
+    /** A route with CORS disabled, or a path (P5) or Host (RFC 9112 3.2) refused before any route is chosen. */
     private static String reasonWithoutDecision(Explainer.Explanation e) {
-        return e.route().equals(Explainer.REFUSED_PATH) ? "path-refused" : Reason.DISABLED.tag();
+        if (e.route().equals(Explainer.REFUSED_PATH)) {
+            return "path-refused";
+        }
+        return e.route().equals(Explainer.REFUSED_HOST) ? "host-refused" : Reason.DISABLED.tag();
     }
 
     private Explainer explainer(Settings current) {

@@ -13,6 +13,7 @@ import dev.preflight.policy.RequestPath;
 import dev.preflight.policy.RouteDecision;
 import dev.preflight.policy.RouteTable;
 import dev.preflight.policy.SecFetch;
+import dev.preflight.proxy.HeadChecks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +73,9 @@ public final class Explainer {
     /** The route named for a path refused before routing (P5). */
     public static final String REFUSED_PATH = "(none: path refused)";
 
+    /** The route named for a {@code Host} refused before routing (RFC 9112 3.2). */
+    public static final String REFUSED_HOST = "(none: Host refused)";
+
     private final RouteTable<RouteView> routes;
 
     private record RouteView(
@@ -101,6 +105,11 @@ public final class Explainer {
             // P5: refused before any route is chosen (an encoded slash or backslash, a malformed escape).
             return new Explanation(
                     REFUSED_PATH, "", "enforce", null, 400, List.of(), FetchMetadataPolicy.Verdict.NOT_CHECKED, false);
+        }
+        if (q.host() != null && !HeadChecks.validHost(q.host())) {
+            // RFC 9112 3.2: a Host that is not host[:port] gets 400 before any route is chosen.
+            return new Explanation(
+                    REFUSED_HOST, "", "enforce", null, 400, List.of(), FetchMetadataPolicy.Verdict.NOT_CHECKED, false);
         }
         String normalised = path.routed();
         RouteView route = routes.select(q.host(), normalised);
@@ -183,6 +192,13 @@ public final class Explainer {
     /** The text {@code preflight explain} prints. */
     public static String render(Question q, Explanation e) {
         StringBuilder out = new StringBuilder();
+        if (e.route().equals(REFUSED_HOST)) {
+            return out.append("route:     none: the Host is refused before any route is chosen (RFC 9112 3.2)\n")
+                    .append("answer:    400 from the proxy (")
+                    .append(q.host())
+                    .append(" is not host[:port]); the backend never sees it\n")
+                    .toString();
+        }
         if (e.route().equals(REFUSED_PATH)) {
             return out.append("route:     none: the path is refused before any route is chosen (P5)\n")
                     .append("answer:    400 from the proxy (an encoded slash or backslash, or a malformed")

@@ -14,7 +14,7 @@ import java.util.Map;
  * Request heads the decoder accepts but HTTP/1.1 forbids, or this proxy cannot forward faithfully; each
  * gets 400 (501 for a transfer coding) and a closed connection.
  */
-final class HeadChecks {
+public final class HeadChecks {
     private HeadChecks() {}
 
     /** A one-line reason when {@code request} must be refused, else null. */
@@ -109,7 +109,7 @@ final class HeadChecks {
      * reg-name (an IPv4 address is one) of unreserved characters, sub-delims and percent-escapes, then
      * digits after a colon. Empty is valid: a target without an authority has an empty Host.
      */
-    static boolean validHost(CharSequence host) {
+    public static boolean validHost(CharSequence host) {
         int length = host.length();
         int i = 0;
         if (length > 0 && host.charAt(0) == '[') {

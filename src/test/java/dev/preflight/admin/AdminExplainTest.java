@@ -175,6 +175,20 @@ class AdminExplainTest {
                 .contains("before any route");
     }
 
+    @Test
+    @DisplayName("RFC 9112 3.2: a Host the proxy refuses (not host[:port]) is explained as its 400, not as a route's"
+            + " answer")
+    void refusedHost() throws Exception {
+        Both answer = both(new Explainer.Question(APP, "GET", List.of(), "/public/x", "bad host", false));
+
+        assertThat(answer.json())
+                .containsEntry("route", Explainer.REFUSED_HOST)
+                .containsEntry("status", BigDecimal.valueOf(400))
+                .containsEntry("reason", "host-refused")
+                .containsEntry("forwarded", false);
+        assertThat(answer.cli()).contains("400 from the proxy").contains("bad host is not host[:port]");
+    }
+
     /** What {@code preflight explain} prints and what {@code /explain} answers, for one question. */
     private record Both(String cli, Map<String, Object> json) {}
 
