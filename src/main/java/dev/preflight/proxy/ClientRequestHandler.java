@@ -159,12 +159,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         reads.close(); // RFC 6455 4.1: nothing comes before the 101; what was decoded meanwhile is dropped
         finish(record);
         record = null;
-        WebSocketTunnel.open(
-                ctx,
-                upstream,
-                accepted,
-                context.metrics(),
-                runtime.settings().limits().idleTimeout().toNanos());
+        long closeGrace = runtime.settings().limits().idleTimeout().toNanos();
+        WebSocketTunnel.open(ctx, upstream, accepted, context.metrics(), closeGrace);
     }
 
     /** Counts and logs a request once, when it ends (whichever way). */

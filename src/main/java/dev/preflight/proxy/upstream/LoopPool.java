@@ -13,10 +13,6 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -25,10 +21,8 @@ import java.util.function.LongSupplier;
  * The part of an {@link UpstreamPool} that lives on one event loop. Every method runs on that loop,
  * so its queues need no locks.
  *
- * <p>Idle connections close after {@code idle-timeout} in the pool. The pool times them itself, with
- * one task for all of its idle connections (they wait in the order they came back, so the oldest is
- * always first), rather than with an idle handler in every upstream pipeline: that handler would
- * stamp the time and add a listener on every read and write of every exchange (issue 7).
+ * <p>Its idle connections are {@link IdleConnections}, timed out there; the requests waiting for a
+ * connection when the budget is spent, {@link LoopWaiters}.
  *
  * <p>A connection that comes back goes on at once only to the client connection it served (its next
  * request); another client gets it once it has been back for {@link #SETTLE_NANOS}. A backend that
@@ -54,15 +48,10 @@ final class LoopPool {
     private final EventLoop loop;
     private final UpstreamSettings settings;
     private final Bootstrap bootstrap;
-    private final long idleTimeoutNanos;
     private final LongSupplier clock; // the loop's LoopClock
-    // Most recently used last: taking from the tail favours connections least likely to be stale,
-    // and the head is the one idle longest.
-    private final ArrayDeque<IdleConnection> idle = new ArrayDeque<>();
-    private ScheduledFuture<?> idleSweep;
+    private final IdleConnections idle;
     private ScheduledFuture<?> settleCheck; // serves waiters once connections back for them have settled
-    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-    private volatile boolean hasWaiters; // read by other loops to skip needless wake-ups
+    private final LoopWaiters waiters;
 
     LoopPool(
             UpstreamPool parent,
@@ -73,8 +62,9 @@ final class LoopPool {
         this.parent = parent;
         this.loop = loop;
         this.settings = settings;
-        this.idleTimeoutNanos = settings.idleTimeout().toNanos();
         this.clock = LoopClock.of(loop);
+        this.idle = new IdleConnections(loop, clock, settings.idleTimeout().toNanos(), parent.idle);
+        this.waiters = new LoopWaiters(loop, parent.pending);
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transports.socketChannel())
@@ -92,7 +82,7 @@ final class LoopPool {
     }
 
     boolean hasWaiters() {
-        return hasWaiters;
+        return waiters.any();
     }
 
     Future<UpstreamConnection> acquire(Object client) {
@@ -103,20 +93,7 @@ final class LoopPool {
         } else if (parent.tryReserve()) {
             connect(promise, client);
         } else {
-            Waiter waiter = new Waiter(promise, client);
-            waiter.timeout = loop.schedule(
-                    () -> {
-                        if (waiters.remove(waiter)) {
-                            parent.pending.decrementAndGet();
-                        }
-                        hasWaiters = !waiters.isEmpty();
-                        promise.tryFailure(UpstreamFailure.POOL_EXHAUSTED.exception(null));
-                    },
-                    settings.acquireTimeout().toNanos(),
-                    TimeUnit.NANOSECONDS);
-            waiters.add(waiter);
-            parent.pending.incrementAndGet();
-            hasWaiters = true;
+            waiters.add(promise, client, settings.acquireTimeout().toNanos());
             parent.evictIdleElsewhere(this);
             if (!idle.isEmpty()) {
                 scheduleSettleCheck(); // one of them may be settling
@@ -134,27 +111,19 @@ final class LoopPool {
         }
         long now = clock.getAsLong();
         connection.released(now);
-        Waiter waiter = liveWaiter();
+        LoopWaiters.Waiter waiter = waiters.oldest();
         if (waiter != null && connection.settledFor(waiter.client, now, SETTLE_NANOS)) {
-            lend(connection.lentAgain().lentTo(waiter.client), pollWaiter().promise);
+            lend(connection.lentAgain(waiter.client), waiters.poll().promise);
         } else if (waiter != null) {
-            addIdle(connection, now, channel);
+            idle.add(connection, now);
             scheduleSettleCheck();
         } else if (parent.pending.get() > 0) {
             // Requests wait on another loop, which cannot be lent this one's connection: closed, it frees
             // the budget for them (freed() wakes their loops) instead of idling while they wait for a 503.
             channel.close();
         } else {
-            addIdle(connection, now, channel);
+            idle.add(connection, now);
         }
-    }
-
-    private void addIdle(UpstreamConnection connection, long now, Channel channel) {
-        idle.addLast(new IdleConnection(connection, now));
-        parent.idle.incrementAndGet();
-        scheduleIdleSweep();
-        // Reading while idle lets an upstream close (or stray bytes) be noticed at once.
-        channel.read();
     }
 
     /** Serves the waiters once the connections back in the pool have settled. */
@@ -172,13 +141,13 @@ final class LoopPool {
 
     /** A connection was freed somewhere in the budget: start one for the oldest waiter. */
     void serveWaiters() {
-        Waiter waiter;
-        while ((waiter = liveWaiter()) != null) {
+        LoopWaiters.Waiter waiter;
+        while ((waiter = waiters.oldest()) != null) {
             UpstreamConnection reusable = pollIdle(waiter.client);
             if (reusable != null) {
-                lend(reusable, pollWaiter().promise);
+                lend(reusable, waiters.poll().promise);
             } else if (parent.tryReserve()) {
-                connect(pollWaiter().promise, waiter.client);
+                connect(waiters.poll().promise, waiter.client);
             } else {
                 if (!idle.isEmpty()) {
                     scheduleSettleCheck();
@@ -189,92 +158,16 @@ final class LoopPool {
     }
 
     void evictOneIdle() {
-        IdleConnection oldest = idle.pollFirst();
-        if (oldest != null) {
-            parent.idle.decrementAndGet();
-            oldest.channel().close();
-        }
+        idle.evictOldest();
     }
 
     void closeAll() {
-        // Closing runs the close listener, which removes from idle: iterate over a copy.
-        List<IdleConnection> closing = new ArrayList<>(idle);
-        idle.clear();
-        parent.idle.addAndGet(-closing.size());
-        closing.forEach(c -> c.channel().close());
+        idle.closeAll();
     }
 
-    /**
-     * The connection idle the shortest time that may serve {@code client} (its own, or one settled),
-     * lent again; null when there is none.
-     */
+    /** An idle connection that may serve {@code client}, lent again; null when there is none. */
     UpstreamConnection pollIdle(Object client) {
-        if (idle.isEmpty()) {
-            return null;
-        }
-        long now = clock.getAsLong();
-        Iterator<IdleConnection> newestFirst = idle.descendingIterator();
-        while (newestFirst.hasNext()) {
-            IdleConnection candidate = newestFirst.next();
-            if (!candidate.channel().isActive() || !candidate.connection().drained()) {
-                newestFirst.remove();
-                parent.idle.decrementAndGet();
-                candidate.channel().close(); // something came while it sat idle: never lent again
-            } else if (candidate.connection().settledFor(client, now, SETTLE_NANOS)) {
-                newestFirst.remove();
-                parent.idle.decrementAndGet();
-                return candidate.connection().lentAgain().lentTo(client);
-            }
-        }
-        return null;
-    }
-
-    /** Sets the task for the connection idle longest, unless one is set already. */
-    private void scheduleIdleSweep() {
-        IdleConnection oldest = idle.peekFirst();
-        if (idleSweep == null && oldest != null) {
-            long delay = oldest.sinceNanos() + idleTimeoutNanos - clock.getAsLong();
-            idleSweep = loop.schedule(this::closeExpired, Math.max(0, delay), TimeUnit.NANOSECONDS);
-        }
-    }
-
-    /** Closes the connections idle for {@code idle-timeout} or longer, then waits for the next one. */
-    private void closeExpired() {
-        idleSweep = null;
-        long now = clock.getAsLong();
-        IdleConnection oldest;
-        while ((oldest = idle.peekFirst()) != null && now - oldest.sinceNanos() >= idleTimeoutNanos) {
-            idle.pollFirst();
-            parent.idle.decrementAndGet();
-            oldest.channel().close();
-        }
-        scheduleIdleSweep();
-    }
-
-    /** The oldest waiter still waiting, left in the queue; null when none is. */
-    private Waiter liveWaiter() {
-        Waiter waiter;
-        while ((waiter = waiters.peekFirst()) != null && waiter.promise.isDone()) {
-            waiters.pollFirst();
-            parent.pending.decrementAndGet();
-            waiter.timeout.cancel(false);
-        }
-        hasWaiters = waiter != null;
-        return waiter;
-    }
-
-    private Waiter pollWaiter() {
-        Waiter waiter;
-        while ((waiter = waiters.pollFirst()) != null) {
-            parent.pending.decrementAndGet();
-            waiter.timeout.cancel(false);
-            if (!waiter.promise.isDone()) {
-                hasWaiters = !waiters.isEmpty();
-                return waiter;
-            }
-        }
-        hasWaiters = false;
-        return null;
+        return idle.poll(client, SETTLE_NANOS);
     }
 
     /**
@@ -301,9 +194,7 @@ final class LoopPool {
         ChannelFuture connected = bootstrap.connect(settings.host(), settings.port());
         Channel channel = connected.channel();
         channel.closeFuture().addListener(f -> {
-            if (idle.removeIf(c -> c.channel() == channel)) {
-                parent.idle.decrementAndGet();
-            }
+            idle.remove(channel);
             parent.freed();
         });
         connected.addListener(f -> {
@@ -311,9 +202,8 @@ final class LoopPool {
                 promise.tryFailure(connectFailure(f.cause()));
                 return;
             }
-            UpstreamConnection opened = new UpstreamConnection(
-                            channel, channel.pipeline().get(UpstreamResponseHandler.class), false)
-                    .lentTo(client);
+            UpstreamConnection opened =
+                    new UpstreamConnection(channel, channel.pipeline().get(UpstreamResponseHandler.class), client);
             SslHandler tls = channel.pipeline().get(SslHandler.class);
             if (tls == null) {
                 lend(opened, promise);
@@ -352,23 +242,5 @@ final class LoopPool {
         return cause.getMessage() != null
                 ? cause.getMessage()
                 : cause.getClass().getName();
-    }
-
-    /** A connection back in the pool, and since when (the loop's {@link LoopClock}). */
-    private record IdleConnection(UpstreamConnection connection, long sinceNanos) {
-        Channel channel() {
-            return connection.channel();
-        }
-    }
-
-    private static final class Waiter {
-        final Promise<UpstreamConnection> promise;
-        final Object client;
-        ScheduledFuture<?> timeout;
-
-        Waiter(Promise<UpstreamConnection> promise, Object client) {
-            this.promise = promise;
-            this.client = client;
-        }
     }
 }

@@ -16,10 +16,11 @@ public final class UpstreamConnection {
     /** When it last came back to the pool (the loop's clock). */
     private long releasedNanos;
 
-    UpstreamConnection(Channel channel, UpstreamResponseHandler handler, boolean reused) {
+    /** A connection just opened for {@code client}'s exchange (by identity; null: a caller that names none). */
+    UpstreamConnection(Channel channel, UpstreamResponseHandler handler, Object client) {
         this.channel = channel;
         this.handler = handler;
-        this.reused = reused;
+        this.owner = client;
     }
 
     public Channel channel() {
@@ -50,17 +51,12 @@ public final class UpstreamConnection {
     }
 
     /**
-     * The same connection, lent again: reused from now on. The object is kept rather than made anew
-     * per lending (a lease lets go of it when it gives the connection back); loop-confined, like the
-     * pool that lends it.
+     * The same connection, lent again, for {@code client}'s exchange: reused from now on. The object is
+     * kept rather than made anew per lending (a lease lets go of it when it gives the connection
+     * back); loop-confined, like the pool that lends it.
      */
-    UpstreamConnection lentAgain() {
+    UpstreamConnection lentAgain(Object client) {
         reused = true;
-        return this;
-    }
-
-    /** Lent for {@code client}'s exchange (null: a caller that names none). */
-    UpstreamConnection lentTo(Object client) {
         owner = client;
         return this;
     }

@@ -53,13 +53,10 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
     /** A read asked of the channel: the oldest waiting message if there is one, else the socket's next. */
     @Override
     public void read(ChannelHandlerContext ctx) {
-        Object next = waiting.pollFirst();
         if (handingRest) {
-            if (next != null) {
-                waiting.addFirst(next); // the loop in channelInactive hands it, in order
-            }
-            return;
+            return; // the loop in channelInactive hands the next, in order
         }
+        Object next = waiting.pollFirst();
         if (next == null) {
             awaiting = true;
             ctx.read();
