@@ -75,7 +75,10 @@ final class AdminRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private FullHttpResponse respond(ChannelHandlerContext ctx, FullHttpRequest request) {
-        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        // A ';' is a character of a value (an origin, a path), as in the request it explains, not a
+        // second separator besides '&'.
+        QueryStringDecoder uri =
+                QueryStringDecoder.builder().semicolonIsNormalChar(true).build(request.uri());
         try {
             AdminEndpoint endpoint = endpoints.get(uri.path());
             if (endpoint == null) {

@@ -9,19 +9,19 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * {@code /explain?origin=O&method=M[&header=H]...[&path=P][&host=H][&preflight=true]}: what {@code
+ * {@code /explain?method=M[&origin=O][&header=H]...[&path=P][&host=H][&preflight=true]...}: what {@code
  * preflight explain} prints (O1), as JSON, against the settings in force: the route and its upstream,
  * the mode, the decision (kind, outcome, reason, detail), the status the proxy would answer with
  * itself, whether the request reaches the backend, and the exact CORS headers.
  */
 final class ExplainEndpoint implements AdminEndpoint {
-    static final String USAGE = "/explain?origin=O&method=M[&header=H]...[&path=/p][&host=h][&preflight=true]";
+    static final String USAGE = "/explain?method=M[&origin=O][&header=H]...[&path=/p][&host=h][&preflight=true]"
+            + "[&private-network=true][&forwarded-proto=https][&sec-fetch-site=S&sec-fetch-mode=M&sec-fetch-dest=D]";
 
     private record Cached(Settings settings, Explainer explainer) {}
 
@@ -43,30 +43,26 @@ final class ExplainEndpoint implements AdminEndpoint {
         Map<String, List<String>> params = request.parameters();
         String origin = first(params, "origin");
         String method = first(params, "method");
-        List<String> missing = new ArrayList<>();
-        if (origin == null || origin.isEmpty()) {
-            missing.add("origin");
-        }
         if (method == null || method.isEmpty()) {
-            missing.add("method");
+            return badRequest(alloc, "missing query parameter: method");
         }
-        if (!missing.isEmpty()) {
-            return badRequest(alloc, "missing query parameter: " + String.join(", ", missing));
+        Boolean preflight = flag(params, "preflight");
+        Boolean privateNetwork = flag(params, "private-network");
+        if (preflight == null || privateNetwork == null) {
+            String name = preflight == null ? "preflight" : "private-network";
+            return badRequest(alloc, name + ": " + first(params, name) + " (expected: true or false)");
         }
-        String preflight = first(params, "preflight");
-        // A bare "&preflight" reads as true, like the CLI's --preflight flag.
-        boolean isPreflight = preflight != null && (preflight.isEmpty() || preflight.equals("true"));
-        if (preflight != null && !isPreflight && !preflight.equals("false")) {
-            return badRequest(alloc, "preflight: " + preflight + " (expected: true or false)");
-        }
+        // Without origin: a request without Origin (C1), e.g. an <img> load for fetch metadata (F4).
         Explainer.Question question = new Explainer.Question(
                 origin,
                 method,
                 params.getOrDefault("header", List.of()),
                 params.containsKey("path") ? first(params, "path") : "/",
                 first(params, "host"),
-                isPreflight,
-                secFetch(params));
+                preflight,
+                secFetch(params),
+                first(params, "forwarded-proto"),
+                privateNetwork);
         Explainer.Explanation explanation = explainer(settings.get()).explain(question);
         return AdminResponses.json(alloc, HttpResponseStatus.OK, render(explanation));
     }
@@ -90,7 +86,7 @@ final class ExplainEndpoint implements AdminEndpoint {
                                 : d.outcome().tag())
                 .field("reason", d != null ? d.reason().tag() : reasonWithoutDecision(e))
                 .field("fetch_metadata", e.fetchMetadata().tag())
-                .field("detail", d == null ? null : d.detail())
+                .field("detail", d == null ? e.refusal() : d.detail())
                 .field("status", e.status())
                 // Report-only answers nothing itself: the status is what enforcing would have sent.
                 .field("forwarded", e.status() == 0 || !e.mode().equals("enforce"))
@@ -105,10 +101,16 @@ final class ExplainEndpoint implements AdminEndpoint {
         return json.endArray().endObject().toString();
     }
 
-    /** A route with CORS disabled, or a path (P5) or Host (RFC 9112 3.2) refused before any route is chosen. */
+    /**
+     * A route with CORS disabled, or a path (P5), a Host (RFC 9112 3.2) or another part of the head
+     * (TRACE, a target of *, a value that is not ASCII...) refused before any route is chosen.
+     */
     private static String reasonWithoutDecision(Explainer.Explanation e) {
         if (e.route().equals(Explainer.REFUSED_PATH)) {
             return "path-refused";
+        }
+        if (e.route().equals(Explainer.REFUSED_REQUEST)) {
+            return "request-refused";
         }
         return e.route().equals(Explainer.REFUSED_HOST) ? "host-refused" : Reason.DISABLED.tag();
     }
@@ -128,6 +130,15 @@ final class ExplainEndpoint implements AdminEndpoint {
         return site == null
                 ? SecFetch.NONE
                 : new SecFetch(site, first(params, "sec-fetch-mode"), first(params, "sec-fetch-dest"));
+    }
+
+    /** A bare {@code &name} reads as true, like the CLI's flags; null when neither true nor false. */
+    private static Boolean flag(Map<String, List<String>> params, String name) {
+        String value = first(params, name);
+        if (value == null || value.equals("false")) {
+            return false;
+        }
+        return value.isEmpty() || value.equals("true") ? Boolean.TRUE : null;
     }
 
     private static String first(Map<String, List<String>> params, String name) {

@@ -11,6 +11,8 @@ import java.util.Optional;
  * @param headers {@code --header} values of {@code explain}, in order
  * @param secFetchSite {@code --sec-fetch-site} of {@code explain}, and likewise {@code secFetchMode},
  *     {@code secFetchDest}: the {@code Sec-Fetch-*} headers the browser would send
+ * @param forwardedProto {@code --forwarded-proto} of {@code explain}: the request's {@code X-Forwarded-Proto}
+ * @param privateNetwork {@code --private-network} of {@code explain}: a private-network preflight
  */
 public record Arguments(
         String command,
@@ -28,7 +30,9 @@ public record Arguments(
         Optional<String> api,
         Optional<String> secFetchSite,
         Optional<String> secFetchMode,
-        Optional<String> secFetchDest) {
+        Optional<String> secFetchDest,
+        Optional<String> forwardedProto,
+        boolean privateNetwork) {
 
     public static final List<String> COMMANDS = List.of("run", "check", "explain", "demo", "healthcheck");
 
@@ -47,6 +51,7 @@ public record Arguments(
                 case "--help", "-h" -> b.help = true;
                 case "--version", "-V" -> b.version = true;
                 case "--preflight" -> b.preflight = true;
+                case "--private-network" -> b.privateNetwork = true;
                 case "--config",
                         "--origin",
                         "--method",
@@ -58,7 +63,8 @@ public record Arguments(
                         "--api",
                         "--sec-fetch-site",
                         "--sec-fetch-mode",
-                        "--sec-fetch-dest" -> {
+                        "--sec-fetch-dest",
+                        "--forwarded-proto" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException(name + " needs a value");
@@ -90,6 +96,8 @@ public record Arguments(
         boolean help;
         boolean version;
         boolean preflight;
+        boolean privateNetwork;
+        String forwardedProto;
         String origin;
         String method;
         String path;
@@ -127,18 +135,25 @@ public record Arguments(
                 case "--sec-fetch-site" -> secFetchSite = value;
                 case "--sec-fetch-mode" -> secFetchMode = value;
                 case "--sec-fetch-dest" -> secFetchDest = value;
+                case "--forwarded-proto" -> forwardedProto = value;
                 default -> throw new IllegalArgumentException(name);
             }
         }
 
         Arguments build() throws UsageException {
             String cmd = command == null ? "run" : command;
-            boolean explainOptions =
-                    origin != null || method != null || !headers.isEmpty() || path != null || host != null || preflight;
+            boolean explainOptions = origin != null
+                    || method != null
+                    || !headers.isEmpty()
+                    || path != null
+                    || host != null
+                    || preflight
+                    || privateNetwork
+                    || forwardedProto != null;
             boolean secFetch = secFetchSite != null || secFetchMode != null || secFetchDest != null;
             if ((explainOptions || secFetch) && !cmd.equals("explain") && !help) {
-                throw new UsageException("--origin, --method, --header, --path, --host, --preflight and"
-                        + " --sec-fetch-site/-mode/-dest belong to explain");
+                throw new UsageException("--origin, --method, --header, --path, --host, --preflight,"
+                        + " --private-network, --forwarded-proto and --sec-fetch-site/-mode/-dest belong to explain");
             }
             if (secFetchSite == null && secFetch) {
                 throw new UsageException("--sec-fetch-mode and --sec-fetch-dest need --sec-fetch-site");
@@ -147,8 +162,8 @@ public record Arguments(
             if (demoOptions && !cmd.equals("demo") && !help) {
                 throw new UsageException("--only, --port and --api belong to demo");
             }
-            if (cmd.equals("explain") && !help && (origin == null || method == null)) {
-                throw new UsageException("explain needs --origin and --method");
+            if (cmd.equals("explain") && !help && method == null) {
+                throw new UsageException("explain needs --method (and --origin, but for a request without one)");
             }
             return new Arguments(
                     cmd,
@@ -166,7 +181,9 @@ public record Arguments(
                     Optional.ofNullable(api),
                     Optional.ofNullable(secFetchSite),
                     Optional.ofNullable(secFetchMode),
-                    Optional.ofNullable(secFetchDest));
+                    Optional.ofNullable(secFetchDest),
+                    Optional.ofNullable(forwardedProto),
+                    privateNetwork);
         }
     }
 

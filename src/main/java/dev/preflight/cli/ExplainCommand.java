@@ -10,10 +10,11 @@ import java.util.Map;
 
 /**
  * {@code preflight explain --origin O --method M [--header H]... [--path P] [--host H] [--preflight]
- * [--sec-fetch-site S [--sec-fetch-mode M] [--sec-fetch-dest D]]}: prints the route, decision, reason,
- * fetch-metadata verdict and exact response headers for one request. Exit 0 when the request would be
- * allowed or is not subject to CORS, 2 when it would be refused (by CORS, by fetch metadata, or with a
- * 400 before any route, P5), 1 on a bad config.
+ * [--private-network] [--forwarded-proto P] [--sec-fetch-site S [--sec-fetch-mode M] [--sec-fetch-dest
+ * D]]}: prints the route, decision, reason, fetch-metadata verdict and exact response headers for one
+ * request. Exit 0 when the request would be allowed or is not subject to CORS, 2 when it would be
+ * refused (by CORS, by fetch metadata, or answered 4xx/5xx by the proxy before any route), 1 on a bad
+ * config.
  */
 public final class ExplainCommand {
     private final Map<String, String> env;
@@ -36,7 +37,7 @@ public final class ExplainCommand {
             return 1;
         }
         Explainer.Question question = new Explainer.Question(
-                args.origin().orElseThrow(),
+                args.origin().orElse(null),
                 args.method().orElseThrow(),
                 args.headers(),
                 args.path().orElse("/"),
@@ -47,7 +48,9 @@ public final class ExplainCommand {
                                 site,
                                 args.secFetchMode().orElse(null),
                                 args.secFetchDest().orElse(null)))
-                        .orElse(SecFetch.NONE));
+                        .orElse(SecFetch.NONE),
+                args.forwardedProto().orElse(null),
+                args.privateNetwork());
         Explainer.Explanation explanation = new Explainer(settings).explain(question);
         out.print(Explainer.render(question, explanation));
         // Refused by CORS (answered 403, or forwarded without CORS headers), by fetch metadata, or

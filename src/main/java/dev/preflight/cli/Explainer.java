@@ -13,9 +13,19 @@ import dev.preflight.policy.RequestPath;
 import dev.preflight.policy.RouteDecision;
 import dev.preflight.policy.RouteTable;
 import dev.preflight.policy.SecFetch;
+import dev.preflight.proxy.AnswerHeaders;
 import dev.preflight.proxy.HeadChecks;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -27,8 +37,13 @@ public final class Explainer {
     /**
      * The request to explain; {@code preflight} makes it {@code OPTIONS} asking for {@code method}.
      *
+     * @param origin the {@code Origin} header, or null for a request without one (C1)
      * @param secFetch the {@code Sec-Fetch-*} headers the browser would send, for the fetch-metadata
      *     check; {@link SecFetch#NONE} for none
+     * @param forwardedProto the {@code X-Forwarded-Proto} the request carries, or null: with {@code
+     *     forwarded.trust-incoming} it is the scheme of the request's own origin (C2), as behind a TLS
+     *     terminator
+     * @param privateNetwork a preflight with {@code Access-Control-Request-Private-Network: true}
      */
     public record Question(
             String origin,
@@ -37,10 +52,24 @@ public final class Explainer {
             String path,
             String host,
             boolean preflight,
-            SecFetch secFetch) {
+            SecFetch secFetch,
+            String forwardedProto,
+            boolean privateNetwork) {
 
         public Question {
             secFetch = secFetch == null ? SecFetch.NONE : secFetch;
+        }
+
+        /** Without {@code X-Forwarded-Proto} or a private-network request. */
+        public Question(
+                String origin,
+                String method,
+                List<String> headers,
+                String path,
+                String host,
+                boolean preflight,
+                SecFetch secFetch) {
+            this(origin, method, headers, path, host, preflight, secFetch, null, false);
         }
 
         /** Without {@code Sec-Fetch-*} headers. */
@@ -59,6 +88,7 @@ public final class Explainer {
      * @param fetchMetadata what the fetch-metadata check found (F1-F4)
      * @param preserve the route's {@code upstream-cors-headers} is {@code preserve} (C10): a forwarded
      *     response keeps the backend's {@code Access-Control-*} headers and gets none of ours
+     * @param refusal why the proxy answers the request itself before any route is chosen, or null
      */
     public record Explanation(
             String route,
@@ -68,7 +98,22 @@ public final class Explainer {
             int status,
             List<Map.Entry<String, String>> headers,
             FetchMetadataPolicy.Verdict fetchMetadata,
-            boolean preserve) {}
+            boolean preserve,
+            String refusal) {
+
+        static Explanation refused(String route, HeadChecks.Refusal refusal) {
+            return new Explanation(
+                    route,
+                    "",
+                    "enforce",
+                    null,
+                    refusal.status().code(),
+                    List.of(),
+                    FetchMetadataPolicy.Verdict.NOT_CHECKED,
+                    false,
+                    refusal.detail());
+        }
+    }
 
     /** The route named for a path refused before routing (P5). */
     public static final String REFUSED_PATH = "(none: path refused)";
@@ -76,7 +121,12 @@ public final class Explainer {
     /** The route named for a {@code Host} refused before routing (RFC 9112 3.2). */
     public static final String REFUSED_HOST = "(none: Host refused)";
 
+    /** The route named for any other head the proxy refuses before routing (a method, a target, a value). */
+    public static final String REFUSED_REQUEST = "(none: request refused)";
+
     private final RouteTable<RouteView> routes;
+    private final boolean trustForwarded;
+    private final boolean debug;
 
     private record RouteView(
             String name, CorsPolicy policy, FetchMetadataPolicy fetchMetadata, UpstreamSettings upstream) {}
@@ -97,19 +147,35 @@ public final class Explainer {
                         settings.corsPolicy(),
                         FetchMetadataPolicy.compile(settings.fetchMetadata()),
                         settings.upstream()));
+        this.trustForwarded = settings.forwarded().trustIncoming();
+        this.debug = settings.debug().decisionHeader();
     }
 
     public Explanation explain(Question q) {
-        RequestPath path = RequestPath.parse(q.path() == null ? "/" : q.path());
-        if (path == null) {
-            // P5: refused before any route is chosen (an encoded slash or backslash, a malformed escape).
-            return new Explanation(
-                    REFUSED_PATH, "", "enforce", null, 400, List.of(), FetchMetadataPolicy.Verdict.NOT_CHECKED, false);
+        try {
+            HttpMethod.valueOf(q.method());
+        } catch (IllegalArgumentException malformed) {
+            // Whitespace or a control character: the decoder takes no such request line.
+            return Explanation.refused(
+                    REFUSED_REQUEST,
+                    new HeadChecks.Refusal(HttpResponseStatus.BAD_REQUEST, "the request line is malformed", true));
         }
         if (q.host() != null && !HeadChecks.validHost(q.host())) {
             // RFC 9112 3.2: a Host that is not host[:port] gets 400 before any route is chosen.
-            return new Explanation(
-                    REFUSED_HOST, "", "enforce", null, 400, List.of(), FetchMetadataPolicy.Verdict.NOT_CHECKED, false);
+            return Explanation.refused(REFUSED_HOST, HeadChecks.refusal(head(q)));
+        }
+        HeadChecks.Refusal refused = HeadChecks.refusal(head(q));
+        if (refused != null) {
+            // The checks the proxy makes of every head before routing: TRACE, CONNECT, a target of *
+            // for another method than OPTIONS, a header value that is not ASCII...
+            return Explanation.refused(REFUSED_REQUEST, refused);
+        }
+        RequestPath path = RequestPath.parse(q.path() == null ? "/" : q.path());
+        if (path == null) {
+            // P5: refused before any route is chosen (an encoded slash or backslash, a malformed escape).
+            return Explanation.refused(
+                    REFUSED_PATH,
+                    new HeadChecks.Refusal(HttpResponseStatus.BAD_REQUEST, "the path is refused (P5)", false));
         }
         String normalised = path.routed();
         RouteView route = routes.select(q.host(), normalised);
@@ -118,10 +184,10 @@ public final class Explainer {
         CorsRequest request = new CorsRequest(
                 q.preflight() ? "OPTIONS" : q.method(),
                 q.origin() == null ? List.of() : List.of(q.origin()),
-                selfOrigin(q.host()),
+                selfOrigin(q),
                 q.preflight() ? List.of(q.method()) : List.of(),
                 q.preflight() && !q.headers().isEmpty() ? List.of(String.join(", ", q.headers())) : List.of(),
-                List.of(),
+                q.preflight() && q.privateNetwork() ? List.of("true") : List.of(),
                 normalised,
                 q.secFetch());
         RouteDecision routed = RouteDecision.decide(policy, route.fetchMetadata(), request);
@@ -129,21 +195,26 @@ public final class Explainer {
         List<Map.Entry<String, String>> headers = new ArrayList<>();
         if (decision == null) {
             addFetchMetadataVary(headers, routed);
-            return new Explanation(route.name(), upstream, "disabled", null, 0, headers, routed.fetchMetadata(), false);
+            return new Explanation(
+                    route.name(), upstream, "disabled", null, 0, headers, routed.fetchMetadata(), false, null);
         }
         String mode = policy.enforce() || routed.refused() ? "enforce" : "report-only";
         boolean preserve = !decision.answerLocally() && preservesUpstreamCors(policy);
-        if (!preserve) {
-            headers.addAll(decision.headers());
-        }
-        if (decision.vary() != null) {
-            headers.add(Map.entry(CorsHeaders.VARY, decision.vary()));
-        }
-        if (!routed.refused()) {
+        if (decision.answerLocally()) {
+            // The answer itself, every header of it, from the code that writes it.
+            headers.addAll(
+                    AnswerHeaders.localAnswer(decision, debug ? route.name() : null, routed.fetchMetadataVary()));
+        } else {
+            if (!preserve) {
+                headers.addAll(decision.headers());
+            }
+            if (decision.vary() != null) {
+                headers.add(Map.entry(CorsHeaders.VARY, decision.vary()));
+            }
             addFetchMetadataVary(headers, routed);
-        }
-        if (decision.answerLocally() && decision.status() == 200) {
-            headers.add(Map.entry("Content-Length", "0"));
+            if (debug && decision.kind() != CorsDecision.Kind.NONE) {
+                headers.add(AnswerHeaders.decisionHeader(decision, route.name(), mode.equals("report-only")));
+            }
         }
         return new Explanation(
                 route.name(),
@@ -153,7 +224,8 @@ public final class Explainer {
                 decision.answerLocally() ? decision.status() : 0,
                 headers,
                 routed.fetchMetadata(),
-                preserve);
+                preserve,
+                null);
     }
 
     /** C10: with {@code preserve} the backend's own CORS headers go through and ours are not added. */
@@ -185,8 +257,50 @@ public final class Explainer {
         };
     }
 
-    private static String selfOrigin(String host) {
-        return host == null ? null : "http://" + host;
+    /** C2: as the proxy reads it, the listener's scheme unless a trusted X-Forwarded-Proto says otherwise. */
+    private String selfOrigin(Question q) {
+        if (q.host() == null) {
+            return null;
+        }
+        String proto = q.forwardedProto();
+        boolean forwarded =
+                trustForwarded && proto != null && (proto.equalsIgnoreCase("https") || proto.equalsIgnoreCase("http"));
+        return (forwarded ? proto.toLowerCase(Locale.ROOT) : "http") + "://" + q.host();
+    }
+
+    /**
+     * The head the proxy would receive, for its checks before routing: the method (OPTIONS for a
+     * preflight), the target, and the headers the question names. Without {@code --host} the head
+     * carries a placeholder one, which no check refuses: a request's Host is then simply unknown.
+     */
+    private static HttpRequest head(Question q) {
+        HttpRequest head = new DefaultHttpRequest(
+                HttpVersion.HTTP_1_1,
+                HttpMethod.valueOf(q.preflight() ? "OPTIONS" : q.method()),
+                q.path() == null ? "/" : q.path(),
+                DefaultHttpHeadersFactory.headersFactory().withValidation(false));
+        HttpHeaders headers = head.headers();
+        headers.set(HttpHeaderNames.HOST, q.host() == null ? "localhost" : q.host());
+        if (q.origin() != null) {
+            headers.set(HttpHeaderNames.ORIGIN, q.origin());
+        }
+        if (q.preflight()) {
+            headers.set(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD, q.method());
+            for (String h : q.headers()) {
+                headers.add(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS, h);
+            }
+        }
+        SecFetch secFetch = q.secFetch();
+        for (String[] h : new String[][] {
+            {"Sec-Fetch-Site", secFetch.site()},
+            {"Sec-Fetch-Mode", secFetch.mode()},
+            {"Sec-Fetch-Dest", secFetch.dest()}
+        }) {
+            if (h[1] != null) {
+                headers.set(h[0], h[1]);
+            }
+        }
+        return head;
     }
 
     /** The text {@code preflight explain} prints. */
@@ -197,6 +311,15 @@ public final class Explainer {
                     .append("answer:    400 from the proxy (")
                     .append(q.host())
                     .append(" is not host[:port]); the backend never sees it\n")
+                    .toString();
+        }
+        if (e.route().equals(REFUSED_REQUEST)) {
+            return out.append("route:     none: the request is refused before any route is chosen\n")
+                    .append("answer:    ")
+                    .append(e.status())
+                    .append(" from the proxy (")
+                    .append(e.refusal())
+                    .append("); the backend never sees it\n")
                     .toString();
         }
         if (e.route().equals(REFUSED_PATH)) {
@@ -214,10 +337,15 @@ public final class Explainer {
                 .append(")\n");
         out.append("request:   ")
                 .append(q.preflight() ? "preflight OPTIONS asking for " + q.method() : q.method())
-                .append(" from ")
-                .append(q.origin());
+                .append(q.origin() == null ? " without Origin" : " from " + q.origin());
         if (q.preflight() && !q.headers().isEmpty()) {
             out.append(" with headers ").append(String.join(", ", q.headers()));
+        }
+        if (q.preflight() && q.privateNetwork()) {
+            out.append(", to a private network");
+        }
+        if (q.forwardedProto() != null) {
+            out.append(" (X-Forwarded-Proto ").append(q.forwardedProto()).append(')');
         }
         if (q.secFetch().site() != null) {
             out.append(" (Sec-Fetch ").append(q.secFetch().describe()).append(')');

@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import io.netty.util.internal.StringUtil;
@@ -17,8 +18,36 @@ import java.util.Map;
 public final class HeadChecks {
     private HeadChecks() {}
 
+    /**
+     * What the proxy answers itself to a head it will not forward, before any route is chosen.
+     *
+     * @param detail the one line the problem body and the log give
+     * @param close the connection ends after it (a head the proxy cannot trust to frame what follows)
+     */
+    public record Refusal(HttpResponseStatus status, String detail, boolean close) {}
+
+    /**
+     * The refusal of a head the proxy does not forward, else null: a malformed or unsafe head (400 and
+     * close), a transfer coding besides chunked (501 and close), {@code TRACE} or {@code TRACK} (501).
+     * Public for {@code explain}, which answers from the same checks.
+     */
+    public static Refusal refusal(HttpRequest request) {
+        String invalid = problem(request);
+        if (invalid != null) {
+            return new Refusal(HttpResponseStatus.BAD_REQUEST, invalid, true);
+        }
+        if (unsupportedTransferCoding(request)) {
+            return new Refusal(
+                    HttpResponseStatus.NOT_IMPLEMENTED, "only the chunked transfer coding is supported", true);
+        }
+        if (unforwardedMethod(request)) {
+            return new Refusal(HttpResponseStatus.NOT_IMPLEMENTED, request.method() + " is not forwarded", false);
+        }
+        return null;
+    }
+
     /** A one-line reason when {@code request} must be refused, else null. */
-    static String problem(HttpRequest request) {
+    private static String problem(HttpRequest request) {
         HttpVersion version = request.protocolVersion();
         if (version.majorVersion() != 1) {
             // An HTTP/2 preface (PRI * HTTP/2.0) included: this port speaks HTTP/1 only.
@@ -57,9 +86,11 @@ public final class HeadChecks {
         if (uri.equals("*") && !HttpMethod.OPTIONS.equals(request.method())) {
             return "only OPTIONS may have the target *";
         }
-        if (HttpMethod.CONNECT.equals(request.method())) {
-            // RFC 9112 3.2.3: CONNECT takes host:port, refused above; this proxy opens no tunnels.
-            return "CONNECT is not forwarded";
+        if (request.method().name().equalsIgnoreCase("CONNECT")) {
+            // RFC 9112 3.2.3: CONNECT takes host:port, refused above; this proxy opens no tunnels. In
+            // any case: methods are case-sensitive, but a backend that reads them otherwise must not
+            // get one.
+            return request.method() + " is not forwarded";
         }
         if (!visibleAscii(uri)) {
             // The upstream encoder would write other bytes than the client sent (as UTF-8).
@@ -76,10 +107,14 @@ public final class HeadChecks {
      * client's cookies and credentials included, which is what Cross-Site Tracing reads; nginx and
      * Tomcat refuse it by default, and security scanners flag a server that answers it. Not forwarded:
      * 501 (the proxy does not implement it; a 405 would have to name the methods the backend allows).
+     * In any case ({@code trace}): methods are case-sensitive, so {@code trace} is another method, but
+     * a backend that compares them ignoring case would echo it all the same.
      */
-    static boolean unforwardedMethod(HttpRequest request) {
+    private static boolean unforwardedMethod(HttpRequest request) {
         HttpMethod method = request.method();
-        return HttpMethod.TRACE.equals(method) || method.name().equals("TRACK");
+        return HttpMethod.TRACE.equals(method)
+                || method.name().equalsIgnoreCase("TRACE")
+                || method.name().equalsIgnoreCase("TRACK");
     }
 
     /**

@@ -48,17 +48,9 @@ final class RequestAdmission {
             RequestInfo current,
             RequestRecord record,
             String clientIp) {
-        String invalid = HeadChecks.problem(request);
-        if (invalid != null) {
-            return new Answer(problem(ctx, HttpResponseStatus.BAD_REQUEST, invalid, true));
-        }
-        if (HeadChecks.unsupportedTransferCoding(request)) {
-            return new Answer(problem(
-                    ctx, HttpResponseStatus.NOT_IMPLEMENTED, "only the chunked transfer coding is supported", true));
-        }
-        if (HeadChecks.unforwardedMethod(request)) {
-            return new Answer(
-                    problem(ctx, HttpResponseStatus.NOT_IMPLEMENTED, request.method() + " is not forwarded", false));
+        HeadChecks.Refusal refusal = HeadChecks.refusal(request);
+        if (refusal != null) {
+            return new Answer(problem(ctx, refusal.status(), refusal.detail(), refusal.close()));
         }
         if (current.unsupportedExpectation(request)) {
             return new Answer(problem(ctx, HttpResponseStatus.EXPECTATION_FAILED, "only 100-continue", false));
