@@ -194,9 +194,12 @@ final class Exchange implements UpstreamListener, ProgressTimer.Expiry {
         }
     }
 
-    /** True while the exchange waits on the client (to take a response chunk or send a body chunk). */
+    /**
+     * True while the exchange waits on the client (to take a response chunk or send a body chunk); not
+     * while it waits on the upstream, for a connection from the pool, a connect, or the response.
+     */
     boolean waitingForClient() {
-        return !timer.waitingForUpstream();
+        return !timer.waitingForUpstream() && !lease.acquiring();
     }
 
     void failBeforeResponse(UpstreamFailure failure) {

@@ -24,6 +24,7 @@ final class UpstreamLease implements GenericFutureListener<Future<UpstreamConnec
 
     private UpstreamConnection connection;
     private boolean retried;
+    private boolean acquiring; // waiting on the pool: for a connection to come free, or to connect
 
     UpstreamLease(Exchange exchange, UpstreamPool pool, Channel client) {
         this.exchange = exchange;
@@ -36,12 +37,14 @@ final class UpstreamLease implements GenericFutureListener<Future<UpstreamConnec
         if (idle != null) {
             acquired(idle);
         } else {
+            acquiring = true;
             pool.acquire(client.eventLoop(), client).addListener(this);
         }
     }
 
     @Override
     public void operationComplete(Future<UpstreamConnection> future) {
+        acquiring = false;
         if (!future.isSuccess()) {
             UpstreamFailure failure = future.cause() instanceof UpstreamFailure.UpstreamException e
                     ? e.failure()
@@ -60,6 +63,14 @@ final class UpstreamLease implements GenericFutureListener<Future<UpstreamConnec
         connection = acquired;
         connection.attach(exchange);
         exchange.connected(acquired.channel(), retried);
+    }
+
+    /**
+     * Waiting on the pool for a connection to come free ({@code acquire-timeout}) or to be connected
+     * ({@code connect-timeout}): the upstream side's wait, with limits of its own.
+     */
+    boolean acquiring() {
+        return acquiring;
     }
 
     /** The connection, or null before it is acquired and once released, closed or handed over. */
