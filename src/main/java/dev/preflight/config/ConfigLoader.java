@@ -6,8 +6,10 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigResolver;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -32,8 +34,9 @@ import java.util.function.Consumer;
  * {@code reference.conf} underneath, resolved, checked (every problem at once, V1) and mapped
  * eagerly to records. Nothing else in preflight touches Typesafe Config.
  *
- * <p>System properties and the process environment never leak in: the environment is passed in,
- * {@code ConfigFactory.load} is not used, and substitutions are resolved without system sources.
+ * <p>System properties never leak in, and the process environment only as passed in: {@code
+ * ConfigFactory.load} is not used, and a substitution the file does not define reads that environment
+ * (HOCON's own rule), never system properties.
  */
 public final class ConfigLoader {
 
@@ -160,12 +163,33 @@ public final class ConfigLoader {
         return build(parsed, Optional.empty(), env);
     }
 
-    /** The environment's overrides over the user's file over the defaults, resolved without system sources. */
+    /**
+     * The environment's overrides over the user's file over the defaults, resolved: a substitution the
+     * file does not define ({@code ${API_URL}}, {@code ${?EXTRA_ORIGIN}}) reads the environment passed
+     * in, as the HOCON spec has it; never system properties.
+     */
     private static Config effective(Config user, Map<String, String> env) {
         return EnvOverrides.from(env)
                 .withFallback(user)
                 .withFallback(DEFAULTS)
-                .resolve(ConfigResolveOptions.noSystem());
+                .resolve(ConfigResolveOptions.noSystem().appendResolver(new Environment(env, null)));
+    }
+
+    /** HOCON's fallback for substitutions: an environment variable of the substitution's name. */
+    private record Environment(Map<String, String> env, ConfigResolver fallback) implements ConfigResolver {
+        @Override
+        public ConfigValue lookup(String path) {
+            String value = env.get(path);
+            if (value != null) {
+                return ConfigValueFactory.fromAnyRef(value, "environment variable " + path);
+            }
+            return fallback == null ? null : fallback.lookup(path);
+        }
+
+        @Override
+        public ConfigResolver withFallback(ConfigResolver next) {
+            return new Environment(env, fallback == null ? next : fallback.withFallback(next));
+        }
     }
 
     private static Settings build(Config user, Optional<Path> file, Map<String, String> env)

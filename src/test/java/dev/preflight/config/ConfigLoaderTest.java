@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -221,6 +222,32 @@ class ConfigLoaderTest {
         Settings settings = valid(preflight("  listen.host = \"127.0.0.2\"\n  admin.host = ${preflight.listen.host}"));
 
         assertThat(settings.admin().host()).isEqualTo("127.0.0.2");
+    }
+
+    @Test
+    @DisplayName("HOCON: a substitution the file does not define reads the environment given ("
+            + "${VAR} and ${?VAR}), as the HOCON spec says")
+    void substitutionsReadTheEnvironment() {
+        Settings settings = valid(
+                """
+                preflight {
+                  upstream.url = "http://127.0.0.1:3000"
+                  upstream.url = ${?API_URL}
+                  cors.allowed-origins = ["https://a.example.com"]
+                  cors.allowed-origins += ${?EXTRA_ORIGIN}
+                  cors.allowed-origins += ${?UNSET_ORIGIN}
+                  listen.host = ${LISTEN_HOST}
+                }
+                """,
+                Map.of(
+                        "API_URL", "http://127.0.0.1:4000",
+                        "EXTRA_ORIGIN", "https://b.example.com",
+                        "LISTEN_HOST", "127.0.0.3"));
+
+        assertThat(settings.upstream().url()).hasToString("http://127.0.0.1:4000");
+        assertThat(settings.corsPolicy().settings().allowedOrigins())
+                .containsExactly("https://a.example.com", "https://b.example.com");
+        assertThat(settings.listen().host()).isEqualTo("127.0.0.3");
     }
 
     @Test
