@@ -177,14 +177,18 @@ final class Exchange implements UpstreamListener, ProgressTimer.Expiry {
     /**
      * A pooled connection that turns out dead before any response byte may be retried once (the lease
      * knows whether it was pooled, and retried already); the request may be sent again when that is
-     * harmless (idempotent) and possible (no body, so nothing is lost).
+     * harmless (idempotent) and possible (no body, so nothing is lost), and only if the backend sent
+     * nothing at all for it: a 1xx or a head cut short say it has the request (a DELETE was sent twice,
+     * found by probing).
      */
     private boolean replayable() {
+        UpstreamConnection connection = lease.connection();
         return !responseRelay.started()
                 && request.idempotent()
                 && request.bodyless()
                 && requestComplete()
-                && !responseRelay.skippingInformational();
+                && !responseRelay.skippingInformational()
+                && (connection == null || !connection.heardSinceRequest());
     }
 
     /** The client connection closed; the upstream one cannot be reused mid-exchange. */

@@ -1,6 +1,7 @@
 package dev.preflight.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -32,9 +33,10 @@ final class InterimResponses {
     /**
      * The interim response straight to the client's socket, without its hop-by-hop headers (P3) and a
      * {@code Content-Length} (RFC 9110 8.6: never on a 1xx; a lenient client would read that many bytes
-     * of the final response as its body); the caller has applied C10 to it as to the final head.
+     * of the final response as its body); the caller has applied C10 to it as to the final head, and
+     * reads on from the upstream once it is written (P2: a backend may send any number of them).
      */
-    static void write(ChannelHandlerContext ctx, HttpResponse interim) {
+    static ChannelFuture write(ChannelHandlerContext ctx, HttpResponse interim) {
         HttpHeaders headers = interim.headers();
         HopByHopHeaders.strip(headers);
         headers.remove(HttpHeaderNames.CONTENT_LENGTH);
@@ -53,6 +55,6 @@ final class InterimResponses {
         // The decoder's names and values hold no CR or LF; a byte per char, as the decoder read them.
         ByteBuf out = ctx.alloc().buffer(head.length());
         out.writeCharSequence(head, StandardCharsets.ISO_8859_1);
-        ctx.pipeline().context(HandlerNames.HEAD_TIMEOUT).writeAndFlush(out);
+        return ctx.pipeline().context(HandlerNames.HEAD_TIMEOUT).writeAndFlush(out);
     }
 }

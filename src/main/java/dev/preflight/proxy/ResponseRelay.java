@@ -114,7 +114,11 @@ final class ResponseRelay {
             skippingInformational = true;
             if (InterimResponses.forwarded(code, request.version())) {
                 plan.stripBackendCors(response.headers(), upstreamCorsHeaders);
-                InterimResponses.write(ctx, response);
+                // The next read waits for this write, as a body part's does (P2): a backend sending
+                // 1xx after 1xx to a client that reads none held them all in memory (found by probing).
+                InterimResponses.write(ctx, response).addListener(this::afterClientWrite);
+                ReferenceCountUtil.release(response);
+                return;
             }
             ReferenceCountUtil.release(response);
             exchange.readUpstream();
@@ -124,6 +128,9 @@ final class ResponseRelay {
             record.compared = plan.compare(response.status().code(), response.headers(), route.name(), context);
         }
         boolean bodyless = ClientResponses.isBodyless(response, request.head());
+        if (bodyless && exchange.connection() != null) {
+            exchange.connection().answeredWithoutBody();
+        }
         ClientResponses.UpstreamFraming framing = ClientResponses.UpstreamFraming.of(response);
         // A redirect or an error to a request with a body is what a backend answers without reading
         // the body (a failed login, a moved or missing resource): what it then reads from the body as

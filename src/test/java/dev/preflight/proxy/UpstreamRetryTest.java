@@ -22,6 +22,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A pooled upstream connection that turns out dead before any response byte is retried once, and
@@ -90,7 +92,27 @@ class UpstreamRetryTest {
         assertThat(backend.requests()).containsExactly("1 GET /first", "1 PUT /doc");
     }
 
-    /** A plain-socket backend: connection 1 serves one request, then dies on the next. */
+    @ParameterizedTest(name = "{0} {1}: the backend answered something, so it has the request: 502, not sent again")
+    @CsvSource({"DELETE, /interim", "GET, /partial"})
+    @DisplayName("P6: a request is not replayed once the backend sent anything for it (a 1xx, a head cut short)")
+    void notReplayedOnceHeardFrom(String method, String path) throws Exception {
+        assertThat(proxy.get("/first").body()).isEqualTo("conn-1");
+
+        HttpResponse<String> answer = proxy.http()
+                .send(
+                        proxy.request(path)
+                                .method(method, HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+
+        assertThat(answer.statusCode()).isEqualTo(502);
+        assertThat(backend.requests()).containsExactly("1 GET /first", "1 " + method + " " + path);
+    }
+
+    /**
+     * A plain-socket backend: connection 1 serves one request, then dies on the next (after a 1xx for
+     * {@code /interim}, after half a status line for {@code /partial}).
+     */
     private static final class FlakyBackend implements AutoCloseable {
         private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         private final List<String> requests = new CopyOnWriteArrayList<>();
@@ -131,7 +153,14 @@ class UpstreamRetryTest {
                     String[] line = head.substring(0, head.indexOf("\r\n")).split(" ");
                     requests.add(id + " " + line[0] + " " + line[1]);
                     if (id == 1 && served == 1) {
-                        return; // dies without a response byte
+                        // Dies without a response byte, or after a 1xx or the start of a status line.
+                        if (line[1].startsWith("/interim")) {
+                            out.write("HTTP/1.1 102 Processing\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                        } else if (line[1].startsWith("/partial")) {
+                            out.write("HTTP/1.1 20".getBytes(StandardCharsets.US_ASCII));
+                        }
+                        out.flush();
+                        return;
                     }
                     skipBody(in, head);
                     byte[] body = ("conn-" + id).getBytes(StandardCharsets.US_ASCII);

@@ -56,7 +56,7 @@ final class IdleConnections {
     /**
      * The connection idle the shortest time that may serve {@code client} (its own, or one settled for
      * {@code settleNanos}), lent again; null when there is none. One on which anything arrived while
-     * it sat idle is closed, never lent.
+     * it sat idle is closed, never lent; so is one pinned to another client that has let it settle.
      */
     UpstreamConnection poll(Object client, long settleNanos) {
         if (idle.isEmpty()) {
@@ -73,7 +73,11 @@ final class IdleConnections {
             } else if (candidate.connection().settledFor(client, now, settleNanos)) {
                 newestFirst.remove();
                 count.decrementAndGet();
-                return candidate.connection().lentAgain(client);
+                return candidate.connection().lentAgain(client, now, settleNanos);
+            } else if (candidate.connection().strandedFor(client, now, settleNanos)) {
+                newestFirst.remove();
+                count.decrementAndGet();
+                candidate.channel().close();
             }
         }
         return null;

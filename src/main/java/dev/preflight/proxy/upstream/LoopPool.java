@@ -29,8 +29,12 @@ import java.util.function.LongSupplier;
  * sends bytes past its response in a write of their own (a body on a 204 or a HEAD's answer, more
  * than its length, or the answer to a request it found in a body it did not read: a "CL.0" desync)
  * would otherwise have them read as another client's answer; while the connection settles, they
- * arrive, and an idle connection that receives anything is closed. A client that reuses its own
- * connection can only confuse itself.
+ * arrive, and an idle connection that receives anything is closed. A connection its client takes
+ * back before it has settled may carry that client's confusion from then on (a stray answer taken for
+ * its next one, the answer it waited for still to come), so it is pinned: that client's alone, closed
+ * rather than lent to another (found by probing: an answer held back this way reached the next client
+ * after the settle). A fronting proxy that sends many users' requests over one client connection
+ * shares that connection's fate among them, as it would with nginx.
  */
 final class LoopPool {
     /**
@@ -113,7 +117,7 @@ final class LoopPool {
         connection.released(now);
         LoopWaiters.Waiter waiter = waiters.oldest();
         if (waiter != null && connection.settledFor(waiter.client, now, SETTLE_NANOS)) {
-            lend(connection.lentAgain(waiter.client), waiters.poll().promise);
+            lend(connection.lentAgain(waiter.client, now, SETTLE_NANOS), waiters.poll().promise);
         } else if (waiter != null) {
             idle.add(connection, now);
             scheduleSettleCheck();

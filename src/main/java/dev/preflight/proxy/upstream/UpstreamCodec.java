@@ -32,6 +32,7 @@ final class UpstreamCodec extends CombinedChannelDuplexHandler<UpstreamCodec.Res
     // The methods of the requests written whose final responses have not come yet, oldest first.
     // Written and read on the channel's event loop only.
     private final ArrayDeque<HttpMethod> awaiting = new ArrayDeque<>(2);
+    private boolean heard; // bytes read since the last request was written
 
     UpstreamCodec(HttpDecoderConfig config) {
         init(new ResponseDecoder(config, awaiting), new HttpRequestEncoder());
@@ -47,10 +48,26 @@ final class UpstreamCodec extends CombinedChannelDuplexHandler<UpstreamCodec.Res
         return inboundHandler().buffered();
     }
 
+    /**
+     * Whether any byte came since the last request was written: a 1xx, a head cut short, anything. A
+     * request whose connection closed after that must not be sent again, even where nothing of an
+     * answer reached the client: the backend has started on it (P6).
+     */
+    boolean heardSinceRequest() {
+        return heard;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        heard = true;
+        super.channelRead(ctx, msg);
+    }
+
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
         if (msg instanceof HttpRequest request) {
             awaiting.addLast(request.method());
+            heard = false;
         }
         super.write(ctx, msg, promise);
     }

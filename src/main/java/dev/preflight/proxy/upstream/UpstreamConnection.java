@@ -15,6 +15,18 @@ public final class UpstreamConnection {
     private Object owner;
     /** When it last came back to the pool (the loop's clock). */
     private long releasedNanos;
+    /**
+     * Lent again to the client it served before it had settled: what its backend sends late (a stray
+     * answer, a smuggled request's) may have been taken for that client's next answer, and the answer
+     * it was waiting for may still come, at any time. It is that client's from then on, never another's.
+     */
+    private boolean pinned;
+    /**
+     * Its last answer had no body by definition (a 204, a 304, the answer to a HEAD): the one kind a
+     * backend most often follows with a body of its own in a later write, so it settles even for the
+     * client it served before that client has it back.
+     */
+    private boolean bodilessAnswer;
 
     /** A connection just opened for {@code client}'s exchange (by identity; null: a caller that names none). */
     UpstreamConnection(Channel channel, UpstreamResponseHandler handler, Object client) {
@@ -40,6 +52,14 @@ public final class UpstreamConnection {
         handler.attach(listener);
     }
 
+    /**
+     * Any byte came since its exchange's request was written (a 1xx, a head cut short): the request is
+     * under way at the backend and is never sent again (P6).
+     */
+    public boolean heardSinceRequest() {
+        return handler.heardSinceRequest();
+    }
+
     /** Nothing came that was not asked for: see {@link UpstreamResponseHandler#drained()}. */
     boolean drained() {
         return handler.drained();
@@ -55,10 +75,19 @@ public final class UpstreamConnection {
      * kept rather than made anew per lending (a lease lets go of it when it gives the connection
      * back); loop-confined, like the pool that lends it.
      */
-    UpstreamConnection lentAgain(Object client) {
+    UpstreamConnection lentAgain(Object client, long now, long settleNanos) {
+        if (owner == client && now - releasedNanos < settleNanos) {
+            pinned = true;
+        }
         reused = true;
         owner = client;
+        bodilessAnswer = false;
         return this;
+    }
+
+    /** Its answer to this exchange has no body by definition (204, 304, HEAD): see {@link #settledFor}. */
+    public void answeredWithoutBody() {
+        bodilessAnswer = true;
     }
 
     void released(long nanos) {
@@ -67,11 +96,24 @@ public final class UpstreamConnection {
 
     /**
      * Whether it may serve {@code client} at {@code now}: the client it served last may have it back at
-     * once; another only once it has been back in the pool for {@code settleNanos}, long enough for
-     * bytes its backend sent past the last response (in a write of their own) to arrive and close it.
-     * A fresh connection, never lent, serves anyone.
+     * once (after an answer without a body, once settled too); another only once it has been back in
+     * the pool for {@code settleNanos}, long enough for bytes its backend sent past the last response
+     * (in a write of their own) to arrive and close it. A fresh connection, never lent, serves anyone;
+     * a pinned one, only its client.
      */
     boolean settledFor(Object client, long now, long settleNanos) {
-        return owner == null || owner == client || now - releasedNanos >= settleNanos;
+        if (owner == null) {
+            return true;
+        }
+        boolean settled = now - releasedNanos >= settleNanos;
+        return owner == client ? settled || !bodilessAnswer : settled && !pinned;
+    }
+
+    /**
+     * Pinned to another client than {@code client}, which has let it settle: of use to nobody else, so
+     * it is closed rather than kept (it holds a place in {@code max-connections}).
+     */
+    boolean strandedFor(Object client, long now, long settleNanos) {
+        return pinned && owner != client && now - releasedNanos >= settleNanos;
     }
 }

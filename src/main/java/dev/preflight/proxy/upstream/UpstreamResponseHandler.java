@@ -40,6 +40,11 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
         this.listener = null;
     }
 
+    /** See {@link UpstreamCodec#heardSinceRequest()}. */
+    boolean heardSinceRequest() {
+        return codec.heardSinceRequest();
+    }
+
     /**
      * Nothing arrived that no exchange asked for: no message decoded and waiting, no bytes in the
      * codec. A backend that sends more than its response (a body on a 204 or on the answer to a HEAD,
