@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.preflight.policy.CorsSettings;
+import dev.preflight.policy.RequestPath;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,7 +24,9 @@ final class RouteMapper {
 
     private static final String ROUTE_EXAMPLE = "{ name = \"api\", path-prefix = \"/api\" }";
     // A Host header without port: a name, an IPv4 address or a bracketed IPv6 address.
-    private static final Predicate<String> HOST = host -> host.matches("[^\\s/:@\\[\\]]+|\\[[0-9A-Fa-f:.]+]");
+    // No '*' (a route matches one host; a pattern would silently match none and leave its requests to
+    // the default route's policy), nor what a Host header never holds.
+    private static final Predicate<String> HOST = host -> host.matches("[^\\s/:@\\[\\]*?#%]+|\\[[0-9A-Fa-f:.]+]");
 
     private final Config upstream;
     /** Where a relative {@code ca-file} is read from. */
@@ -71,10 +74,15 @@ final class RouteMapper {
         String name = uniqueName(r);
         Optional<String> host = r.raw("host")
                 .filter(value -> value.valueType() != ConfigValueType.NULL)
-                .map(value -> r.string("host", "a host name without scheme, port or path, e.g. api.example.com", HOST));
+                .map(value -> r.string(
+                        "host", "a host name without scheme, port, path or wildcard, e.g. api.example.com", HOST));
         String pathPrefix = r.raw("path-prefix").isEmpty()
                 ? "/"
-                : r.string("path-prefix", "a path starting with /, e.g. /api", p -> p.startsWith("/"));
+                : r.string(
+                        "path-prefix",
+                        "a path starting with /, as requests are matched: normalised (no dot segments, //, escapes"
+                                + " of unreserved characters), visible ASCII, e.g. /api",
+                        RouteMapper::matchable);
         UpstreamSettings routeUpstream = PolicyMapper.upstream(block(route, path, "upstream", upstream), base);
         ConfigReader corsReader = block(route, path, "cors", cors);
         CorsSettings routeCors = PolicyMapper.cors(corsReader);
@@ -86,6 +94,26 @@ final class RouteMapper {
                 routeCors,
                 CorsPolicyCompiler.compile(corsReader, routeCors),
                 PolicyMapper.fetchMetadata(block(route, path, "fetch-metadata", fetchMetadata)));
+    }
+
+    /**
+     * A prefix a request's path can start with: routes match the normalised path (P5), so a prefix that
+     * normalising changes ({@code /a/../b}, {@code /e%7Ef}, {@code //api}) or that holds what a request
+     * target cannot ({@code /a b}) would never match, and its requests would silently get the default
+     * route's policy.
+     */
+    private static boolean matchable(String prefix) {
+        if (!prefix.startsWith("/") || prefix.indexOf('?') >= 0 || prefix.indexOf('#') >= 0) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            char c = prefix.charAt(i);
+            if (c <= ' ' || c >= 0x7f) {
+                return false;
+            }
+        }
+        RequestPath parsed = RequestPath.parse(prefix);
+        return parsed != null && parsed.routed().equals(prefix);
     }
 
     private String uniqueName(ConfigReader r) {
