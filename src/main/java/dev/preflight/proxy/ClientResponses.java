@@ -43,7 +43,7 @@ final class ClientResponses {
             HttpVersion clientVersion,
             boolean clientKeepAlive) {
         HttpHeaders headers = response.headers();
-        HopByHopHeaders.strip(headers);
+        HopByHopHeaders.stripResponse(headers);
         HttpDate.addIfAbsent(headers);
         boolean http10 = clientVersion.equals(HttpVersion.HTTP_1_0);
         boolean close = !clientKeepAlive;

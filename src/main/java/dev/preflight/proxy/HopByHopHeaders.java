@@ -34,7 +34,17 @@ public final class HopByHopHeaders {
 
     private HopByHopHeaders() {}
 
+    /** A request's: {@code TE: trailers} stays, the one TE a request may carry to the next hop. */
     public static void strip(HttpHeaders headers) {
+        strip(headers, true);
+    }
+
+    /** A response's (head, interim or trailers): TE is a request header, so none of it stays. */
+    static void stripResponse(HttpHeaders headers) {
+        strip(headers, false);
+    }
+
+    private static void strip(HttpHeaders headers, boolean request) {
         // One pass over the names finds what is there (issue 7: most messages carry one of these or
         // none, and a remove per name costs a lookup each); only those are then acted on.
         int found = 0;
@@ -74,7 +84,8 @@ public final class HopByHopHeaders {
             }
         }
         // After the names Connection lists: a TE it names goes whole.
-        boolean teTrailers = (found & TE_BIT) != 0 && headers.contains(HttpHeaderNames.TE) && asksForTrailers(headers);
+        boolean teTrailers =
+                request && (found & TE_BIT) != 0 && headers.contains(HttpHeaderNames.TE) && asksForTrailers(headers);
         for (int i = 0; i < NAMES.length; i++) {
             if ((found & (1 << i)) != 0) {
                 headers.remove(NAMES[i]);

@@ -38,7 +38,7 @@ final class InterimResponses {
      */
     static ChannelFuture write(ChannelHandlerContext ctx, HttpResponse interim) {
         HttpHeaders headers = interim.headers();
-        HopByHopHeaders.strip(headers);
+        HopByHopHeaders.stripResponse(headers);
         headers.remove(HttpHeaderNames.CONTENT_LENGTH);
         StringBuilder head = new StringBuilder(128)
                 .append("HTTP/1.1 ")

@@ -88,9 +88,11 @@ final class ResponseRelay {
 
     void onHead(HttpResponse response) {
         int code = response.status().code();
-        // RFC 9110 15: a status outside 100-599 means nothing to a client (the decoder takes "1000", "099").
+        // RFC 9110 15: a status outside 100-599 means nothing to a client (the decoder takes "1000", "099"),
+        // nor does a version other than 1.x from an HTTP/1.1 connection ("HTTP/2.0 200").
         // A transfer coding besides chunked ("gzip, chunked") would reach the client unlabelled.
         if (response.decoderResult().isFailure()
+                || response.protocolVersion().majorVersion() != 1
                 || code < 100
                 || code > 599
                 || HeadChecks.unsupportedTransferCoding(response)) {
@@ -204,7 +206,7 @@ final class ResponseRelay {
         if (content instanceof LastHttpContent last) {
             ended = true;
             if (!last.trailingHeaders().isEmpty()) {
-                HopByHopHeaders.strip(last.trailingHeaders()); // P3: no more in trailers than in the head
+                HopByHopHeaders.stripResponse(last.trailingHeaders()); // P3: no more in trailers than in the head
             }
             plan.stripBackendCors(last.trailingHeaders(), upstreamCorsHeaders);
             ctx.writeAndFlush(head == null ? last : whole(head, last)).addListener(f -> {

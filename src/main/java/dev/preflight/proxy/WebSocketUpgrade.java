@@ -51,7 +51,7 @@ final class WebSocketUpgrade {
     /** The upstream's {@code 101} for the client: its end-to-end headers, the upgrade restated. */
     static void prepareForClient(HttpResponse response) {
         HttpHeaders headers = response.headers();
-        HopByHopHeaders.strip(headers);
+        HopByHopHeaders.stripResponse(headers);
         restore(headers);
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
     }

@@ -145,6 +145,16 @@ class BackendFaultTest {
                         502,
                         "malformed"),
                 row(
+                        "P6: a status code with a leading zero (0200), not three digits: 502",
+                        BackendFaultServer.raw("HTTP/1.1 0200 OK\r\nContent-Length: 2\r\n\r\nok", Then.AWAIT_CLOSE),
+                        502,
+                        "malformed"),
+                row(
+                        "P6: a version other than HTTP/1.x (HTTP/2.0): 502",
+                        BackendFaultServer.raw("HTTP/2.0 200 OK\r\nContent-Length: 2\r\n\r\nok", Then.AWAIT_CLOSE),
+                        502,
+                        "malformed"),
+                row(
                         "P6: a status code below 100: 502",
                         BackendFaultServer.raw("HTTP/1.1 099 Low\r\nContent-Length: 2\r\n\r\nok", Then.AWAIT_CLOSE),
                         502,

@@ -7,6 +7,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -50,6 +52,16 @@ class HopByHopStripTest {
         HopByHopHeaders.strip(headers);
 
         assertThat(render(headers)).as(rule).isEqualTo(after);
+    }
+
+    @Test
+    @DisplayName("P3: a response keeps no TE at all, trailers or not: TE is a request header")
+    void responseLosesTeTrailers() {
+        HttpHeaders headers = parse("TE: trailers|X-C: 3");
+
+        HopByHopHeaders.stripResponse(headers);
+
+        assertThat(render(headers)).isEqualTo("X-C: 3");
     }
 
     private static HttpHeaders parse(String block) {

@@ -73,8 +73,9 @@ final class LoopPool {
                 .group(loop)
                 .channel(transports.socketChannel())
                 .resolver(UpstreamResolver.of(transports))
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
-                        Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()))
+                // At least 1 ms: Netty reads 0 as no timeout at all (a "500us" would have been that).
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(
+                        1, Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis())))
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)

@@ -123,6 +123,11 @@ final class UpstreamCodec extends CombinedChannelDuplexHandler<UpstreamCodec.Res
 
         @Override
         protected String splitSecondWordInitialLine(byte[] sb, int start, int length) {
+            if (length != 3) {
+                // RFC 9112 4: status-code = 3DIGIT. "0200" would parse as 200; the decoder makes this
+                // a failed message, which the proxy answers as a malformed response (502).
+                throw new IllegalArgumentException("the status code is not three digits");
+            }
             if (!spelt(code, sb, start, length)) {
                 code = super.splitSecondWordInitialLine(sb, start, length);
             }
