@@ -25,6 +25,7 @@ public final class Reloader {
     private final ProxyMetrics metrics;
     private final AtomicReference<Settings> current;
     private final Settings started;
+    private boolean lastRefused; // the last reload was refused; read and written in reload(), which is synchronized
 
     public Reloader(Path file, Map<String, String> env, ProxyServer server, ProxyMetrics metrics, Settings initial) {
         this.file = file;
@@ -52,6 +53,7 @@ public final class Reloader {
             next = ConfigLoader.load(file, env);
         } catch (InvalidConfigException e) {
             metrics.reload(false);
+            lastRefused = true;
             log.error(
                     "reload ({}) of {} refused, the running policy stays:\n  {}",
                     trigger,
@@ -62,9 +64,21 @@ public final class Reloader {
         }
         Settings previous = current.get();
         if (next.hash().equals(previous.hash())) {
-            log.debug("reload ({}): {} unchanged", trigger, file);
+            if (lastRefused) {
+                // The refused edit is undone: said at the level the refusal was, or the log's last
+                // word on the file would stay the error.
+                lastRefused = false;
+                log.info(
+                        "reload ({}): {} is valid again, the same as the policy in force (config hash {})",
+                        trigger,
+                        file,
+                        previous.hash());
+            } else {
+                log.debug("reload ({}): {} unchanged", trigger, file);
+            }
             return;
         }
+        lastRefused = false;
         next.warnings().forEach(w -> log.warn("{}", w.render()));
         // Against what the process started with, which is what these are still bound to, whatever
         // reloads came in between.

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -58,6 +59,22 @@ final class UnknownKeys {
                 : KeyHints.hint(key, List.of("preflight"));
     }
 
+    /**
+     * A key that belongs one level down ({@code port} for {@code listen.port}, {@code allowed-origins}
+     * for {@code cors.allowed-origins}) is named there; else the closest sibling by spelling.
+     */
+    private static String hint(String key, ConfigObject schema) {
+        List<String> nested = new ArrayList<>();
+        for (Map.Entry<String, ConfigValue> section : new TreeMap<>(schema).entrySet()) {
+            if (section.getValue() instanceof ConfigObject block && block.containsKey(key)) {
+                nested.add(section.getKey() + "." + key);
+            }
+        }
+        return nested.isEmpty()
+                ? KeyHints.hint(key, schema.keySet())
+                : "did you mean " + String.join(" or ", nested) + "?";
+    }
+
     /** A route knows its own scalars plus the three blocks it may override, with their keys. */
     private static ConfigObject routeSchema(ConfigObject schema) {
         return ConfigFactory.parseString("name = \"\", host = \"\", path-prefix = \"/\"")
@@ -75,10 +92,7 @@ final class UnknownKeys {
             ConfigValue known = schema.get(entry.getKey());
             if (known == null) {
                 problems.add(new ConfigProblem(
-                        keyPath,
-                        ConfigProblem.location(value.origin()),
-                        "unknown key",
-                        KeyHints.hint(entry.getKey(), schema.keySet())));
+                        keyPath, ConfigProblem.location(value.origin()), "unknown key", hint(entry.getKey(), schema)));
             } else if (known.valueType() == ConfigValueType.OBJECT && value.valueType() == ConfigValueType.OBJECT) {
                 walk((ConfigObject) value, (ConfigObject) known, keyPath);
             } else if (keyPath.equals("preflight.routes") && value.valueType() == ConfigValueType.LIST) {

@@ -130,6 +130,11 @@ class OpsReloadIT {
                 line -> line.contains("allowed-origin") && line.contains("did you mean allowed-origins"));
         assertThat(reloads("success")).isZero();
 
+        // The refused edit undone: the log says so, or its last word on the file would be the error.
+        replace(file, policy(A));
+        preflight.awaitStdout(
+                "the file valid again, the policy in force", line -> line.contains("is valid again, the same as"));
+
         replace(file, policy(B));
         awaitPolicy(B, A);
         assertReloads(1, reloads("failure"));
