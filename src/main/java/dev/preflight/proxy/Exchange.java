@@ -108,10 +108,18 @@ final class Exchange implements UpstreamListener, ProgressTimer.Expiry {
     }
 
     void afterUpstreamWrite(Future<? super Void> f) {
-        if (f.isSuccess() && !finished) {
-            timer.progress();
+        if (f.isSuccess()) {
+            if (!finished) {
+                timer.progress();
+            }
+            return;
         }
-        // A failed write closes the upstream channel; onUpstreamClosed decides what the client gets.
+        // The upstream stopped taking the request: a backend that answered early (a 413 to a large
+        // upload) and closed with the body unread, which its kernel answers with a reset. The
+        // connection's output is shut, not the connection (AUTO_CLOSE is off upstream): what the
+        // backend answered is read and relayed, and its close then decides what else the client gets
+        // (onUpstreamClosed). It used to be dropped with the connection: a 502 instead of the 413.
+        readUpstream();
     }
 
     @Override

@@ -25,6 +25,7 @@ final class UpstreamLease implements GenericFutureListener<Future<UpstreamConnec
     private UpstreamConnection connection;
     private boolean retried;
     private boolean acquiring; // waiting on the pool: for a connection to come free, or to connect
+    private Future<UpstreamConnection> waiting; // that wait, while it lasts
 
     UpstreamLease(Exchange exchange, UpstreamPool pool, Channel client) {
         this.exchange = exchange;
@@ -38,13 +39,15 @@ final class UpstreamLease implements GenericFutureListener<Future<UpstreamConnec
             acquired(idle);
         } else {
             acquiring = true;
-            pool.acquire(client.eventLoop(), client).addListener(this);
+            waiting = pool.acquire(client.eventLoop(), client);
+            waiting.addListener(this);
         }
     }
 
     @Override
     public void operationComplete(Future<UpstreamConnection> future) {
         acquiring = false;
+        waiting = null;
         if (!future.isSuccess()) {
             UpstreamFailure failure = future.cause() instanceof UpstreamFailure.UpstreamException e
                     ? e.failure()
@@ -97,6 +100,10 @@ final class UpstreamLease implements GenericFutureListener<Future<UpstreamConnec
 
     /** Gives the connection back to the pool, which keeps it only when {@code reusable}; once. */
     void release(boolean reusable) {
+        if (waiting != null) {
+            // The exchange ended while it waited (its client left): the pool stops counting it.
+            waiting.cancel(false);
+        }
         UpstreamConnection current = handOver();
         if (current != null) {
             pool.release(current, reusable);

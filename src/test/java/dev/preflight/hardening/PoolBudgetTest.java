@@ -68,4 +68,41 @@ class PoolBudgetTest {
             }
         }
     }
+
+    @Test
+    @DisplayName("P6, O3: a request waiting for a connection whose client leaves stops counting as pending at once")
+    void waiterWhoseClientLeftIsNotPending() throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        Reply hold = (connection, request) -> {
+            try {
+                go.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return BackendFaultServer.ok().serve(connection, request);
+        };
+        try (BackendFaultServer backend = BackendFaultServer.start().on("/fault/hold", hold);
+                BackendFaultProxy proxy = BackendFaultProxy.start(
+                        backend.url(), "max-connections = 1, acquire-timeout = 60s, response-timeout = 60s");
+                RawClient holder = proxy.raw()) {
+            holder.send("GET /fault/hold HTTP/1.1\r\nHost: api.test\r\n\r\n");
+            backend.awaitRequest("/fault/hold");
+            List<RawClient> leaving = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                RawClient waiter = proxy.raw();
+                leaving.add(waiter);
+                waiter.send("GET /fault/gone" + i + " HTTP/1.1\r\nHost: api.test\r\n\r\n");
+            }
+            Await.until("four requests wait", () -> proxy.upstreamPending() == 4);
+
+            for (RawClient waiter : leaving) {
+                waiter.close();
+            }
+
+            // Long before acquire-timeout, with the one connection still held.
+            Await.until("no request counted as waiting", () -> proxy.upstreamPending() == 0);
+            go.countDown();
+            assertThat(holder.readResponse().status()).isEqualTo(200);
+        }
+    }
 }

@@ -77,6 +77,9 @@ final class LoopPool {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(
                         1, Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis())))
                 .option(ChannelOption.AUTO_READ, false)
+                // A failed write shuts the output only: the answer a backend sent before it stopped
+                // reading (and reset) is still read (Exchange.afterUpstreamWrite).
+                .option(ChannelOption.AUTO_CLOSE, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .handler(new UpstreamChannelInitializer(settings, sslContext));

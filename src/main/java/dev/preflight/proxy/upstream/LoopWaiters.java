@@ -55,6 +55,14 @@ final class LoopWaiters {
         waiters.add(waiter);
         pending.incrementAndGet();
         any = true;
+        // A waiter whose request ended (its client left) gives up at once: counted as pending, it
+        // would have other loops close connections for nobody until its acquire-timeout.
+        promise.addListener(f -> {
+            if (f.isCancelled() && waiters.remove(waiter)) {
+                remove(waiter);
+                any = !waiters.isEmpty();
+            }
+        });
     }
 
     /** The oldest waiter still waiting, left in the queue (those that gave up are dropped); null when none is. */
