@@ -57,6 +57,11 @@ record OriginEntry(Kind kind, String scheme, String host, int port, String norma
         if (!isScheme(scheme)) {
             return invalid(scheme.contains("*") ? WILDCARD_EXPECTED : EXPECTED);
         }
+        if (scheme.equals("ws") || scheme.equals("wss")) {
+            // A WebSocket handshake's Origin is its page's: an http(s) origin, never ws(s).
+            Parsed page = parse((scheme.equals("ws") ? "http" : "https") + entry.substring(separator));
+            return page.entry() != null ? asBrowsersWriteIt("the page's scheme", page.entry()) : page;
+        }
         String rest = entry.substring(separator + 3);
         int end = firstOf(rest, "/?#");
         if (end < rest.length()) {
@@ -97,12 +102,13 @@ record OriginEntry(Kind kind, String scheme, String host, int port, String norma
         }
         String portSuffix = port == ANY_PORT ? ":*" : port == Origin.NO_PORT ? "" : ":" + port;
         if (host.startsWith("[")) {
-            return host.length() > 2
-                            && host.chars()
-                                    .allMatch(c ->
-                                            c == '[' || c == ']' || c == ':' || c == '.' || Character.digit(c, 16) >= 0)
-                    ? result(new OriginEntry(Kind.HOST, scheme, host, port, scheme + "://" + host + portSuffix), defect)
-                    : invalid(EXPECTED);
+            String canonical = HostAddresses.ipv6(host);
+            if (canonical == null) {
+                return invalid(EXPECTED);
+            }
+            OriginEntry written =
+                    new OriginEntry(Kind.HOST, scheme, canonical, port, scheme + "://" + canonical + portSuffix);
+            return canonical.equals(host) ? result(written, defect) : asBrowsersWriteIt("the address", written);
         }
         return labels(scheme, host, port, portSuffix, defect);
     }
@@ -124,6 +130,19 @@ record OriginEntry(Kind kind, String scheme, String host, int port, String norma
         String suffix = host.substring(Math.min(host.length(), 2 * wildcards));
         int suffixLabels = labels.length - wildcards;
         if (wildcards == 0) {
+            // The URL standard reads an http(s) host ending in a number as an IPv4 address; other
+            // schemes' hosts (chrome-extension://...) are opaque.
+            String ipv4 =
+                    scheme.equals("http") || scheme.equals("https") ? HostAddresses.ipv4(host) : HostAddresses.NOT_IPV4;
+            if (ipv4 == null) {
+                return invalid("a host name, or an IPv4 address of four numbers 0-255, e.g. http://127.0.0.1:8080");
+            }
+            if (ipv4 != HostAddresses.NOT_IPV4 && !ipv4.equals(host)) {
+                // 127.1, 0x7f.0.0.1, 0177.0.0.1: a browser writes the address in four decimal parts.
+                return asBrowsersWriteIt(
+                        "the address",
+                        new OriginEntry(Kind.HOST, scheme, ipv4, port, scheme + "://" + ipv4 + portSuffix));
+            }
             return result(new OriginEntry(Kind.HOST, scheme, host, port, scheme + "://" + host + portSuffix), defect);
         }
         String example = scheme + "://*." + (suffixLabels > 0 ? suffix : "example.com") + portSuffix;
@@ -156,6 +175,11 @@ record OriginEntry(Kind kind, String scheme, String host, int port, String norma
             return Integer.MIN_VALUE;
         }
         return port == Origin.defaultPort(scheme, scheme.length()) ? Origin.NO_PORT : port;
+    }
+
+    /** An entry no browser sends as written (V2): the form it sends instead. */
+    private static Parsed asBrowsersWriteIt(String what, OriginEntry entry) {
+        return new Parsed(null, "an origin with " + what + " as browsers write it, i.e. " + entry.normalised());
     }
 
     private static Parsed result(OriginEntry entry, String defect) {

@@ -97,6 +97,12 @@ final class PolicyValidator {
 
     private static void maxAge(Duration maxAge, List<PolicyProblem> problems) {
         long seconds = maxAge.toSeconds();
+        if (maxAge.toNanos() % 1_000_000_000L != 0) {
+            // Access-Control-Max-Age counts whole seconds: 500ms would go out as 0 (no caching at all).
+            problems.add(PolicyProblem.error(
+                    "max-age", PolicyProblem.WHOLE_KEY, maxAge.toMillis() + "ms", "whole seconds, e.g. 10m or 600s"));
+            return;
+        }
         String why = seconds > FIREFOX_MAX_AGE
                 ? "browsers cap it: Chromium at 7200 s (2h), Firefox at 86400 s (24h)"
                 : seconds > CHROMIUM_MAX_AGE ? "Chromium caps it at 7200 s (2h)" : null;

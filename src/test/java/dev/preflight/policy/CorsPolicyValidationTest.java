@@ -36,6 +36,36 @@ class CorsPolicyValidationTest {
                         "an origin without a trailing slash, i.e. https://app.example.com"),
                 origin("HTTPS://App.Example.com/", "an origin without a trailing slash, i.e. https://app.example.com"),
                 origin("app.example.com", "an origin with its scheme, i.e. https://app.example.com"),
+                // V2: addresses as browsers write them (URL standard), else the entry never matches.
+                origin("http://127.1", "an origin with the address as browsers write it, i.e. http://127.0.0.1"),
+                origin(
+                        "http://0x7f.0.0.1:8080",
+                        "an origin with the address as browsers write it, i.e. http://127.0.0.1:8080"),
+                origin("http://0177.0.0.1", "an origin with the address as browsers write it, i.e. http://127.0.0.1"),
+                origin("http://2130706433", "an origin with the address as browsers write it, i.e. http://127.0.0.1"),
+                origin(
+                        "http://256.0.0.1",
+                        "a host name, or an IPv4 address of four numbers 0-255, e.g. http://127.0.0.1:8080"),
+                origin(
+                        "http://a.b.09",
+                        "a host name, or an IPv4 address of four numbers 0-255, e.g. http://127.0.0.1:8080"),
+                origin(
+                        "https://[0:0:0:0:0:0:0:1]",
+                        "an origin with the address as browsers write it, i.e. https://[::1]"),
+                origin(
+                        "https://[::FFFF:127.0.0.1]:8443",
+                        "an origin with the address as browsers write it, i.e. https://[::ffff:7f00:1]:8443"),
+                origin(
+                        "http://[2001:db8:0:0:1:0:0:1]",
+                        "an origin with the address as browsers write it, i.e. http://[2001:db8::1:0:0:1]"),
+                origin("https://[:]", ORIGIN),
+                origin("https://[1::2::3]", ORIGIN),
+                origin(
+                        "wss://app.example.com",
+                        "an origin with the page's scheme as browsers write it, i.e. https://app.example.com"),
+                origin(
+                        "ws://localhost:8080",
+                        "an origin with the page's scheme as browsers write it, i.e. http://localhost:8080"),
                 origin("https://*example.com", WILDCARD),
                 origin("https://a.*.com", WILDCARD),
                 origin("https://*", WILDCARD),
@@ -79,7 +109,12 @@ class CorsPolicyValidationTest {
                 "http://*.localhost:*",
                 "http://[::1]:3000",
                 "http://127.0.0.1:8080",
+                "http://[::ffff:7f00:1]",
+                "https://[2001:db8::1]",
+                "http://10.0.0.0",
+                "https://api.v2",
                 "chrome-extension://abcdefghijklmnop",
+                "capacitor://localhost",
                 "HTTPS://APP.EXAMPLE.COM"
             })
     void v2WellFormedOriginsHaveNoProblem(String entry) {
@@ -170,6 +205,12 @@ class CorsPolicyValidationTest {
                         "max-age: 172800s (warning: browsers cap it: Chromium at 7200 s (2h), Firefox at 86400 s (24h))");
         assertThat(Cors.defaults().maxAge(Duration.ofHours(2)).compile().problems())
                 .isEmpty();
+    }
+
+    @Test
+    void maxAgeIsWholeSeconds() {
+        assertThat(rendered(Cors.origins("https://a.example.com").maxAge(Duration.ofMillis(1500))))
+                .containsExactly("max-age: 1500ms (expected: whole seconds, e.g. 10m or 600s)");
     }
 
     @Test
