@@ -51,7 +51,22 @@ final class CorsPolicyCompiler {
                 problem.isError() ? ConfigProblem.Severity.ERROR : ConfigProblem.Severity.WARNING;
         String location = value.map(v -> ConfigProblem.location(v.origin())).orElse("");
         String shown = value.map(ConfigProblem::render).orElse(problem.value());
-        r.add(new ConfigProblem(path, location, shown, problem.expected(), severity));
+        r.add(new ConfigProblem(path, location, shown, problem.expected() + relatedSource(r, problem, key), severity));
+    }
+
+    /**
+     * For a problem of two keys together reported at one of them: where the other one's value came
+     * from when that is not this file (an environment variable), which the problem's line would not
+     * show (credentials in the file with {@code PREFLIGHT_ALLOWED_ORIGINS=*}).
+     */
+    private static String relatedSource(ConfigReader r, PolicyProblem problem, String reportedAt) {
+        String other = problem.key().equals(reportedAt) ? problem.relatedKey().orElse(null) : problem.key();
+        if (other == null) {
+            return "";
+        }
+        String source =
+                r.raw(other).map(v -> ConfigProblem.location(v.origin())).orElse("");
+        return source.startsWith("env ") ? "; " + other + " is from " + source : "";
     }
 
     /**

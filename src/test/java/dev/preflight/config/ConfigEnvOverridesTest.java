@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -93,6 +94,19 @@ class ConfigEnvOverridesTest {
             """)
     void aBadVariableIsReportedAsTheVariable(String variable, String value, String message) {
         assertThat(problems(FILE, Map.of(variable, value))).containsExactly(message);
+    }
+
+    @Test
+    @DisplayName(
+            "V3: credentials in the file with PREFLIGHT_ALLOWED_ORIGINS=* name the variable, not only the file's line")
+    void aProblemOfTwoKeysNamesTheVariableOfTheOther() {
+        assertThat(problems(
+                        FILE.replace("preflight {", "preflight {\n  cors.allow-credentials = true"),
+                        Map.of("PREFLIGHT_ALLOWED_ORIGINS", "*")))
+                .singleElement()
+                .asString()
+                .startsWith("preflight.cors.allow-credentials (string:2): true (expected: ")
+                .endsWith("; allowed-origins is from env PREFLIGHT_ALLOWED_ORIGINS)");
     }
 
     @Test
