@@ -3,9 +3,12 @@ package dev.preflight.policy;
 import dev.preflight.policy.CorsDecision.Kind;
 import dev.preflight.policy.CorsDecision.Outcome;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -85,7 +88,8 @@ public final class CorsPolicy {
             tail.add(ALLOW_CREDENTIALS);
         }
         if (!settings.exposedHeaders().isEmpty()) {
-            tail.add(Map.entry(CorsHeaders.EXPOSE_HEADERS, String.join(", ", distinct(settings.exposedHeaders()))));
+            tail.add(Map.entry(
+                    CorsHeaders.EXPOSE_HEADERS, String.join(", ", distinctIgnoringCase(settings.exposedHeaders()))));
         }
         this.actualTail = List.copyOf(tail);
         this.wildcardActualHeaders = actualHeaders("*");
@@ -269,6 +273,14 @@ public final class CorsPolicy {
             String vary,
             List<Map.Entry<String, String>> actual) {
         return new CorsDecision(kind, Outcome.ALLOWED, Reason.ALLOWED, null, local, status, headers, vary, actual);
+    }
+
+    /** Header names, each once whatever its case (the first spelling kept): names are case-insensitive. */
+    private static List<String> distinctIgnoringCase(List<String> names) {
+        Set<String> seen = new HashSet<>();
+        return names.stream()
+                .filter(name -> seen.add(name.toLowerCase(Locale.ROOT)))
+                .toList();
     }
 
     /** In the order written: a name listed twice is sent once. */

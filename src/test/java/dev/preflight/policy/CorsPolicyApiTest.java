@@ -35,6 +35,16 @@ class CorsPolicyApiTest {
     }
 
     @Test
+    void c8AnExposedHeaderListedTwiceInAnotherCaseIsSentOnce() {
+        CorsDecision decision = Cors.origins(APP)
+                .exposed("X-Request-Id", "x-request-id", "X-Trace")
+                .policy()
+                .decide(Req.actual("GET", APP).build());
+
+        assertThat(decision.headers()).contains(Map.entry("Access-Control-Expose-Headers", "X-Request-Id, X-Trace"));
+    }
+
+    @Test
     void c11AnyOriginWithoutCredentialsGivesAStar() {
         CorsDecision decision =
                 Cors.origins("*").policy().decide(Req.preflight(APP, "GET").build());
