@@ -16,7 +16,8 @@ public final class Main {
             Usage: preflight [run] [--config FILE]
                    preflight check [--config FILE]
                    preflight explain --origin O --method M [--header H]... [--path P] [--host H]
-                                     [--preflight] [--private-network] [--forwarded-proto P]
+                                     [--preflight] [--private-network] [--websocket]
+                                     [--forwarded-proto P]
                                      [--sec-fetch-site S] [--sec-fetch-mode M]
                                      [--sec-fetch-dest D] [--config FILE]
                    preflight demo [--port PROXY_PORT] | demo --only api|page [--port N] [--api URL]
@@ -32,7 +33,8 @@ public final class Main {
               check      validate the config: print every error and warning; exit 1 when invalid
               explain    print the route, CORS decision, reason and response headers for a request
                          (--preflight: as the browser's OPTIONS asking for --method and --header;
-                         --private-network: asking for a private network; --forwarded-proto: the
+                         --private-network: asking for a private network; --websocket: a
+                         WebSocket handshake; --forwarded-proto: the
                          X-Forwarded-Proto it carries, read with forwarded.trust-incoming; without
                          --origin: a request without Origin); exit 2 when it would be refused
               demo       a CORS-unaware sample API, the proxy and a page on another origin, to

@@ -21,7 +21,8 @@ import java.util.function.Supplier;
  */
 final class ExplainEndpoint implements AdminEndpoint {
     static final String USAGE = "/explain?method=M[&origin=O][&header=H]...[&path=/p][&host=h][&preflight=true]"
-            + "[&private-network=true][&forwarded-proto=https][&sec-fetch-site=S&sec-fetch-mode=M&sec-fetch-dest=D]";
+            + "[&private-network=true][&websocket=true][&forwarded-proto=https]"
+            + "[&sec-fetch-site=S&sec-fetch-mode=M&sec-fetch-dest=D]";
 
     private record Cached(Settings settings, Explainer explainer) {}
 
@@ -46,11 +47,10 @@ final class ExplainEndpoint implements AdminEndpoint {
         if (method == null || method.isEmpty()) {
             return badRequest(alloc, "missing query parameter: method");
         }
-        Boolean preflight = flag(params, "preflight");
-        Boolean privateNetwork = flag(params, "private-network");
-        if (preflight == null || privateNetwork == null) {
-            String name = preflight == null ? "preflight" : "private-network";
-            return badRequest(alloc, name + ": " + first(params, name) + " (expected: true or false)");
+        for (String name : List.of("preflight", "private-network", "websocket")) {
+            if (flag(params, name) == null) {
+                return badRequest(alloc, name + ": " + first(params, name) + " (expected: true or false)");
+            }
         }
         // Without origin: a request without Origin (C1), e.g. an <img> load for fetch metadata (F4).
         Explainer.Question question = new Explainer.Question(
@@ -59,10 +59,11 @@ final class ExplainEndpoint implements AdminEndpoint {
                 params.getOrDefault("header", List.of()),
                 params.containsKey("path") ? first(params, "path") : "/",
                 first(params, "host"),
-                preflight,
+                flag(params, "preflight"),
                 secFetch(params),
                 first(params, "forwarded-proto"),
-                privateNetwork);
+                flag(params, "private-network"),
+                flag(params, "websocket"));
         Explainer.Explanation explanation = explainer(settings.get()).explain(question);
         return AdminResponses.json(alloc, HttpResponseStatus.OK, render(explanation));
     }

@@ -13,6 +13,7 @@ import java.util.Optional;
  *     {@code secFetchDest}: the {@code Sec-Fetch-*} headers the browser would send
  * @param forwardedProto {@code --forwarded-proto} of {@code explain}: the request's {@code X-Forwarded-Proto}
  * @param privateNetwork {@code --private-network} of {@code explain}: a private-network preflight
+ * @param websocket {@code --websocket} of {@code explain}: a WebSocket handshake
  */
 public record Arguments(
         String command,
@@ -32,7 +33,8 @@ public record Arguments(
         Optional<String> secFetchMode,
         Optional<String> secFetchDest,
         Optional<String> forwardedProto,
-        boolean privateNetwork) {
+        boolean privateNetwork,
+        boolean websocket) {
 
     public static final List<String> COMMANDS = List.of("run", "check", "explain", "demo", "healthcheck");
 
@@ -52,6 +54,7 @@ public record Arguments(
                 case "--version", "-V" -> b.version = true;
                 case "--preflight" -> b.preflight = true;
                 case "--private-network" -> b.privateNetwork = true;
+                case "--websocket" -> b.websocket = true;
                 case "--config",
                         "--origin",
                         "--method",
@@ -97,6 +100,7 @@ public record Arguments(
         boolean version;
         boolean preflight;
         boolean privateNetwork;
+        boolean websocket;
         String forwardedProto;
         String origin;
         String method;
@@ -149,11 +153,13 @@ public record Arguments(
                     || host != null
                     || preflight
                     || privateNetwork
+                    || websocket
                     || forwardedProto != null;
             boolean secFetch = secFetchSite != null || secFetchMode != null || secFetchDest != null;
             if ((explainOptions || secFetch) && !cmd.equals("explain") && !help) {
                 throw new UsageException("--origin, --method, --header, --path, --host, --preflight,"
-                        + " --private-network, --forwarded-proto and --sec-fetch-site/-mode/-dest belong to explain");
+                        + " --private-network, --websocket, --forwarded-proto and --sec-fetch-site/-mode/-dest"
+                        + " belong to explain");
             }
             if (secFetchSite == null && secFetch) {
                 throw new UsageException("--sec-fetch-mode and --sec-fetch-dest need --sec-fetch-site");
@@ -183,7 +189,8 @@ public record Arguments(
                     Optional.ofNullable(secFetchMode),
                     Optional.ofNullable(secFetchDest),
                     Optional.ofNullable(forwardedProto),
-                    privateNetwork);
+                    privateNetwork,
+                    websocket);
         }
     }
 

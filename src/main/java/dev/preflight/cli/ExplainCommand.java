@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * {@code preflight explain --origin O --method M [--header H]... [--path P] [--host H] [--preflight]
- * [--private-network] [--forwarded-proto P] [--sec-fetch-site S [--sec-fetch-mode M] [--sec-fetch-dest
+ * [--private-network] [--websocket] [--forwarded-proto P] [--sec-fetch-site S [--sec-fetch-mode M] [--sec-fetch-dest
  * D]]}: prints the route, decision, reason, fetch-metadata verdict and exact response headers for one
  * request. Exit 0 when the request would be allowed or is not subject to CORS, 2 when it would be
  * refused (by CORS, by fetch metadata, or answered 4xx/5xx by the proxy before any route), 1 on a bad
@@ -50,7 +50,8 @@ public final class ExplainCommand {
                                 args.secFetchDest().orElse(null)))
                         .orElse(SecFetch.NONE),
                 args.forwardedProto().orElse(null),
-                args.privateNetwork());
+                args.privateNetwork(),
+                args.websocket());
         Explainer.Explanation explanation = new Explainer(settings).explain(question);
         out.print(Explainer.render(question, explanation));
         // Refused by CORS (answered 403, or forwarded without CORS headers), by fetch metadata, or

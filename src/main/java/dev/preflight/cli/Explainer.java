@@ -44,6 +44,7 @@ public final class Explainer {
      *     forwarded.trust-incoming} it is the scheme of the request's own origin (C2), as behind a TLS
      *     terminator
      * @param privateNetwork a preflight with {@code Access-Control-Request-Private-Network: true}
+     * @param websocket a WebSocket handshake ({@code GET} with {@code Upgrade: websocket}, P7)
      */
     public record Question(
             String origin,
@@ -54,10 +55,25 @@ public final class Explainer {
             boolean preflight,
             SecFetch secFetch,
             String forwardedProto,
-            boolean privateNetwork) {
+            boolean privateNetwork,
+            boolean websocket) {
 
         public Question {
             secFetch = secFetch == null ? SecFetch.NONE : secFetch;
+        }
+
+        /** Not a WebSocket handshake. */
+        public Question(
+                String origin,
+                String method,
+                List<String> headers,
+                String path,
+                String host,
+                boolean preflight,
+                SecFetch secFetch,
+                String forwardedProto,
+                boolean privateNetwork) {
+            this(origin, method, headers, path, host, preflight, secFetch, forwardedProto, privateNetwork, false);
         }
 
         /** Without {@code X-Forwarded-Proto} or a private-network request. */
@@ -199,6 +215,16 @@ public final class Explainer {
                     route.name(), upstream, "disabled", null, 0, headers, routed.fetchMetadata(), false, null);
         }
         String mode = policy.enforce() || routed.refused() ? "enforce" : "report-only";
+        if (q.websocket()
+                && !q.preflight()
+                && mode.equals("enforce")
+                && decision.outcome() == CorsDecision.Outcome.REJECTED) {
+            // P7: a handshake from a disallowed origin gets 403 whatever disallowed-origin says.
+            headers.addAll(
+                    AnswerHeaders.webSocketRefusal(decision, debug ? route.name() : null, routed.fetchMetadataVary()));
+            return new Explanation(
+                    route.name(), upstream, mode, decision, 403, headers, routed.fetchMetadata(), false, null);
+        }
         boolean preserve = !decision.answerLocally() && preservesUpstreamCors(policy);
         if (decision.answerLocally()) {
             // The answer itself, every header of it, from the code that writes it.
@@ -284,6 +310,10 @@ public final class Explainer {
         if (q.origin() != null) {
             headers.set(HttpHeaderNames.ORIGIN, q.origin());
         }
+        if (q.websocket()) {
+            headers.set(HttpHeaderNames.UPGRADE, "websocket");
+            headers.set(HttpHeaderNames.CONNECTION, "Upgrade");
+        }
         if (q.preflight()) {
             headers.set(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD, q.method());
             for (String h : q.headers()) {
@@ -343,6 +373,9 @@ public final class Explainer {
         }
         if (q.preflight() && q.privateNetwork()) {
             out.append(", to a private network");
+        }
+        if (q.websocket() && !q.preflight()) {
+            out.append(", a WebSocket handshake");
         }
         if (q.forwardedProto() != null) {
             out.append(" (X-Forwarded-Proto ").append(q.forwardedProto()).append(')');

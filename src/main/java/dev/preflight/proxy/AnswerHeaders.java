@@ -24,8 +24,19 @@ public final class AnswerHeaders {
     public static List<Map.Entry<String, String>> localAnswer(
             CorsDecision decision, String debugRoute, String fetchVary) {
         FullHttpResponse answer = CorsResponses.localAnswer(UnpooledByteBufAllocator.DEFAULT, decision, debugRoute);
+        VaryHeader.merge(answer.headers(), fetchVary);
+        return headersOf(answer);
+    }
+
+    /** Every header of the 403 to a WebSocket handshake from a disallowed origin (P7). */
+    public static List<Map.Entry<String, String>> webSocketRefusal(
+            CorsDecision decision, String debugRoute, String fetchVary) {
+        return headersOf(
+                CorsResponses.webSocketRefusal(UnpooledByteBufAllocator.DEFAULT, decision, debugRoute, fetchVary));
+    }
+
+    private static List<Map.Entry<String, String>> headersOf(FullHttpResponse answer) {
         try {
-            VaryHeader.merge(answer.headers(), fetchVary);
             List<Map.Entry<String, String>> headers = new ArrayList<>();
             answer.headers().forEach(h -> headers.add(Map.entry(h.getKey(), h.getValue())));
             return headers;

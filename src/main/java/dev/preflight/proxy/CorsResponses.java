@@ -112,6 +112,22 @@ final class CorsResponses {
     }
 
     /**
+     * P7: the 403 to a WebSocket handshake from a disallowed origin, whatever {@code disallowed-origin}
+     * says, since CORS does not protect WebSockets; it varies on the Origin (C7).
+     */
+    static FullHttpResponse webSocketRefusal(
+            ByteBufAllocator alloc, CorsDecision decision, String debugRoute, String fetchVary) {
+        FullHttpResponse refused =
+                ErrorResponses.problem(alloc, HttpResponseStatus.FORBIDDEN, "origin not allowed", false);
+        if (debugRoute != null) {
+            refused.headers().set(DecisionHeader.NAME, DecisionHeader.value(decision, debugRoute, false));
+        }
+        VaryHeader.merge(refused.headers(), decision.vary());
+        VaryHeader.merge(refused.headers(), fetchVary);
+        return refused;
+    }
+
+    /**
      * The backend's response on its way to the client (C7, C8, C10): with {@code strip}, every
      * {@code Access-Control-*} header it sent is removed and ours are written; with {@code preserve}
      * its headers stay and ours are not added. {@code Vary} is merged either way.

@@ -154,13 +154,8 @@ final class RequestAdmission {
                             decision.reason().tag());
             return null;
         }
-        FullHttpResponse refused = problem(ctx, HttpResponseStatus.FORBIDDEN, "origin not allowed", false);
-        if (debug) {
-            refused.headers().set(DecisionHeader.NAME, DecisionHeader.value(decision, route.name(), false));
-        }
-        VaryHeader.merge(refused.headers(), decision.vary()); // C7: it depends on the Origin
-        VaryHeader.merge(refused.headers(), fetchVary);
-        return new Answer(refused);
+        return new Answer(
+                CorsResponses.webSocketRefusal(ctx.alloc(), decision, debug ? route.name() : null, fetchVary));
     }
 
     /**

@@ -86,6 +86,13 @@ class ExplainMatchesWireTest {
                         "Origin: https://evil.example\r\n",
                         new Explainer.Question("https://evil.example", "GET", List.of(), "/strict/a", null, false)),
                 row("C1: no Origin", "GET /a", "", q(null, "GET", false)),
+                row(
+                        "P7: a WebSocket handshake from a disallowed origin: 403 whatever disallowed-origin says",
+                        "GET /a",
+                        "Origin: https://evil.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n",
+                        new Explainer.Question(
+                                "https://evil.example", "GET", List.of(), "/a", null, false, null, null, false, true)),
                 row("TRACE is not forwarded", "TRACE /a", "Origin: " + APP + "\r\n", q(APP, "TRACE", false)),
                 row("nor is trace, in lower case", "trace /a", "Origin: " + APP + "\r\n", q(APP, "trace", false)),
                 row(
@@ -113,7 +120,8 @@ class ExplainMatchesWireTest {
                 question.preflight(),
                 question.secFetch(),
                 question.forwardedProto(),
-                question.privateNetwork());
+                question.privateNetwork(),
+                question.websocket());
         Explainer.Explanation explained = explainer.explain(asked);
         int seenBefore = proxy.backend().requests().size();
 
