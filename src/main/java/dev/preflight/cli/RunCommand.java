@@ -47,6 +47,9 @@ public final class RunCommand {
     private final PrintStream err;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean stopping = new AtomicBoolean();
+    // Set as they start; a stop signal may come before (the drain thread closes what is up by then).
+    private volatile AdminServer admin;
+    private volatile ConfigWatcher watcher;
 
     public RunCommand(Map<String, String> env, PrintStream err) {
         this.env = env;
@@ -91,13 +94,18 @@ public final class RunCommand {
             err.println("preflight: " + e.getMessage());
             return 1;
         }
+        Reloader reloader = new Reloader(file, env, server, metrics, settings);
+        // From the moment the port takes connections a stop signal drains (O5); the admin port and the
+        // watcher started below are closed with the rest if they are up by then.
+        Signal.handle(new Signal("TERM"), s -> shutdown(server, health, reloader));
+        Signal.handle(new Signal("INT"), s -> shutdown(server, health, reloader));
         health.markReady(); // the listener is bound: ready before the admin port can be asked
         prepared.join(); // the JVM's metrics are bound before the admin port serves /metrics
-        Reloader reloader = new Reloader(file, env, server, metrics, settings);
-        AdminServer admin = settings.admin().enabled()
+        admin = settings.admin().enabled()
                 ? AdminServer.start(settings.admin(), new AdminContext(registry, health, reloader::current))
                 : null;
         ConfigWatcher watcher = watch(settings, file, reloader);
+        this.watcher = watcher;
         if (Signal.handle(new Signal("HUP"), s -> reloader.reload("SIGHUP")) == SignalHandler.SIG_IGN) {
             // A signal ignored when the JVM started (nohup, some supervisors) stays ignored: the JVM
             // does not take it over, and SIGHUP would reload nothing without a word (O4).
@@ -108,10 +116,9 @@ public final class RunCommand {
                                     ? "changes to the file are still picked up"
                                     : "start without nohup, or set preflight.reload.watch = true");
         }
-        Signal.handle(new Signal("TERM"), s -> shutdown(server, admin, watcher, health, reloader));
-        Signal.handle(new Signal("INT"), s -> shutdown(server, admin, watcher, health, reloader));
-        if (admin != null) {
-            log().info("admin on {}", admin.address());
+        AdminServer adminServer = admin;
+        if (adminServer != null) {
+            log().info("admin on {}", adminServer.address());
         }
         stopped.await();
         return 0;
@@ -133,8 +140,7 @@ public final class RunCommand {
      * First signal: not ready, stop accepting, let requests in flight finish within the drain
      * timeout, exit 0. A second signal while draining exits at once.
      */
-    private void shutdown(
-            ProxyServer server, AdminServer admin, ConfigWatcher watcher, Health health, Reloader reloader) {
+    private void shutdown(ProxyServer server, Health health, Reloader reloader) {
         if (!stopping.compareAndSet(false, true)) {
             log().warn("second stop signal: exiting now");
             Runtime.getRuntime().halt(1);
@@ -152,9 +158,11 @@ public final class RunCommand {
                 Thread.currentThread().interrupt();
             } finally {
                 server.close();
+                AdminServer admin = this.admin;
                 if (admin != null) {
                     admin.close();
                 }
+                ConfigWatcher watcher = this.watcher;
                 if (watcher != null) {
                     try {
                         watcher.close();

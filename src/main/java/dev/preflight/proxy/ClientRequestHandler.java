@@ -90,7 +90,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private void onRequestHead(ChannelHandlerContext ctx, HttpRequest request) {
         headTimeout.headReceived();
         runtime = context.runtime();
-        record = new RequestRecord(clientIp(ctx), request.method().name(), request.uri());
+        record = RequestRecord.of(clientIp(ctx), request);
         if (request.decoderResult().isFailure()) {
             // Before RequestInfo: the head the decoder refused may hold a Content-Length that does not parse.
             current = null;

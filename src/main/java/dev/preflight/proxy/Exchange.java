@@ -114,11 +114,9 @@ final class Exchange implements UpstreamListener, ProgressTimer.Expiry {
             }
             return;
         }
-        // The upstream stopped taking the request: a backend that answered early (a 413 to a large
-        // upload) and closed with the body unread, which its kernel answers with a reset. The
-        // connection's output is shut, not the connection (AUTO_CLOSE is off upstream): what the
-        // backend answered is read and relayed, and its close then decides what else the client gets
-        // (onUpstreamClosed). It used to be dropped with the connection: a 502 instead of the 413.
+        // The upstream stopped taking the request (a backend that answered a large upload early, a 413,
+        // and reset for the unread body): only the output is shut (AUTO_CLOSE is off upstream), so what
+        // it answered is read and relayed before its close decides the rest (it was a 502).
         readUpstream();
     }
 
@@ -141,8 +139,8 @@ final class Exchange implements UpstreamListener, ProgressTimer.Expiry {
 
     /** P7: the upstream accepted the WebSocket handshake; its connection and the client's become a tunnel. */
     void tunnel(HttpResponse accepted) {
-        end();
         record.upstreamDone();
+        end();
         owner.tunnel(ctx, lease.handOver().channel(), accepted);
     }
 
@@ -183,20 +181,12 @@ final class Exchange implements UpstreamListener, ProgressTimer.Expiry {
     }
 
     /**
-     * A pooled connection that turns out dead before any response byte may be retried once (the lease
-     * knows whether it was pooled, and retried already); the request may be sent again when that is
-     * harmless (idempotent) and possible (no body, so nothing is lost), and only if the backend sent
-     * nothing at all for it: a 1xx or a head cut short say it has the request (a DELETE was sent twice,
-     * found by probing).
+     * A dead pooled connection is retried once (the lease knows if it was pooled, and retried) when
+     * resending is harmless (idempotent), possible (no body to lose) and the backend sent nothing for
+     * it: after a 1xx or half a head it has the request (a DELETE was sent twice, found by probing).
      */
     private boolean replayable() {
-        UpstreamConnection connection = lease.connection();
-        return !responseRelay.started()
-                && request.idempotent()
-                && request.bodyless()
-                && requestComplete()
-                && !responseRelay.skippingInformational()
-                && (connection == null || !connection.heardSinceRequest());
+        return request.idempotent() && request.bodyless() && requestComplete() && !lease.heardFrom();
     }
 
     /** The client connection closed; the upstream one cannot be reused mid-exchange. */
@@ -206,10 +196,7 @@ final class Exchange implements UpstreamListener, ProgressTimer.Expiry {
         }
     }
 
-    /**
-     * True while the exchange waits on the client (to take a response chunk or send a body chunk); not
-     * while it waits on the upstream, for a connection from the pool, a connect, or the response.
-     */
+    /** Waiting on the client (to take or send a part), not on the upstream (pool, connect, response). */
     boolean waitingForClient() {
         return !timer.waitingForUpstream() && !lease.acquiring();
     }
@@ -249,10 +236,11 @@ final class Exchange implements UpstreamListener, ProgressTimer.Expiry {
     }
 
     void finish() {
-        if (!end()) {
+        if (finished) {
             return;
         }
-        record.upstreamDone();
+        record.upstreamDone(); // before end(): one clock read for both
+        end();
         lease.release(responseRelay.upstreamReusable() && requestComplete());
         owner.exchangeDone(ctx, !responseRelay.closeClient() && requestComplete());
     }
@@ -274,6 +262,7 @@ final class Exchange implements UpstreamListener, ProgressTimer.Expiry {
         }
         finished = true;
         timer.stop();
+        record.upstreamEnded(); // a failure's upstream time (a complete response stamped it already)
         return true;
     }
 

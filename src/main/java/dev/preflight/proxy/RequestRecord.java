@@ -1,6 +1,8 @@
 package dev.preflight.proxy;
 
 import dev.preflight.policy.CorsDecision;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpRequest;
 
 /**
  * What one request did, filled in as it travels and handed once to the metrics and the access log
@@ -38,6 +40,17 @@ final class RequestRecord {
 
     private boolean completed;
 
+    /**
+     * The record of a request head as decoded. One the decoder refused before its request line was
+     * read is Netty's stand-in, a full {@code GET /bad-request}: recorded as {@code "-"}, as a head
+     * that never came is, not as what nobody sent.
+     */
+    static RequestRecord of(String client, HttpRequest request) {
+        return request.decoderResult().isFailure() && request instanceof FullHttpRequest
+                ? new RequestRecord(client, "-", "-")
+                : new RequestRecord(client, request.method().name(), request.uri());
+    }
+
     /** @param client the client's IP address as text */
     RequestRecord(String client, String method, String uri) {
         this(client, method, uri, System.nanoTime());
@@ -48,8 +61,10 @@ final class RequestRecord {
         this.startNanos = startNanos;
         this.client = client;
         this.method = method;
-        int q = uri.indexOf('?');
-        this.path = q >= 0 ? uri.substring(0, q) : uri;
+        // An absolute-form target's scheme and authority (and credentials in it) are not the path.
+        String target = UpstreamRequests.originForm(uri);
+        int q = target.indexOf('?');
+        this.path = q >= 0 ? target.substring(0, q) : target;
     }
 
     /**
@@ -76,6 +91,16 @@ final class RequestRecord {
         upstreamNanos = now - upstreamStartNanos;
         if (durationNanos < 0) {
             durationNanos = now - startNanos;
+        }
+    }
+
+    /**
+     * The upstream's part ends without a complete response (a failure, a timeout, a client gone): its
+     * time so far, when the request had gone upstream, so the access log and the metrics have it.
+     */
+    void upstreamEnded() {
+        if (upstreamStartNanos != 0 && upstreamNanos < 0) {
+            upstreamNanos = System.nanoTime() - upstreamStartNanos;
         }
     }
 

@@ -76,6 +76,11 @@ final class UpstreamLease implements GenericFutureListener<Future<UpstreamConnec
         return acquiring;
     }
 
+    /** Any byte came on the connection since the request was written (P6: never replayed then). */
+    boolean heardFrom() {
+        return connection != null && connection.heardSinceRequest();
+    }
+
     /** The connection, or null before it is acquired and once released, closed or handed over. */
     UpstreamConnection connection() {
         return connection;

@@ -181,6 +181,30 @@ class OpsAccessLogIT {
     }
 
     @Test
+    @DisplayName("O6: what the log says of requests it used to misstate: a line the decoder never read (\"- -\", not"
+            + " Netty's GET /bad-request), an absolute-form target (its path, not its credentials), a 504 (its upstream"
+            + " time)")
+    void linesOfUnusualRequests() throws Exception {
+        backend.on("/api/never", Behaviour.neverAnswer());
+        start("limits.max-initial-line = 1k\nupstream.response-timeout = 1s", Map.of());
+        String ms = "\\d+\\.\\d{3}ms";
+
+        exchange("DELETE /" + "a".repeat(2000) + " HTTP/1.1\r\nHost: h\r\n\r\n", 414);
+        assertOneTextLine("- -", ".* \"- -\" 414 .*");
+        assertThat(preflight.stdout()).noneMatch(line -> line.contains("/bad-request"));
+
+        exchange(
+                "GET http://user:" + SECRET + "@127.0.0.1:" + proxyPort
+                        + "/api/abs?token=x HTTP/1.1\r\nHost: 127.0.0.1:" + proxyPort + "\r\n\r\n",
+                200);
+        assertOneTextLine("GET /api/abs", ".* \"GET /api/abs\" 200 .*");
+        assertThat(preflight.stdout()).as("the credentials never reach the log").noneMatch(l -> l.contains(SECRET));
+
+        exchange(OpsWire.get(proxyPort, "/api/never", null), 504);
+        assertOneTextLine("GET /api/never", ".* \"GET /api/never\" 504 .* upstream=" + ms + "$");
+    }
+
+    @Test
     @DisplayName("O6/P6: a head that times out is logged once, as its 408 at header-timeout, never as a 400")
     void headTimeoutIsLoggedAsIts408() throws Exception {
         start("limits.header-timeout = 1s", Map.of());

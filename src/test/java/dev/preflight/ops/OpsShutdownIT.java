@@ -164,9 +164,28 @@ class OpsShutdownIT {
         assertThat(millis).as("ms from the second SIGTERM to exit").isLessThan(10_000);
     }
 
+    @Test
+    @DisplayName(
+            "O5: SIGTERM the moment the proxy port is bound, before the admin port is up, still drains and exits 0")
+    void signalDuringStartDrains() throws Exception {
+        startBound(Duration.ofSeconds(10));
+        preflight.signal("TERM");
+
+        int status = preflight.awaitExit(Await.PATIENCE);
+
+        assertThat(status).as("exit status; output:\n%s", preflight.output()).isZero();
+        assertThat(preflight.stdout()).anyMatch(line -> line.contains("stopped"));
+    }
+
     // --- helpers ---
 
     private void start(Duration drainTimeout) throws IOException {
+        startBound(drainTimeout);
+        adminPort = preflight.adminPort();
+    }
+
+    /** Started, and returned as soon as the proxy's port is bound (logged), the admin port maybe not yet. */
+    private void startBound(Duration drainTimeout) throws IOException {
         Path file = Files.writeString(
                 dir.resolve("application.conf"), """
                 preflight {
@@ -178,7 +197,6 @@ class OpsShutdownIT {
                 """.formatted(backend.url(), drainTimeout.toSeconds()));
         preflight = OpsProcess.start(dir, file, Map.of());
         proxyPort = preflight.proxyPort();
-        adminPort = preflight.adminPort();
     }
 
     /** Sends {@link #SLOW} requests for /slow/N, each on its own connection, and waits until the backend has them all. */
