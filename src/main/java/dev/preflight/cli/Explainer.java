@@ -62,36 +62,10 @@ public final class Explainer {
             secFetch = secFetch == null ? SecFetch.NONE : secFetch;
         }
 
-        /** Not a WebSocket handshake. */
-        public Question(
-                String origin,
-                String method,
-                List<String> headers,
-                String path,
-                String host,
-                boolean preflight,
-                SecFetch secFetch,
-                String forwardedProto,
-                boolean privateNetwork) {
-            this(origin, method, headers, path, host, preflight, secFetch, forwardedProto, privateNetwork, false);
-        }
-
-        /** Without {@code X-Forwarded-Proto} or a private-network request. */
-        public Question(
-                String origin,
-                String method,
-                List<String> headers,
-                String path,
-                String host,
-                boolean preflight,
-                SecFetch secFetch) {
-            this(origin, method, headers, path, host, preflight, secFetch, null, false);
-        }
-
-        /** Without {@code Sec-Fetch-*} headers. */
+        /** A request with nothing but these: no Sec-Fetch-*, X-Forwarded-Proto, private network or upgrade. */
         public Question(
                 String origin, String method, List<String> headers, String path, String host, boolean preflight) {
-            this(origin, method, headers, path, host, preflight, SecFetch.NONE);
+            this(origin, method, headers, path, host, preflight, SecFetch.NONE, null, false, false);
         }
     }
 

@@ -187,6 +187,18 @@ final class BackendFaultServer implements AutoCloseable {
         return (c, r) -> Then.AWAIT_CLOSE;
     }
 
+    /** Holds the request until {@code go} is counted down, then answers {@code ok}: a connection kept busy. */
+    static Reply okWhen(CountDownLatch go) {
+        return (c, r) -> {
+            try {
+                go.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return ok().serve(c, r);
+        };
+    }
+
     /** Answers {@code ok} (keep-alive, nothing said about closing), then closes at once with a FIN. */
     static Reply okThenClose() {
         return (c, r) -> {

@@ -25,14 +25,7 @@ class IdleWhileAcquiringTest {
     @DisplayName("P6: a request waiting on the pool past limits.idle-timeout is served when a connection frees")
     void waitingOnThePoolIsNotIdle() throws Exception {
         CountDownLatch go = new CountDownLatch(1);
-        Reply hold = (connection, request) -> {
-            try {
-                go.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return BackendFaultServer.ok().serve(connection, request);
-        };
+        Reply hold = BackendFaultServer.okWhen(go);
         try (BackendFaultServer backend = BackendFaultServer.start().on("/fault/hold", hold);
                 BackendFaultProxy proxy = BackendFaultProxy.start(
                         backend.url(),

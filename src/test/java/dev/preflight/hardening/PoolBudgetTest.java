@@ -6,10 +6,14 @@ import dev.preflight.hardening.BackendFaultServer.Reply;
 import dev.preflight.testing.Await;
 import dev.preflight.testing.RawClient;
 import dev.preflight.testing.RawResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,14 +32,7 @@ class PoolBudgetTest {
     @DisplayName("P6: requests waiting on any event loop get the connection another loop frees, not a 503")
     void waitersOnEveryLoopAreServed() throws Exception {
         CountDownLatch go = new CountDownLatch(1);
-        Reply hold = (connection, request) -> {
-            try {
-                go.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return BackendFaultServer.ok().serve(connection, request);
-        };
+        Reply hold = BackendFaultServer.okWhen(go);
         List<RawClient> waiters = new ArrayList<>();
         try (BackendFaultServer backend = BackendFaultServer.start().on("/fault/hold", hold);
                 BackendFaultProxy proxy = BackendFaultProxy.start(
@@ -73,14 +70,7 @@ class PoolBudgetTest {
     @DisplayName("P6, O3: a request waiting for a connection whose client leaves stops counting as pending at once")
     void waiterWhoseClientLeftIsNotPending() throws Exception {
         CountDownLatch go = new CountDownLatch(1);
-        Reply hold = (connection, request) -> {
-            try {
-                go.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return BackendFaultServer.ok().serve(connection, request);
-        };
+        Reply hold = BackendFaultServer.okWhen(go);
         try (BackendFaultServer backend = BackendFaultServer.start().on("/fault/hold", hold);
                 BackendFaultProxy proxy = BackendFaultProxy.start(
                         backend.url(), "max-connections = 1, acquire-timeout = 60s, response-timeout = 60s");
@@ -103,6 +93,57 @@ class PoolBudgetTest {
             Await.until("no request counted as waiting", () -> proxy.upstreamPending() == 0);
             go.countDown();
             assertThat(holder.readResponse().status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    @DisplayName("P6: with the budget spent, a client sending back to back queues behind a waiting request rather"
+            + " than take its connection straight back: the waiter is served, not 503")
+    void waiterComesBeforeAClientTakingItsOwnBack() throws Exception {
+        int loops = Runtime.getRuntime().availableProcessors(); // the proxy's event loops, one per core
+        List<RawClient> others = new ArrayList<>();
+        try (BackendFaultServer backend = BackendFaultServer.start();
+                BackendFaultProxy proxy = BackendFaultProxy.start(
+                        backend.url(), "max-connections = 1, acquire-timeout = 5s, response-timeout = 30s");
+                RawClient busy = proxy.raw()) {
+            // Client connections go to the event loops in turn: after loops - 1 others, the waiter
+            // shares the busy client's loop, where the one connection it keeps taking back sits.
+            for (int i = 1; i < loops; i++) {
+                others.add(proxy.raw());
+            }
+            RawClient waiter = proxy.raw();
+            others.add(waiter);
+            AtomicBoolean running = new AtomicBoolean(true);
+            AtomicInteger busyServed = new AtomicInteger();
+            Thread pace = Thread.ofVirtual().start(() -> {
+                try {
+                    while (running.get()) {
+                        RawResponse r = busy.exchange("GET /fault/busy HTTP/1.1\r\nHost: api.test\r\n\r\n");
+                        assertThat(r.status()).isEqualTo(200);
+                        busyServed.incrementAndGet();
+                        // The client's own pace, not a wait for anything: short pauses leave its
+                        // connection idle most of the time but never for a settle's length.
+                        Thread.sleep(10);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            Await.until("the busy client is going", () -> busyServed.get() > 5);
+
+            waiter.send("GET /fault/waiter HTTP/1.1\r\nHost: api.test\r\n\r\n");
+            RawResponse answer = waiter.readResponse();
+            running.set(false);
+            pace.join(Duration.ofSeconds(30));
+
+            assertThat(answer.status()).as("%s", answer).isEqualTo(200);
+            assertThat(proxy.upstreamErrors("pool-exhausted")).isZero();
+        } finally {
+            for (RawClient other : others) {
+                other.close();
+            }
         }
     }
 }

@@ -68,13 +68,13 @@ class ExplainMatchesWireTest {
                         "C4: a private-network preflight, not allowed",
                         "OPTIONS /a",
                         pre(APP, "PUT", null) + "Access-Control-Request-Private-Network: true\r\n",
-                        new Explainer.Question(APP, "PUT", List.of(), "/a", null, true, null, null, true)),
+                        new Explainer.Question(APP, "PUT", List.of(), "/a", null, true, null, null, true, false)),
                 row(
                         "C2: same-origin behind a trusted TLS terminator (X-Forwarded-Proto)",
                         "OPTIONS /a",
                         pre("https://@HOST@", "PUT", null) + "X-Forwarded-Proto: https\r\n",
                         new Explainer.Question(
-                                "https://@HOST@", "PUT", List.of(), "/a", "@HOST@", true, null, "https", false)),
+                                "https://@HOST@", "PUT", List.of(), "/a", "@HOST@", true, null, "https", false, false)),
                 row(
                         "C8: an allowed actual request, with the decision header",
                         "GET /a",

@@ -64,7 +64,16 @@ class FetchMetadataExplainTest {
     void corsMode() throws Exception {
         Explainer.Explanation e = explainer()
                 .explain(new Explainer.Question(
-                        APP, "GET", List.of(), "/data", "api", false, new SecFetch("cross-site", "cors", "empty")));
+                        APP,
+                        "GET",
+                        List.of(),
+                        "/data",
+                        "api",
+                        false,
+                        new SecFetch("cross-site", "cors", "empty"),
+                        null,
+                        false,
+                        false));
 
         assertThat(e.fetchMetadata()).isEqualTo(Verdict.ALLOWED);
         assertThat(e.decision().reason()).isEqualTo(Reason.ALLOWED);
@@ -160,6 +169,7 @@ class FetchMetadataExplainTest {
     }
 
     private static Explainer.Question question(String path, SecFetch secFetch) {
-        return new Explainer.Question("https://other.example", "GET", List.of(), path, "api", false, secFetch);
+        return new Explainer.Question(
+                "https://other.example", "GET", List.of(), path, "api", false, secFetch, null, false, false);
     }
 }

@@ -40,13 +40,14 @@ final class LoopPool {
     /**
      * How long a connection stays back before another client may have it: what a backend's stray
      * bytes take to follow its response. A backend with Nagle's algorithm on (most old servers) holds
-     * a small second write until the first is acknowledged, and Linux acknowledges after up to 40 ms:
-     * 10 ms let them through (a probe's HEAD body reached 4 other clients in 20), 50 ms none. Bytes
-     * later than this (a smuggled request that is slow to answer) are beyond it. What it costs: a
-     * waiter for a connection, with the budget spent, waits up to this much longer, and a burst of new
-     * clients opens connections rather than take ones just given back.
+     * a small second write until the first is acknowledged, and Linux delays an acknowledgement by 40
+     * ms at least: 10 ms let them through (a probe's HEAD body reached 4 other clients in 20); with 50
+     * ms a probe still saw strays written 41-49 ms late cross, 1-2 in 10,000, since the delayed ACK
+     * ran to 50 ms under load. Bytes later than this (a smuggled request slow to answer) are beyond
+     * it. What it costs: a waiter for a connection, with the budget spent, waits up to this much
+     * longer, and a burst of new clients opens connections rather than take ones just given back.
      */
-    static final long SETTLE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    static final long SETTLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final UpstreamPool parent;
     private final EventLoop loop;
@@ -151,7 +152,7 @@ final class LoopPool {
     void serveWaiters() {
         LoopWaiters.Waiter waiter;
         while ((waiter = waiters.oldest()) != null) {
-            UpstreamConnection reusable = pollIdle(waiter.client);
+            UpstreamConnection reusable = idle.poll(waiter.client, SETTLE_NANOS);
             if (reusable != null) {
                 lend(reusable, waiters.poll().promise);
             } else if (parent.tryReserve()) {
@@ -173,9 +174,13 @@ final class LoopPool {
         idle.closeAll();
     }
 
-    /** An idle connection that may serve {@code client}, lent again; null when there is none. */
+    /**
+     * An idle connection that may serve a new request of {@code client}'s, lent again; null when there
+     * is none, and while requests wait on this loop: they come first, in order (a client that took its
+     * own connection back at once, again and again, kept a waiter from it until its 503).
+     */
     UpstreamConnection pollIdle(Object client) {
-        return idle.poll(client, SETTLE_NANOS);
+        return waiters.any() ? null : idle.poll(client, SETTLE_NANOS);
     }
 
     /**
