@@ -47,9 +47,14 @@ public final class RunCommand {
     private final PrintStream err;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean stopping = new AtomicBoolean();
-    // Set as they start; a stop signal may come before (the drain thread closes what is up by then).
+    private final AtomicBoolean draining = new AtomicBoolean();
+    // Set as they start; a stop signal may come before any of them (see stop()).
+    private volatile Running running;
     private volatile AdminServer admin;
     private volatile ConfigWatcher watcher;
+
+    /** The proxy once its port is bound: what a drain needs. */
+    private record Running(ProxyServer server, Health health, Reloader reloader) {}
 
     public RunCommand(Map<String, String> env, PrintStream err) {
         this.env = env;
@@ -57,6 +62,10 @@ public final class RunCommand {
     }
 
     public int run(Arguments args) throws InterruptedException {
+        // Taken over first: a stop signal at any point of the start drains once the port is bound
+        // (O5), where the JVM's default would end the process with 143 mid-request.
+        Signal.handle(new Signal("TERM"), s -> stop());
+        Signal.handle(new Signal("INT"), s -> stop());
         CompletableFuture<Void> logging = new CompletableFuture<>();
         CompletableFuture<Early> early = CompletableFuture.supplyAsync(
                 () -> Early.start(logging),
@@ -95,10 +104,10 @@ public final class RunCommand {
             return 1;
         }
         Reloader reloader = new Reloader(file, env, server, metrics, settings);
-        // From the moment the port takes connections a stop signal drains (O5); the admin port and the
-        // watcher started below are closed with the rest if they are up by then.
-        Signal.handle(new Signal("TERM"), s -> shutdown(server, health, reloader));
-        Signal.handle(new Signal("INT"), s -> shutdown(server, health, reloader));
+        running = new Running(server, health, reloader);
+        if (stopping.get()) {
+            drainOnce(); // a signal came while starting
+        }
         health.markReady(); // the listener is bound: ready before the admin port can be asked
         prepared.join(); // the JVM's metrics are bound before the admin port serves /metrics
         admin = settings.admin().enabled()
@@ -138,13 +147,26 @@ public final class RunCommand {
 
     /**
      * First signal: not ready, stop accepting, let requests in flight finish within the drain
-     * timeout, exit 0. A second signal while draining exits at once.
+     * timeout, exit 0 (once the port is bound: before, the start drains as soon as it is). A second
+     * signal exits at once.
      */
-    private void shutdown(ProxyServer server, Health health, Reloader reloader) {
+    private void stop() {
         if (!stopping.compareAndSet(false, true)) {
             log().warn("second stop signal: exiting now");
             Runtime.getRuntime().halt(1);
         }
+        drainOnce();
+    }
+
+    /** Starts the drain, once, when both a stop was asked for and the proxy runs (either may come last). */
+    private void drainOnce() {
+        Running r = running;
+        if (r != null && draining.compareAndSet(false, true)) {
+            drain(r.server(), r.health(), r.reloader());
+        }
+    }
+
+    private void drain(ProxyServer server, Health health, Reloader reloader) {
         Thread.ofPlatform().name("preflight-drain").start(() -> {
             Duration timeout = reloader.current().shutdown().drainTimeout();
             log().info("draining for up to {}", timeout);
