@@ -150,7 +150,7 @@ public final class CorsPolicy {
                 request.method().equals("OPTIONS") && !request.requestMethods().isEmpty();
         OriginMatcher.Verdict known = given.size() == 1 ? origins.verdict(given.getFirst()) : null;
         Origin origin = known == null ? null : known.origin();
-        if (origin != null && isSelf(origin, request.selfOrigin())) {
+        if (origin != null && (isSelf(origin, request.selfOrigin()) || sameOriginNull(origin, request))) {
             return SAME_ORIGIN;
         }
         if (origin == null) {
@@ -160,6 +160,13 @@ public final class CorsPolicy {
             return refused(preflight, Reason.ORIGIN_NOT_ALLOWED, given.getFirst());
         }
         if (!preflight) {
+            // A method a browser preflights (not GET, HEAD, POST) that the policy in force does not
+            // allow: a browser sends it on the strength of a preflight it cached before a reload took
+            // the method out; it gets no CORS headers now (and 403 on reject routes), not max-age later.
+            // Not OPTIONS, which C3 forwards as an ordinary request whatever the list says.
+            if (!methodAllowed(request.method()) && !request.method().equalsIgnoreCase("OPTIONS")) {
+                return refused(false, Reason.METHOD_NOT_ALLOWED, request.method());
+            }
             return wildcardOrigin ? wildcardActual : allowedActual(given.getFirst());
         }
         return preflight(request, wildcardOrigin ? "*" : given.getFirst());
@@ -252,6 +259,15 @@ public final class CorsPolicy {
             }
         }
         return false;
+    }
+
+    /**
+     * C2: a page's own navigation (a form post) under {@code Referrer-Policy: no-referrer} carries
+     * {@code Origin: null}, and the browser says it is same-origin in {@code Sec-Fetch-Site}, a header
+     * no page can set. Such a request is forwarded, never rejected.
+     */
+    private static boolean sameOriginNull(Origin origin, CorsRequest request) {
+        return origin.isNull() && "same-origin".equals(request.secFetch().site());
     }
 
     // C2: compared normalised, so that https://a.com:443 is https://a.com; null is nobody's own origin.

@@ -112,6 +112,17 @@ final class RequestRules {
                         get("http://api.example.com").self(API),
                         actualForwardedBare(Reason.ORIGIN_NOT_ALLOWED, "http://api.example.com")),
                 rule(
+                        "C2: Origin null with Sec-Fetch-Site same-origin (a page's own form post under"
+                                + " no-referrer) is same-origin, never rejected",
+                        BASIC.rejectDisallowed(),
+                        actual("POST", "null").self(API).secFetch("same-origin", "navigate", "document"),
+                        notApplicable(Reason.SAME_ORIGIN, VARY_ORIGIN)),
+                rule(
+                        "C2: Origin null from another site is not same-origin",
+                        BASIC.rejectDisallowed(),
+                        actual("POST", "null").self(API).secFetch("cross-site", "navigate", "document"),
+                        actualRejected(Reason.ORIGIN_NOT_ALLOWED, "null")),
+                rule(
                         "C2: an allowed origin other than the request's own is CORS",
                         BASIC,
                         get(APP).self(API),
@@ -207,6 +218,22 @@ final class RequestRules {
                         Cors.origins("*"),
                         get("http://localhost:1234"),
                         actualAllowed(h(ACAO, "*"))),
+                rule(
+                        "C8, C4: a method the policy does not allow gets no CORS headers on an actual request"
+                                + " either (a preflight the browser cached before a reload took it out)",
+                        BASIC,
+                        actual("DELETE", APP),
+                        actualForwardedBare(Reason.METHOD_NOT_ALLOWED, "DELETE")),
+                rule(
+                        "C8, C4: ... and a 403 on a reject route",
+                        BASIC.rejectDisallowed(),
+                        actual("DELETE", APP),
+                        actualRejected(Reason.METHOD_NOT_ALLOWED, "DELETE")),
+                rule(
+                        "C8, C4: methods * allow any method on an actual request",
+                        Cors.origins(APP).methods("*"),
+                        actual("PATCH", APP),
+                        actualAllowed(h(ACAO, APP))),
                 rule(
                         "C8: origins * with exposed * answers both as *",
                         Cors.origins("*").exposed("*"),
