@@ -68,7 +68,7 @@ final class ExplainEndpoint implements AdminEndpoint {
         return AdminResponses.json(alloc, HttpResponseStatus.OK, render(explanation));
     }
 
-    /** The JSON form of what {@link Explainer#render} prints. */
+    /** The JSON form of what {@link dev.preflight.cli.ExplanationText#render} prints. */
     static String render(Explainer.Explanation e) {
         CorsDecision d = e.decision();
         JsonWriter json = new JsonWriter()

@@ -53,7 +53,7 @@ public final class ExplainCommand {
                 args.privateNetwork(),
                 args.websocket());
         Explainer.Explanation explanation = new Explainer(settings).explain(question);
-        out.print(Explainer.render(question, explanation));
+        out.print(ExplanationText.render(question, explanation));
         // Refused by CORS (answered 403, or forwarded without CORS headers), by fetch metadata, or
         // before any route (P5's 400): whatever the proxy answers 4xx itself.
         boolean refused = explanation.status() >= 400

@@ -150,7 +150,7 @@ public final class CorsPolicy {
                 request.method().equals("OPTIONS") && !request.requestMethods().isEmpty();
         OriginMatcher.Verdict known = given.size() == 1 ? origins.verdict(given.getFirst()) : null;
         Origin origin = known == null ? null : known.origin();
-        if (origin != null && (isSelf(origin, request.selfOrigin()) || sameOriginNull(origin, request))) {
+        if (origin != null && SameOrigin.of(origin, request)) {
             return SAME_ORIGIN;
         }
         if (origin == null) {
@@ -259,26 +259,6 @@ public final class CorsPolicy {
             }
         }
         return false;
-    }
-
-    /**
-     * C2: a page's own navigation (a form post) under {@code Referrer-Policy: no-referrer} carries
-     * {@code Origin: null}, and the browser says it is same-origin in {@code Sec-Fetch-Site}, a header
-     * no page can set. Such a request is forwarded, never rejected.
-     */
-    private static boolean sameOriginNull(Origin origin, CorsRequest request) {
-        return origin.isNull() && "same-origin".equals(request.secFetch().site());
-    }
-
-    // C2: compared normalised, so that https://a.com:443 is https://a.com; null is nobody's own origin.
-    // Most requests come from another host: those are told apart before the own origin is parsed, an
-    // object per request otherwise (issue 7).
-    private static boolean isSelf(Origin origin, String selfOrigin) {
-        if (selfOrigin == null || origin.isNull() || !origin.hostMayMatch(selfOrigin)) {
-            return false;
-        }
-        Origin self = Origin.parse(selfOrigin);
-        return self != null && self.normalised().equals(origin.normalised());
     }
 
     private static CorsDecision allowed(

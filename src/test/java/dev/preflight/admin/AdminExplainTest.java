@@ -5,6 +5,7 @@ import static dev.preflight.admin.AdminFixtures.EVIL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.preflight.cli.Explainer;
+import dev.preflight.cli.ExplanationText;
 import dev.preflight.config.AdminSettings;
 import dev.preflight.config.Settings;
 import dev.preflight.testing.JsonReader;
@@ -102,7 +103,8 @@ class AdminExplainTest {
     @MethodSource("questions")
     @DisplayName("O1/O2: /explain matches preflight explain")
     void matchesTheCli(String name, Explainer.Question question) throws Exception {
-        Rendered cli = Rendered.parse(Explainer.render(question, new Explainer(settings.get()).explain(question)));
+        Rendered cli =
+                Rendered.parse(ExplanationText.render(question, new Explainer(settings.get()).explain(question)));
 
         HttpResponse<String> response = http.get(uri(question));
 
@@ -193,7 +195,7 @@ class AdminExplainTest {
     private record Both(String cli, Map<String, Object> json) {}
 
     private Both both(Explainer.Question question) throws Exception {
-        String cli = Explainer.render(question, new Explainer(settings.get()).explain(question));
+        String cli = ExplanationText.render(question, new Explainer(settings.get()).explain(question));
         return new Both(cli, JsonReader.object(http.get(uri(question)).body()));
     }
 
@@ -313,7 +315,7 @@ class AdminExplainTest {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
-    /** What {@link Explainer#render} printed, read back line by line. */
+    /** What {@link ExplanationText#render} printed, read back line by line. */
     private record Rendered(
             String route,
             String upstream,

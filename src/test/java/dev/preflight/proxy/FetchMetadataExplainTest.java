@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.preflight.cli.Arguments;
 import dev.preflight.cli.ExplainCommand;
 import dev.preflight.cli.Explainer;
+import dev.preflight.cli.ExplanationText;
 import dev.preflight.config.Settings;
 import dev.preflight.policy.CorsDecision;
 import dev.preflight.policy.FetchMetadataPolicy.Verdict;
@@ -52,7 +53,7 @@ class FetchMetadataExplainTest {
                         Map.entry("content-type", "application/problem+json"))
                 .anySatisfy(h -> assertThat(h.getKey()).isEqualToIgnoringCase("content-length"))
                 .noneSatisfy(h -> assertThat(h.getKey()).startsWithIgnoringCase("access-control-"));
-        assertThat(Explainer.render(question, e))
+        assertThat(ExplanationText.render(question, e))
                 .contains("(Sec-Fetch site=cross-site, mode=no-cors, dest=image)")
                 .contains("fetch:     refused (F4)")
                 .contains("reason:    fetch-metadata (site=cross-site, mode=no-cors, dest=image)")
@@ -105,7 +106,7 @@ class FetchMetadataExplainTest {
                 .containsExactly(Map.entry("Vary", "Sec-Fetch-Site, Sec-Fetch-Mode, Sec-Fetch-Dest"));
         assertThat(trial.fetchMetadata()).isEqualTo(Verdict.WOULD_REFUSE);
         assertThat(trial.status()).isZero();
-        assertThat(Explainer.render(trialQuestion, trial)).contains("fetch:     would refuse (F4), report-only");
+        assertThat(ExplanationText.render(trialQuestion, trial)).contains("fetch:     would refuse (F4), report-only");
     }
 
     @Test

@@ -1,0 +1,124 @@
+package dev.preflight.cli;
+
+import dev.preflight.policy.CorsDecision;
+import dev.preflight.policy.FetchMetadataPolicy;
+import java.util.Map;
+
+/** What {@code preflight explain} prints for an {@link Explainer.Explanation}: one line per fact, then the headers. */
+public final class ExplanationText {
+    private ExplanationText() {}
+
+    /** The text {@code preflight explain} prints. */
+    public static String render(Explainer.Question q, Explainer.Explanation e) {
+        StringBuilder out = new StringBuilder();
+        if (e.route().equals(Explainer.REFUSED_HOST)) {
+            return out.append("route:     none: the Host is refused before any route is chosen (RFC 9112 3.2)\n")
+                    .append("answer:    400 from the proxy (")
+                    .append(q.host())
+                    .append(" is not host[:port]); the backend never sees it\n")
+                    .toString();
+        }
+        if (e.route().equals(Explainer.REFUSED_REQUEST)) {
+            return out.append("route:     none: the request is refused before any route is chosen\n")
+                    .append("answer:    ")
+                    .append(e.status())
+                    .append(" from the proxy (")
+                    .append(e.refusal())
+                    .append("); the backend never sees it\n")
+                    .toString();
+        }
+        if (e.route().equals(Explainer.REFUSED_PATH)) {
+            return out.append("route:     none: the path is refused before any route is chosen (P5)\n")
+                    .append("answer:    400 from the proxy (an encoded slash or backslash, or a malformed")
+                    .append(" percent-escape, in ")
+                    .append(q.path())
+                    .append("); the backend never sees it\n")
+                    .toString();
+        }
+        out.append("route:     ")
+                .append(e.route())
+                .append(" (upstream ")
+                .append(e.upstream())
+                .append(")\n");
+        out.append("request:   ")
+                .append(q.preflight() ? "preflight OPTIONS asking for " + q.method() : q.method())
+                .append(q.origin() == null ? " without Origin" : " from " + q.origin());
+        if (q.preflight() && !q.headers().isEmpty()) {
+            out.append(" with headers ").append(String.join(", ", q.headers()));
+        }
+        if (q.preflight() && q.privateNetwork()) {
+            out.append(", to a private network");
+        }
+        if (q.websocket() && !q.preflight()) {
+            out.append(", a WebSocket handshake");
+        }
+        if (q.forwardedProto() != null) {
+            out.append(" (X-Forwarded-Proto ").append(q.forwardedProto()).append(')');
+        }
+        if (q.secFetch().site() != null) {
+            out.append(" (Sec-Fetch ").append(q.secFetch().describe()).append(')');
+        }
+        out.append('\n');
+        if (e.fetchMetadata() != FetchMetadataPolicy.Verdict.NOT_CHECKED) {
+            out.append("fetch:     ").append(fetchMetadata(e.fetchMetadata())).append('\n');
+        }
+        if (e.decision() == null) {
+            out.append("decision:  none: CORS is disabled on this route; the request is forwarded untouched\n");
+            for (Map.Entry<String, String> h : e.headers()) {
+                out.append("  ")
+                        .append(h.getKey())
+                        .append(": ")
+                        .append(h.getValue())
+                        .append('\n');
+            }
+            return out.toString();
+        }
+        CorsDecision d = e.decision();
+        out.append("decision:  ")
+                .append(d.outcome().tag())
+                .append(" (")
+                .append(d.kind().tag())
+                .append(")\n");
+        out.append("reason:    ").append(d.reason().tag());
+        if (d.detail() != null) {
+            out.append(" (").append(d.detail()).append(')');
+        }
+        out.append('\n');
+        if (e.mode().equals("report-only")) {
+            out.append("mode:      report-only: forwarded untouched; enforcing, the proxy would answer as below\n");
+        }
+        if (e.status() != 0) {
+            out.append("answer:    ")
+                    .append(e.status())
+                    .append(
+                            e.mode().equals("report-only")
+                                    ? " from the proxy, were it enforcing\n"
+                                    : " from the proxy; the backend never sees it\n");
+        } else if (e.preserve()) {
+            out.append("answer:    forwarded; the backend's own Access-Control-* headers go through")
+                    .append(" (upstream-cors-headers = preserve), and only these are added\n");
+        } else {
+            out.append("answer:    forwarded; these headers go on the backend's response\n");
+        }
+        for (Map.Entry<String, String> h : e.headers()) {
+            out.append("  ")
+                    .append(h.getKey())
+                    .append(": ")
+                    .append(h.getValue())
+                    .append('\n');
+        }
+        if (e.headers().isEmpty()) {
+            out.append("  (no CORS headers)\n");
+        }
+        return out.toString();
+    }
+
+    private static String fetchMetadata(FetchMetadataPolicy.Verdict verdict) {
+        return switch (verdict) {
+            case ALLOWED -> "allowed (F1-F3)";
+            case REFUSED -> "refused (F4): answered 403, whatever CORS says";
+            case WOULD_REFUSE -> "would refuse (F4), report-only: forwarded, counted and logged";
+            case NOT_CHECKED -> "not checked";
+        };
+    }
+}
