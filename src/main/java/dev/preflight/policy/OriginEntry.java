@@ -1,5 +1,6 @@
 package dev.preflight.policy;
 
+import java.net.IDN;
 import java.util.Locale;
 
 /**
@@ -124,7 +125,7 @@ record OriginEntry(Kind kind, String scheme, String host, int port, String norma
                 return invalid(WILDCARD_EXPECTED);
             }
             if (!labels[i].matches("[a-z0-9_-]+")) {
-                return invalid(EXPECTED);
+                return internationalised(scheme, host, port, portSuffix);
             }
         }
         String suffix = host.substring(Math.min(host.length(), 2 * wildcards));
@@ -175,6 +176,24 @@ record OriginEntry(Kind kind, String scheme, String host, int port, String norma
             return Integer.MIN_VALUE;
         }
         return port == Origin.defaultPort(scheme, scheme.length()) ? Origin.NO_PORT : port;
+    }
+
+    /**
+     * A host with letters beyond ASCII (an internationalised name): browsers send its ASCII form
+     * ({@code bücher.example} as {@code xn--bcher-kva.example}), which the entry must be written as.
+     */
+    private static Parsed internationalised(String scheme, String host, int port, String portSuffix) {
+        if (host.chars().allMatch(c -> c < 0x80)) {
+            return invalid(EXPECTED);
+        }
+        String ascii;
+        try {
+            ascii = IDN.toASCII(host, IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException notAName) {
+            return invalid(EXPECTED);
+        }
+        return asBrowsersWriteIt(
+                "the host", new OriginEntry(Kind.HOST, scheme, ascii, port, scheme + "://" + ascii + portSuffix));
     }
 
     /** An entry no browser sends as written (V2): the form it sends instead. */

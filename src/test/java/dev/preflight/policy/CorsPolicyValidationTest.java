@@ -83,7 +83,9 @@ class CorsPolicyValidationTest {
                 origin("https://app example.com", ORIGIN),
                 origin("https://", ORIGIN),
                 origin("", ORIGIN),
-                origin("https://bücher.example", ORIGIN));
+                origin(
+                        "https://bücher.example",
+                        "an origin with the host as browsers write it, i.e. https://xn--bcher-kva.example"));
     }
 
     private static Arguments origin(String entry, String expected) {
