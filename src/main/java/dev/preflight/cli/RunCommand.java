@@ -93,7 +93,7 @@ public final class RunCommand {
 
         PrometheusMeterRegistry registry = started.registry();
         ProxyMetrics metrics = new ProxyMetrics(registry);
-        metrics.accessLogDropped(accessLines.dropped()::sum);
+        metrics.accessLogDropped(accessLines.dropped());
         Health health = new Health();
 
         ProxyServer server;

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -119,9 +120,11 @@ public final class ProxyMetrics {
     }
 
     /** Access-log lines dropped because the asynchronous appender's queue was full. */
-    public void accessLogDropped(Supplier<Number> dropped) {
-        io.micrometer.core.instrument.FunctionCounter.builder(
-                        ACCESS_LOG_DROPPED, dropped, s -> s.get().doubleValue())
+    public void accessLogDropped(LongAdder dropped) {
+        // The count itself as the state: Micrometer holds a function counter's state weakly, and the
+        // method reference this took before was garbage the first collection took, after which the
+        // counter stopped (the writer holds the adder for the life of the process).
+        io.micrometer.core.instrument.FunctionCounter.builder(ACCESS_LOG_DROPPED, dropped, LongAdder::doubleValue)
                 .description("Access-log lines dropped because the log queue was full")
                 .register(registry);
     }

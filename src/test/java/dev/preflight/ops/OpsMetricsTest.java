@@ -86,7 +86,7 @@ class OpsMetricsTest {
         new JvmThreadMetrics().bindTo(registry);
         new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
         ProxyMetrics metrics = new ProxyMetrics(registry);
-        metrics.accessLogDropped(() -> 0);
+        metrics.accessLogDropped(new java.util.concurrent.atomic.LongAdder());
         proxy = ProxyServer.start(settings, registry);
         Reloader reloader = new Reloader(file, Map.of(), proxy, metrics, settings);
         Health health = new Health();
