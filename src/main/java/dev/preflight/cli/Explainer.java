@@ -150,15 +150,13 @@ public final class Explainer {
                     REFUSED_REQUEST,
                     new HeadChecks.Refusal(HttpResponseStatus.BAD_REQUEST, "the request line is malformed", true));
         }
-        if (q.host() != null && !HeadChecks.validHost(q.host())) {
-            // RFC 9112 3.2: a Host that is not host[:port] gets 400 before any route is chosen.
-            return Explanation.refused(REFUSED_HOST, HeadChecks.refusal(head(q)));
-        }
         HeadChecks.Refusal refused = HeadChecks.refusal(head(q));
         if (refused != null) {
-            // The checks the proxy makes of every head before routing: TRACE, CONNECT, a target of *
-            // for another method than OPTIONS, a header value that is not ASCII...
-            return Explanation.refused(REFUSED_REQUEST, refused);
+            // The checks the proxy makes of every head before routing: a Host that is not host[:port]
+            // (RFC 9112 3.2), TRACE, CONNECT, a target of * for another method than OPTIONS, a header
+            // value that is not ASCII...
+            boolean badHost = q.host() != null && !HeadChecks.validHost(q.host());
+            return Explanation.refused(badHost ? REFUSED_HOST : REFUSED_REQUEST, refused);
         }
         RequestPath path = RequestPath.parse(q.path() == null ? "/" : q.path());
         if (path == null) {

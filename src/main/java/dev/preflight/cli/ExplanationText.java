@@ -10,31 +10,20 @@ public final class ExplanationText {
 
     /** The text {@code preflight explain} prints. */
     public static String render(Explainer.Question q, Explainer.Explanation e) {
-        StringBuilder out = new StringBuilder();
         if (e.route().equals(Explainer.REFUSED_HOST)) {
-            return out.append("route:     none: the Host is refused before any route is chosen (RFC 9112 3.2)\n")
-                    .append("answer:    400 from the proxy (")
-                    .append(q.host())
-                    .append(" is not host[:port]); the backend never sees it\n")
-                    .toString();
+            return refused("the Host", " (RFC 9112 3.2)", 400, q.host() + " is not host[:port]");
         }
         if (e.route().equals(Explainer.REFUSED_REQUEST)) {
-            return out.append("route:     none: the request is refused before any route is chosen\n")
-                    .append("answer:    ")
-                    .append(e.status())
-                    .append(" from the proxy (")
-                    .append(e.refusal())
-                    .append("); the backend never sees it\n")
-                    .toString();
+            return refused("the request", "", e.status(), e.refusal());
         }
         if (e.route().equals(Explainer.REFUSED_PATH)) {
-            return out.append("route:     none: the path is refused before any route is chosen (P5)\n")
-                    .append("answer:    400 from the proxy (an encoded slash or backslash, or a malformed")
-                    .append(" percent-escape, in ")
-                    .append(q.path())
-                    .append("); the backend never sees it\n")
-                    .toString();
+            return refused(
+                    "the path",
+                    " (P5)",
+                    400,
+                    "an encoded slash or backslash, or a malformed percent-escape, in " + q.path());
         }
+        StringBuilder out = new StringBuilder();
         out.append("route:     ")
                 .append(e.route())
                 .append(" (upstream ")
@@ -111,6 +100,12 @@ public final class ExplanationText {
             out.append("  (no CORS headers)\n");
         }
         return out.toString();
+    }
+
+    /** A request the proxy answers itself before choosing a route: what, the rule, the status and why. */
+    private static String refused(String what, String rule, int status, String why) {
+        return "route:     none: " + what + " is refused before any route is chosen" + rule + "\n" + "answer:    "
+                + status + " from the proxy (" + why + "); the backend never sees it\n";
     }
 
     private static String fetchMetadata(FetchMetadataPolicy.Verdict verdict) {

@@ -111,10 +111,8 @@ public final class HeadChecks {
      * a backend that compares them ignoring case would echo it all the same.
      */
     private static boolean unforwardedMethod(HttpRequest request) {
-        HttpMethod method = request.method();
-        return HttpMethod.TRACE.equals(method)
-                || method.name().equalsIgnoreCase("TRACE")
-                || method.name().equalsIgnoreCase("TRACK");
+        String method = request.method().name();
+        return method.equalsIgnoreCase("TRACE") || method.equalsIgnoreCase("TRACK");
     }
 
     /**

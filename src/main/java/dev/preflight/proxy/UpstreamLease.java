@@ -24,8 +24,8 @@ final class UpstreamLease implements GenericFutureListener<Future<UpstreamConnec
 
     private UpstreamConnection connection;
     private boolean retried;
-    private boolean acquiring; // waiting on the pool: for a connection to come free, or to connect
-    private Future<UpstreamConnection> waiting; // that wait, while it lasts
+    // The wait on the pool, while it lasts: for a connection to come free, or to connect.
+    private Future<UpstreamConnection> waiting;
 
     UpstreamLease(Exchange exchange, UpstreamPool pool, Channel client) {
         this.exchange = exchange;
@@ -38,7 +38,6 @@ final class UpstreamLease implements GenericFutureListener<Future<UpstreamConnec
         if (idle != null) {
             acquired(idle);
         } else {
-            acquiring = true;
             waiting = pool.acquire(client.eventLoop(), client);
             waiting.addListener(this);
         }
@@ -46,7 +45,6 @@ final class UpstreamLease implements GenericFutureListener<Future<UpstreamConnec
 
     @Override
     public void operationComplete(Future<UpstreamConnection> future) {
-        acquiring = false;
         waiting = null;
         if (!future.isSuccess()) {
             UpstreamFailure failure = future.cause() instanceof UpstreamFailure.UpstreamException e
@@ -73,7 +71,7 @@ final class UpstreamLease implements GenericFutureListener<Future<UpstreamConnec
      * ({@code connect-timeout}): the upstream side's wait, with limits of its own.
      */
     boolean acquiring() {
-        return acquiring;
+        return waiting != null;
     }
 
     /** Any byte came on the connection since the request was written (P6: never replayed then). */
