@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.Future;
 
 /**
  * Sends the responses made here (a refusal, a CORS answer, an upstream failure) on one client
@@ -61,7 +62,7 @@ final class LocalResponses {
         if (close) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(response).addListener(f -> {
-                handler.finish(answered);
+                handler.finish(unsentIfFailed(f, answered));
                 ctx.close();
             });
             return;
@@ -85,12 +86,24 @@ final class LocalResponses {
         writingCtx = null;
         writing = null;
         localResponsePending = false;
-        handler.finish(answered);
+        handler.finish(unsentIfFailed(future, answered));
         if (future.isSuccess()) {
             handler.nextIfIdle(ctx);
         } else {
             ctx.close();
         }
+    }
+
+    /**
+     * O6: an answer the client never got (its connection was already closed, as when it shut its side
+     * in the middle of a head) is recorded as no response, status 0 and no bytes, not as sent.
+     */
+    private static RequestRecord unsentIfFailed(Future<?> write, RequestRecord answered) {
+        if (!write.isSuccess() && answered != null) {
+            answered.status = 0;
+            answered.bytesOut = 0;
+        }
+        return answered;
     }
 
     /**

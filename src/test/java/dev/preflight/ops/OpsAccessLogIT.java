@@ -234,6 +234,22 @@ class OpsAccessLogIT {
                 .isGreaterThanOrEqualTo(900);
     }
 
+    @Test
+    @DisplayName("O6: a client that shuts its side in the middle of a head gets no answer, and the line says so"
+            + " (status 0, out=0), not a 400 that was never sent")
+    void headCutShortIsLoggedAsUnanswered() throws Exception {
+        start("", Map.of());
+        try (RawClient half = RawClient.connect(new InetSocketAddress("127.0.0.1", proxyPort))) {
+            half.send("GET /half HTTP/1.1\r\nHost: h");
+            half.shutdownOutput();
+            RawClient.Received received = half.readUntilClose();
+            assertThat(received.closedByPeer()).isTrue();
+            assertThat(received.bytes()).as("what the client got").isEmpty();
+        }
+        assertOneTextLine("GET /half", ".* \"GET /half\" 0 in=0 out=0 .* route=unrouted .*");
+        assertThat(preflight.stdout()).as("no answer logged as sent").noneMatch(line -> line.contains("\" 400 "));
+    }
+
     // --- helpers ---
 
     private void start(String extra, Map<String, String> env) throws IOException {
