@@ -63,6 +63,14 @@ public record UpstreamSettings(
         UPSTREAM
     }
 
+    /**
+     * The connect (and TLS handshake) timeout as Netty takes it: whole milliseconds, at least 1, since
+     * Netty reads 0 as no timeout at all (a {@code 500us} would have been that), at most an int's worth.
+     */
+    public int connectTimeoutMillis() {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+    }
+
     public boolean tls() {
         return "https".equalsIgnoreCase(url.getScheme());
     }

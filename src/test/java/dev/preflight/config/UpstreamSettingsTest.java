@@ -103,4 +103,25 @@ class UpstreamSettingsTest {
         assertThat(same).isEqualTo(BASE).hasSameHashCodeAs(BASE);
         assertThat(BASE).isNotEqualTo(null).isNotEqualTo("http://127.0.0.1:3000");
     }
+
+    static Stream<Arguments> connectTimeouts() {
+        return Stream.of(
+                Arguments.of("5s", 5000),
+                Arguments.of("1ms", 1),
+                Arguments.of("1500us", 1),
+                Arguments.of("500us", 1), // Netty reads 0 as no timeout at all
+                Arguments.of("1ns", 1),
+                Arguments.of("30d", Integer.MAX_VALUE)); // 2,592,000,000 ms: more than an int holds
+    }
+
+    @ParameterizedTest(name = "P6: connect-timeout = {0} is {1} ms for Netty")
+    @MethodSource("connectTimeouts")
+    void connectTimeoutInNettysMillis(String written, int millis) throws InvalidConfigException {
+        UpstreamSettings settings = ConfigLoader.parse(
+                        "preflight.upstream { url = \"http://127.0.0.1:3000\", connect-timeout = " + written + " }",
+                        Map.of())
+                .upstream();
+
+        assertThat(settings.connectTimeoutMillis()).isEqualTo(millis);
+    }
 }

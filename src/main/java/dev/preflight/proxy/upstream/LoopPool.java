@@ -74,9 +74,7 @@ final class LoopPool {
                 .group(loop)
                 .channel(transports.socketChannel())
                 .resolver(UpstreamResolver.of(transports))
-                // At least 1 ms: Netty reads 0 as no timeout at all (a "500us" would have been that).
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(
-                        1, Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis())))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, settings.connectTimeoutMillis())
                 .option(ChannelOption.AUTO_READ, false)
                 // A failed write shuts the output only: the answer a backend sent before it stopped
                 // reading (and reset) is still read (Exchange.afterUpstreamWrite).

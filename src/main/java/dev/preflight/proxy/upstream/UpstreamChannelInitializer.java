@@ -47,7 +47,7 @@ final class UpstreamChannelInitializer extends ChannelInitializer<SocketChannel>
         if (sslContext != null) {
             SslHandler tls = sslContext.newHandler(ch.alloc(), settings.host(), settings.port());
             serverName(tls.engine(), settings.host());
-            tls.setHandshakeTimeoutMillis(Math.max(1, settings.connectTimeout().toMillis())); // 0: none
+            tls.setHandshakeTimeoutMillis(settings.connectTimeoutMillis());
             p.addLast(HandlerNames.UPSTREAM_TLS, tls);
         }
     }
