@@ -89,15 +89,32 @@ public record ConfigProblem(String path, String location, String value, String e
         return origin.lineNumber() >= 0 ? source + ":" + origin.lineNumber() : source;
     }
 
-    /** A value as the user wrote it: strings without quotes unless that would hide blanks. */
+    /**
+     * A value as the user wrote it: strings without quotes unless that would hide blanks; then quoted,
+     * with what cannot be seen (a control character, a no-break or zero-width space) as {@code \\uXXXX}.
+     */
     static String render(ConfigValue value) {
-        if (value.valueType() == ConfigValueType.STRING) {
-            String text = (String) value.unwrapped();
-            if (!text.isEmpty() && text.equals(text.strip())) {
-                return text;
+        if (value.valueType() != ConfigValueType.STRING) {
+            return value.render(ConfigRenderOptions.concise());
+        }
+        String text = (String) value.unwrapped();
+        StringBuilder shown = new StringBuilder(text.length() + 2).append('"');
+        boolean hidden = text.isEmpty() || !text.equals(text.strip());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                shown.append('\\').append(c);
+            } else if (c == ' '
+                    || !(Character.isISOControl(c)
+                            || Character.isSpaceChar(c)
+                            || Character.getType(c) == Character.FORMAT)) {
+                shown.append(c);
+            } else {
+                hidden = true;
+                shown.append(String.format("\\u%04x", (int) c));
             }
         }
-        return value.render(ConfigRenderOptions.concise());
+        return hidden ? shown.append('"').toString() : text;
     }
 
     private String source() {

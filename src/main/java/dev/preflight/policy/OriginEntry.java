@@ -39,7 +39,7 @@ record OriginEntry(Kind kind, String scheme, String host, int port, String norma
     record Parsed(OriginEntry entry, String expected) {}
 
     static Parsed parse(String written) {
-        String entry = written.strip();
+        String entry = withoutBlankEnds(written);
         String defect = entry.equals(written) ? null : "whitespace";
         if (entry.equals("*") || entry.equalsIgnoreCase("null")) {
             OriginEntry parsed = entry.equals("*")
@@ -90,6 +90,9 @@ record OriginEntry(Kind kind, String scheme, String host, int port, String norma
     }
 
     private static Parsed hostAndPort(String scheme, String authority, String defect) {
+        if (authority.startsWith("[") && authority.indexOf(']') < 0) {
+            return invalid("an IPv6 address closed by ], e.g. http://[::1]:8080");
+        }
         int portStart = authority.startsWith("[") ? authority.indexOf(']') + 1 : authority.indexOf(':');
         if (portStart <= 0) {
             portStart = authority.startsWith("[") ? 0 : authority.length();
@@ -211,6 +214,26 @@ record OriginEntry(Kind kind, String scheme, String host, int port, String norma
 
     private static Parsed corrected(String defect, OriginEntry entry, String lead) {
         return new Parsed(null, lead + " " + defect + ", i.e. " + entry.normalised());
+    }
+
+    /**
+     * Without the blanks around it, those String.strip leaves too: a no-break space (U+00A0, U+202F),
+     * a zero-width space or a byte-order mark, pasted with an origin from a web page or a document.
+     */
+    private static String withoutBlankEnds(String text) {
+        int start = 0;
+        int end = text.length();
+        while (start < end && blank(text.charAt(start))) {
+            start++;
+        }
+        while (end > start && blank(text.charAt(end - 1))) {
+            end--;
+        }
+        return text.substring(start, end);
+    }
+
+    private static boolean blank(char c) {
+        return Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.getType(c) == Character.FORMAT;
     }
 
     private static Parsed invalid(String expected) {

@@ -31,6 +31,12 @@ class CorsPolicyValidationTest {
                         "an origin without a query or fragment, i.e. https://app.example.com"),
                 origin("https://user:pw@app.example.com", "an origin without user info, i.e. https://app.example.com"),
                 origin(" https://app.example.com", "an origin without whitespace, i.e. https://app.example.com"),
+                // Pasted from a page or a document: a no-break space, a zero-width space, a byte-order mark.
+                origin("https://app.example.com\u00a0", "an origin without whitespace, i.e. https://app.example.com"),
+                origin("\u200bhttps://app.example.com", "an origin without whitespace, i.e. https://app.example.com"),
+                origin("\ufeffhttps://app.example.com", "an origin without whitespace, i.e. https://app.example.com"),
+                origin("http://[::1", "an IPv6 address closed by ], e.g. http://[::1]:8080"),
+                origin("http://[::1:8080", "an IPv6 address closed by ], e.g. http://[::1]:8080"),
                 origin(
                         "https://app.example.com:443/",
                         "an origin without a trailing slash, i.e. https://app.example.com"),
