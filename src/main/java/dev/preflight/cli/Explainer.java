@@ -142,10 +142,9 @@ public final class Explainer {
     }
 
     public Explanation explain(Question q) {
-        try {
-            HttpMethod.valueOf(q.method());
-        } catch (IllegalArgumentException malformed) {
-            // Whitespace or a control character: the decoder takes no such request line.
+        if (!requestLineTokens(q)) {
+            // Whitespace or a control character in the method or the target: the decoder takes no
+            // such request line.
             return Explanation.refused(
                     REFUSED_REQUEST,
                     new HeadChecks.Refusal(HttpResponseStatus.BAD_REQUEST, "the request line is malformed", true));
@@ -158,7 +157,7 @@ public final class Explainer {
             boolean badHost = q.host() != null && !HeadChecks.validHost(q.host());
             return Explanation.refused(badHost ? REFUSED_HOST : REFUSED_REQUEST, refused);
         }
-        RequestPath path = RequestPath.parse(q.path() == null ? "/" : q.path());
+        RequestPath path = RequestPath.ofTarget(q.path() == null ? "/" : q.path());
         if (path == null) {
             // P5: refused before any route is chosen (an encoded slash or backslash, a malformed escape).
             return Explanation.refused(
@@ -255,6 +254,16 @@ public final class Explainer {
         boolean forwarded =
                 trustForwarded && proto != null && (proto.equalsIgnoreCase("https") || proto.equalsIgnoreCase("http"));
         return (forwarded ? proto.toLowerCase(Locale.ROOT) : "http") + "://" + q.host();
+    }
+
+    private static boolean requestLineTokens(Question q) {
+        String target = q.path() == null ? "/" : q.path();
+        try {
+            HttpMethod.valueOf(q.method());
+        } catch (IllegalArgumentException malformed) {
+            return false;
+        }
+        return target.chars().noneMatch(c -> c <= ' ' || c == 0x7f);
     }
 
     /**

@@ -48,6 +48,38 @@ public record RequestPath(String path, String query) {
     }
 
     /**
+     * A request's target as the proxy routes it: an absolute-form one by its path and query (the
+     * destination comes from the configuration only, P4). {@code explain} takes its path this way too.
+     *
+     * @return null when the path must be refused with 400
+     */
+    public static RequestPath ofTarget(String target) {
+        return parse(originForm(target));
+    }
+
+    /**
+     * The destination comes from the configuration only (P4): an absolute-form target keeps just its
+     * path and query.
+     */
+    public static String originForm(String target) {
+        if (target.startsWith("/") || target.equals("*")) {
+            return target;
+        }
+        int scheme = target.indexOf("://");
+        if (scheme < 0) {
+            return target;
+        }
+        int pathStart = scheme + 3;
+        while (pathStart < target.length() && target.charAt(pathStart) != '/' && target.charAt(pathStart) != '?') {
+            pathStart++;
+        }
+        if (pathStart == target.length()) {
+            return "/";
+        }
+        return target.charAt(pathStart) == '?' ? "/" + target.substring(pathStart) : target.substring(pathStart);
+    }
+
+    /**
      * @param originForm an origin-form target ({@code /a/b?q}), or {@code *}
      * @return null when the path must be refused with 400
      */

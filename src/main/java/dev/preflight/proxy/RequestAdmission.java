@@ -55,7 +55,7 @@ final class RequestAdmission {
         if (current.unsupportedExpectation(request)) {
             return new Answer(problem(ctx, HttpResponseStatus.EXPECTATION_FAILED, "only 100-continue", false));
         }
-        RequestPath path = RequestPath.parse(UpstreamRequests.originForm(request.uri()));
+        RequestPath path = RequestPath.ofTarget(request.uri());
         if (path == null) {
             // P5: an encoded slash or backslash means different things to different servers.
             return new Answer(problem(ctx, HttpResponseStatus.BAD_REQUEST, "ambiguous path", true));

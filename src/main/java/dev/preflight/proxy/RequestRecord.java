@@ -1,6 +1,7 @@
 package dev.preflight.proxy;
 
 import dev.preflight.policy.CorsDecision;
+import dev.preflight.policy.RequestPath;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpRequest;
 
@@ -62,7 +63,7 @@ final class RequestRecord {
         this.client = client;
         this.method = method;
         // An absolute-form target's scheme and authority (and credentials in it) are not the path.
-        String target = UpstreamRequests.originForm(uri);
+        String target = RequestPath.originForm(uri);
         int q = target.indexOf('?');
         this.path = q >= 0 ? target.substring(0, q) : target;
     }

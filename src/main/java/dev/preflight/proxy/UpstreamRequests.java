@@ -53,26 +53,4 @@ final class UpstreamRequests {
     static boolean isChunked(HttpRequest request) {
         return HttpUtil.isTransferEncodingChunked(request);
     }
-
-    /**
-     * The destination comes from the configuration only (P4): an absolute-form target keeps just its
-     * path and query.
-     */
-    static String originForm(String target) {
-        if (target.startsWith("/") || target.equals("*")) {
-            return target;
-        }
-        int scheme = target.indexOf("://");
-        if (scheme < 0) {
-            return target;
-        }
-        int pathStart = scheme + 3;
-        while (pathStart < target.length() && target.charAt(pathStart) != '/' && target.charAt(pathStart) != '?') {
-            pathStart++;
-        }
-        if (pathStart == target.length()) {
-            return "/";
-        }
-        return target.charAt(pathStart) == '?' ? "/" + target.substring(pathStart) : target.substring(pathStart);
-    }
 }

@@ -101,6 +101,22 @@ class ExplainMatchesWireTest {
                         "Origin: " + APP + "\r\n",
                         new Explainer.Question(APP, "GET", List.of(), "*", null, false)),
                 row(
+                        "P4: an absolute-form target is routed by its path (the route strict's 403)",
+                        "GET http://elsewhere.example/strict/a",
+                        "Origin: https://evil.example\r\n",
+                        new Explainer.Question(
+                                "https://evil.example",
+                                "GET",
+                                List.of(),
+                                "http://elsewhere.example/strict/a",
+                                null,
+                                false)),
+                row(
+                        "a space in the target makes the request line malformed",
+                        "GET /a b",
+                        "Origin: " + APP + "\r\n",
+                        new Explainer.Question(APP, "GET", List.of(), "/a b", null, false)),
+                row(
                         "a header value that is not ASCII",
                         "GET /a",
                         "Origin: https://caf\u00e9.example\r\n",
