@@ -22,6 +22,9 @@ public record RequestPath(String path, String query) {
      * parameters kept it out of a route's prefix here would reach that route's resource there under
      * another route's policy (P5). A backend that keeps them sees another resource, which the stricter
      * route then covers: safe either way. The upstream still gets {@link #path}, parameters and all.
+     * A segment that is all parameters leaves an empty one, collapsed as those servers collapse it
+     * after dropping parameters ({@code /;/admin} is {@code /admin}, not {@code //admin}, which no
+     * prefix matches: found by probing).
      */
     public String routed() {
         if (path.indexOf(';') < 0) {
@@ -39,7 +42,8 @@ public record RequestPath(String path, String query) {
                 i++;
             }
         }
-        return out.toString();
+        // No ';' is left, so no dot segment with parameters: never null.
+        return removeDotSegments(out.toString());
     }
 
     /** The target to send upstream: the normalised path and the original query. */

@@ -49,6 +49,10 @@ class RequestPathTest {
             /api/private;jsessionid=1   | /api/private
             /a;b=c;d=e/f;g              | /a/f
             /;x                         | /
+            /;/admin/x                  | /admin/x
+            /;x/admin                   | /admin
+            /;/;/admin                  | /admin
+            /a/;/b;c/;                  | /a/b/
             """)
     void routedWithoutSegmentParameters(String target, String routed) {
         RequestPath path = RequestPath.parse(target);

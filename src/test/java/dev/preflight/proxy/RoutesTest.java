@@ -138,13 +138,16 @@ class RoutesTest {
     }
 
     @Test
-    @DisplayName(
-            "P5: /admin;x/users is routed as /admin/users (a Servlet container drops segment parameters), forwarded as sent")
+    @DisplayName("P5: /admin;x/users and /;/admin/users are routed as /admin/users (a Servlet container drops segment"
+            + " parameters, then collapses slashes), forwarded as sent")
     void segmentParametersDoNotLeaveTheRoute() throws Exception {
         RawResponse evil = client.exchange(CorsWire.get(proxy.authority(), "/admin;x/users", EVIL));
+        // A segment of parameters only is an empty one there, collapsed: /admin/users (found by probing).
+        RawResponse empty = client.exchange(CorsWire.get(proxy.authority(), "/;/admin/users", EVIL));
         RawResponse app = client.exchange(CorsWire.get(proxy.authority(), "/admin;jsessionid=1/users", APP));
 
         assertProblem(evil, 403);
+        assertProblem(empty, 403);
         assertThat(app.status()).isEqualTo(200);
         assertThat(app.header("X-Echo-Uri")).isEqualTo("/admin;jsessionid=1/users");
         assertThat(seen(proxy.backend().requests())).containsExactly("GET /admin;jsessionid=1/users");
