@@ -12,8 +12,8 @@ import java.util.function.Predicate;
  * Tells the upstream who the client was (P3): {@code X-Forwarded-For/-Proto/-Host}, or RFC 7239
  * {@code Forwarded}, or nothing. The client's own forwarding headers are spoofable, so unless
  * {@code trust-incoming} they are removed in every style, {@code none} included, every {@code
- * X-Forwarded-*}, {@code Forwarded} and {@code X-Real-IP} of them; when trusted, ours are appended to
- * theirs.
+ * X-Forwarded-*}, {@code Forwarded} and {@code X-Real-IP} of them, also written with underscores; when
+ * trusted, ours are appended to theirs (and only those written with underscores are removed).
  */
 public final class ForwardedHeaders {
     static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
@@ -23,6 +23,7 @@ public final class ForwardedHeaders {
     private static final AsciiString X_FORWARDED_PREFIX = AsciiString.cached("x-forwarded-");
     private static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
     private static final Predicate<CharSequence> CLIENT_FORWARDING = ForwardedHeaders::clientForwarding;
+    private static final Predicate<CharSequence> UNDERSCORED_FORWARDING = ForwardedHeaders::underscoredForwarding;
     private static final AsciiString HTTP = AsciiString.cached("http");
 
     private final ForwardedSettings settings;
@@ -42,6 +43,9 @@ public final class ForwardedHeaders {
         if (!trusted) {
             removeClientForwarding(headers);
             // Theirs are gone: below, ours are added without looking theirs up, nor set's removal scan (issue 7).
+        } else {
+            // A proxy in front writes these with hyphens; a name with underscores came from the client.
+            MatchingHeaders.remove(headers, UNDERSCORED_FORWARDING);
         }
         switch (settings.headers()) {
             case X_FORWARDED -> {
@@ -67,17 +71,40 @@ public final class ForwardedHeaders {
      * Every forwarding header the client sent: not only the three this proxy writes, but every
      * {@code X-Forwarded-*} ({@code -Port}, {@code -Prefix}, {@code -Ssl}, {@code -Server}: Spring's
      * {@code ForwardedHeaderFilter} and Tomcat's {@code RemoteIpValve} build redirect and link URLs
-     * from them), {@code Forwarded} and {@code X-Real-IP}.
+     * from them), {@code Forwarded} and {@code X-Real-IP}; each also written with underscores
+     * ({@code X_Forwarded_For}), which a CGI, WSGI or PHP backend reads as the same variable as ours
+     * ({@code HTTP_X_FORWARDED_FOR}), the client's first (found by probing; nginx drops every name with
+     * an underscore by default for this).
      */
     private static void removeClientForwarding(HttpHeaders headers) {
         MatchingHeaders.remove(headers, CLIENT_FORWARDING);
     }
 
     private static boolean clientForwarding(CharSequence name) {
-        return (name.length() > X_FORWARDED_PREFIX.length()
-                        && AsciiString.regionMatches(name, true, 0, X_FORWARDED_PREFIX, 0, X_FORWARDED_PREFIX.length()))
-                || FORWARDED.contentEqualsIgnoreCase(name)
-                || X_REAL_IP.contentEqualsIgnoreCase(name);
+        return (name.length() > X_FORWARDED_PREFIX.length() && readAs(name, X_FORWARDED_PREFIX))
+                || (name.length() == FORWARDED.length() && readAs(name, FORWARDED))
+                || (name.length() == X_REAL_IP.length() && readAs(name, X_REAL_IP));
+    }
+
+    private static boolean underscoredForwarding(CharSequence name) {
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) == '_') {
+                return clientForwarding(name);
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code name} starts with {@code lower}, as a CGI server reads it: case ignored, {@code _} as {@code -}. */
+    private static boolean readAs(CharSequence name, AsciiString lower) {
+        for (int i = 0; i < lower.length(); i++) {
+            char c = name.charAt(i);
+            char read = c == '_' ? '-' : c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+            if (read != lower.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The client's IP address as text; {@code unknown} when it is not an IP socket. */

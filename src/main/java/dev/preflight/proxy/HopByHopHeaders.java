@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * Removes the headers that describe one connection rather than the message (P3, RFC 9110 7.6.1):
- * {@code Connection} and every name it lists, {@code Keep-Alive}, {@code Proxy-*}, {@code TE}
+ * {@code Connection} and every name it lists, {@code Keep-Alive}, {@code Proxy-*} (and {@code Proxy}), {@code TE}
  * (except its {@code trailers} member), {@code Trailer}, {@code Transfer-Encoding} and
  * {@code Upgrade}. Message framing is set again by the caller, for the hop it writes to; a
  * {@code Content-Length} or {@code Host} named by {@code Connection} is kept (see {@link #endToEnd}).
@@ -19,7 +19,7 @@ import java.util.Map;
 public final class HopByHopHeaders {
     private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
     private static final AsciiString TRAILERS = AsciiString.cached("trailers");
-    private static final String PROXY_PREFIX = "proxy-";
+    private static final String PROXY = "proxy";
     // The fixed hop-by-hop names; a message's are found in one pass and marked by index.
     private static final AsciiString[] NAMES = {
         HttpHeaderNames.CONNECTION,
@@ -62,7 +62,7 @@ public final class HopByHopHeaders {
                 if (bit == CONNECTION_BIT && !KEEP_ALIVE.contentEqualsIgnoreCase(header.getValue())) {
                     connectionNames = true;
                 }
-            } else if (AsciiString.regionMatches(name, true, 0, PROXY_PREFIX, 0, PROXY_PREFIX.length())) {
+            } else if (proxyHeader(name)) {
                 if (proxyHeaders == null) {
                     proxyHeaders = new ArrayList<>(2);
                 }
@@ -97,6 +97,19 @@ public final class HopByHopHeaders {
         if (teTrailers) {
             headers.set(HttpHeaderNames.TE, TRAILERS);
         }
+    }
+
+    /**
+     * {@code Proxy-*}; also {@code Proxy} itself and {@code Proxy_*}: a CGI backend makes {@code Proxy}
+     * its {@code HTTP_PROXY} variable, which many HTTP client libraries take for their outbound proxy
+     * ("httpoxy", CVE-2016-5385 and others), and reads {@code Proxy_Authorization} as {@code
+     * Proxy-Authorization}.
+     */
+    private static boolean proxyHeader(CharSequence name) {
+        int length = PROXY.length();
+        return name.length() >= length
+                && AsciiString.regionMatches(name, true, 0, PROXY, 0, length)
+                && (name.length() == length || name.charAt(length) == '-' || name.charAt(length) == '_');
     }
 
     /**

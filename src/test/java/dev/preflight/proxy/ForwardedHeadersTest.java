@@ -73,6 +73,22 @@ class ForwardedHeadersTest {
     }
 
     @Test
+    @DisplayName("P3: forwarding headers written with underscores (X_Forwarded_For, which CGI and WSGI backends read as"
+            + " X-Forwarded-For) are dropped, trusted or not; other names with underscores are left alone")
+    void underscoredForwardingHeadersAreDropped() throws Exception {
+        String spoofed = "X_Forwarded_For: 6.6.6.6\r\nx_forwarded-host: evil.test\r\nX_REAL_IP: 6.6.6.6\r\n"
+                + "Forwarded_: for=6.6.6.6\r\nX-Forwarded_Proto: https\r\nX_Api_Key: k\r\n";
+
+        for (RecordedRequest received : List.of(send(spoofed), send(spoofed, "forwarded.trust-incoming = true"))) {
+            assertThat(received.headerNames())
+                    .doesNotContain("x_forwarded_for", "x_forwarded-host", "x_real_ip", "x-forwarded_proto")
+                    .contains("forwarded_", "x_api_key");
+            assertThat(received.headers("X-Forwarded-For")).containsExactly("127.0.0.1");
+            assertThat(received.headers("X-Forwarded-Proto")).containsExactly("http");
+        }
+    }
+
+    @Test
     @DisplayName("P3: with trust-incoming = true the client's X-Forwarded-For is extended, not replaced")
     void trustedIncomingXForwardedForIsExtended() throws Exception {
         RecordedRequest received = send("X-Forwarded-For: 6.6.6.6\r\n", "forwarded.trust-incoming = true");

@@ -28,7 +28,8 @@ class HopByHopHeadersTest {
 
     @Test
     @DisplayName(
-            "P3: Connection, the headers it names, Keep-Alive, Proxy-*, TE, Trailer and Upgrade do not reach the backend")
+            "P3: Connection, the headers it names, Keep-Alive, Proxy-* (and Proxy, Proxy_*), TE, Trailer and Upgrade do not"
+                    + " reach the backend")
     void hopByHopRequestHeadersAreRemoved() throws Exception {
         try (RawClient client = proxy.raw()) {
             RawResponse response = client.exchange("GET /hop HTTP/1.1\r\n"
@@ -38,6 +39,9 @@ class HopByHopHeadersTest {
                     + "Keep-Alive: timeout=5\r\n"
                     + "Proxy-Authorization: Basic Zm9vOmJhcg==\r\n"
                     + "Proxy-Connection: keep-alive\r\n"
+                    + "Proxy: http://evil.example:3128\r\n" // httpoxy: a CGI backend's HTTP_PROXY
+                    + "Proxy_Authorization: Basic Zm9vOmJhcg==\r\n"
+                    + "Proxyish: kept\r\n"
                     + "TE: gzip\r\n"
                     + "Trailer: X-Checksum\r\n"
                     + "Upgrade: foo\r\n"
@@ -54,6 +58,8 @@ class HopByHopHeadersTest {
                         "keep-alive",
                         "proxy-authorization",
                         "proxy-connection",
+                        "proxy",
+                        "proxy_authorization",
                         "te",
                         "trailer",
                         "upgrade");
@@ -61,6 +67,7 @@ class HopByHopHeadersTest {
                 .doesNotContain("x-secret")
                 .doesNotContain("upgrade");
         assertThat(received.headers("X-Kept")).containsExactly("yes");
+        assertThat(received.headers("Proxyish")).containsExactly("kept");
         assertThat(received.headers("Authorization")).containsExactly("Bearer end-to-end");
     }
 

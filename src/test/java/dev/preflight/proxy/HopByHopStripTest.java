@@ -38,7 +38,9 @@ class HopByHopStripTest {
             Upgrade goes                             ; Upgrade: websocket|X-C: 3                ; X-C: 3
             names match in any case                  ; CONNECTION: x|kEEP-aLIVE: 1|upgrade: u|X-C: 3 ; X-C: 3
             Proxy-* goes, every one                  ; Proxy-Authorization: b|proxy-connection: k|X-C: 3 ; X-C: 3
-            a name that only starts like one stays   ; Connections: 1|Upgraded: 2|Proxy: 3      ; Connections: 1|Upgraded: 2|Proxy: 3
+            a name that only starts like one stays   ; Connections: 1|Upgraded: 2|Proxyish: 3   ; Connections: 1|Upgraded: 2|Proxyish: 3
+            Proxy itself goes (httpoxy)              ; Proxy: http://evil:3128|X-C: 3           ; X-C: 3
+            Proxy_* goes (CGI reads it as Proxy-*)   ; Proxy_Authorization: b|X-C: 3            ; X-C: 3
             TE goes                                  ; TE: gzip|X-C: 3                          ; X-C: 3
             TE: trailers stays                       ; TE: gzip, trailers;q=0.5|X-C: 3          ; X-C: 3|te: trailers
             TE: trailers named by Connection goes    ; Connection: TE|TE: trailers|X-C: 3       ; X-C: 3
