@@ -204,12 +204,21 @@ final class LoopPool {
     private void open(Promise<UpstreamConnection> promise, Object client) {
         ChannelFuture connected = bootstrap.connect(settings.host(), settings.port());
         Channel channel = connected.channel();
+        Slot slot = new Slot();
         channel.closeFuture().addListener(f -> {
             idle.remove(channel);
-            parent.freed();
+            slot.giveBack();
         });
         connected.addListener(f -> {
             if (!f.isSuccess()) {
+                // A socket that could not even be made (no descriptor left: EMFILE) fails on a stand-in
+                // channel whose close never comes, on Netty's global executor: the slot is given back
+                // here, on this loop, or it would be lost for good (found by probing: 503 for ever).
+                if (loop.inEventLoop()) {
+                    slot.giveBack();
+                } else if (!loop.isShuttingDown()) {
+                    loop.execute(slot::giveBack);
+                }
                 promise.tryFailure(connectFailure(f.cause()));
                 return;
             }
@@ -229,6 +238,18 @@ final class LoopPool {
                 }
             });
         });
+    }
+
+    /** One connection's share of the budget, given back once: at its close, or at its failed connect. */
+    private final class Slot {
+        private boolean given;
+
+        void giveBack() {
+            if (!given) {
+                given = true;
+                parent.freed();
+            }
+        }
     }
 
     private void lend(UpstreamConnection connection, Promise<UpstreamConnection> promise) {
