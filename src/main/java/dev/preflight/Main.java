@@ -54,7 +54,15 @@ public final class Main {
         quietLeakDetector();
         pooledBuffersUnlessTold();
         utcUnlessTold();
-        int status = run(args, System.out, System.err);
+        int status;
+        try {
+            status = run(args, System.out, System.err);
+        } catch (Exception | Error e) {
+            // Whatever went wrong, the process ends with it: a thread a command started (a demo's
+            // server, an event loop) would otherwise keep the JVM up after the failure.
+            e.printStackTrace();
+            status = 1;
+        }
         // Flush the asynchronous access log, then leave even if a library left a thread running.
         ((ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory()).stop();
         System.exit(status);

@@ -6,6 +6,8 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -50,6 +52,11 @@ public final class AdminServer implements AutoCloseable {
         } catch (Exception e) {
             // Exception, not RuntimeException: sync() rethrows a failed bind's checked BindException.
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException(
+                        "cannot listen on " + settings.host() + ":" + settings.port() + " (admin): " + io.getMessage(),
+                        io);
+            }
             throw e;
         }
     }

@@ -110,9 +110,16 @@ public final class RunCommand {
         }
         health.markReady(); // the listener is bound: ready before the admin port can be asked
         prepared.join(); // the JVM's metrics are bound before the admin port serves /metrics
-        admin = settings.admin().enabled()
-                ? AdminServer.start(settings.admin(), new AdminContext(registry, health, reloader::current))
-                : null;
+        try {
+            admin = settings.admin().enabled()
+                    ? AdminServer.start(settings.admin(), new AdminContext(registry, health, reloader::current))
+                    : null;
+        } catch (java.io.UncheckedIOException e) {
+            // Not a proxy without its health checks and metrics: a container would never be ready.
+            err.println("preflight: " + e.getMessage());
+            server.close();
+            return 1;
+        }
         ConfigWatcher watcher = watch(settings, file, reloader);
         this.watcher = watcher;
         if (Signal.handle(new Signal("HUP"), s -> reloader.reload("SIGHUP")) == SignalHandler.SIG_IGN) {

@@ -40,6 +40,8 @@ import java.util.function.Consumer;
  */
 public final class ConfigLoader {
 
+    private static final String REFERENCE_DESCRIPTION = "reference.conf";
+
     /** Every known key with its default; the schema for unknown-key checks. Loaded once. */
     private static final Config REFERENCE = readReference().resolve(ConfigResolveOptions.noSystem());
 
@@ -48,6 +50,12 @@ public final class ConfigLoader {
     private static final Config DEFAULTS = REFERENCE.withoutPath("preflight.upstream.url");
 
     private ConfigLoader() {}
+
+    /** Whether {@code value} is reference.conf's default rather than something the file or environment set. */
+    static boolean isDefault(ConfigValue value) {
+        return value.origin().filename() == null
+                && value.origin().description().startsWith(REFERENCE_DESCRIPTION + ":");
+    }
 
     /**
      * preflight's own {@code reference.conf}, read as a stream: {@code ConfigFactory.parseResources}
@@ -62,7 +70,9 @@ public final class ConfigLoader {
             }
             return ConfigFactory.parseReader(
                     new InputStreamReader(in, StandardCharsets.UTF_8),
-                    ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setOriginDescription("reference.conf"));
+                    ConfigParseOptions.defaults()
+                            .setSyntax(ConfigSyntax.CONF)
+                            .setOriginDescription(REFERENCE_DESCRIPTION));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read reference.conf", e);
         }

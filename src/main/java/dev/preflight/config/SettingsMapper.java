@@ -49,6 +49,7 @@ final class SettingsMapper {
         Config fetchMetadata = section("fetch-metadata");
         ListenSettings listen = listen(reader("listen"));
         AdminSettings admin = admin(reader("admin"));
+        samePortTwice(listen, admin);
         // A relative ca-file is read from the config file's directory, as HOCON's includes are.
         Path base = file.map(f -> f.toAbsolutePath().getParent()).orElse(Path.of(""));
         UpstreamSettings defaultUpstream = PolicyMapper.upstream(reader("upstream"), base);
@@ -134,6 +135,31 @@ final class SettingsMapper {
 
     private static AccessLogSettings accessLog(ConfigReader r) {
         return new AccessLogSettings(r.bool("enabled"), r.enumValue("format", AccessLogSettings.Format.class));
+    }
+
+    /**
+     * V1: the admin port on the listener's own port and an address that overlaps it (the same one, or
+     * either a wildcard) could never be bound: refused here rather than by a failed start.
+     */
+    private void samePortTwice(ListenSettings listen, AdminSettings admin) {
+        boolean overlap =
+                listen.host().equalsIgnoreCase(admin.host()) || wildcard(listen.host()) || wildcard(admin.host());
+        if (admin.enabled() && admin.port() != 0 && admin.port() == listen.port() && overlap) {
+            // Reported at the one of the two that was written (the other may be reference.conf's default).
+            ConfigValue adminPort = section("admin").root().get("port");
+            boolean adminDefault = adminPort != null && ConfigLoader.isDefault(adminPort);
+            String key = adminDefault ? "listen" : "admin";
+            String other = adminDefault ? "admin" : "listen";
+            problems.add(ConfigProblem.of(
+                    "preflight." + key + ".port",
+                    section(key).root().get("port"),
+                    "a port other than " + other + ".port's: both " + admin.port() + " on overlapping addresses, "
+                            + listen.host() + " and " + admin.host()));
+        }
+    }
+
+    private static boolean wildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.isEmpty();
     }
 
     private ConfigReader reader(String name) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.preflight.testing.PreflightProcess;
 import dev.preflight.testing.PreflightProcess.Result;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,6 +98,42 @@ class CliIT {
 
         assertThat(result.exitCode()).as("%s", result).isZero();
         assertThat(result.stdout()).containsPattern("\\d+\\.\\d+");
+    }
+
+    @Test
+    @DisplayName("O2: the admin port taken: exit 1 and one line naming it (was a stack trace after the proxy's start)")
+    void adminPortTaken() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path config = Files.writeString(dir.resolve("admin-taken.conf"), """
+                    preflight {
+                      listen { host = "127.0.0.1", port = 0 }
+                      admin { host = "127.0.0.1", port = %d }
+                      upstream.url = "http://127.0.0.1:9"
+                    }
+                    """.formatted(taken.getLocalPort()));
+
+            Result result = PreflightProcess.run(dir, EXIT_WITHIN, List.of(), "run", "--config", config.toString());
+
+            assertThat(result.exitCode()).as("%s", result).isEqualTo(1);
+            assertThat(result.stderrLines()).as("%s", result).hasSize(1);
+            assertThat(result.stderrLines().getFirst())
+                    .startsWith("preflight: cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (admin): ")
+                    .endsWith("Address already in use");
+        }
+    }
+
+    @Test
+    @DisplayName("O1: demo with its proxy port taken: exit 1 and one line, not a process left running")
+    void demoPortTaken() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Result result = PreflightProcess.run(
+                    dir, EXIT_WITHIN, List.of(), "demo", "--port", String.valueOf(taken.getLocalPort()));
+
+            assertThat(result.exitCode()).as("%s", result).isEqualTo(1);
+            assertThat(result.stderrLines()).as("%s", result).hasSize(1);
+            assertThat(result.stderrLines().getFirst())
+                    .startsWith("preflight demo: cannot listen on 127.0.0.1:" + taken.getLocalPort());
+        }
     }
 
     /** {@code file:line} as the problem's location, e.g. {@code (/tmp/x/three-mistakes.conf:7)}. */

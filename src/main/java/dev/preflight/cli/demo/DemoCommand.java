@@ -7,6 +7,7 @@ import dev.preflight.config.Settings;
 import dev.preflight.proxy.ProxyServer;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -30,22 +31,39 @@ public final class DemoCommand {
     }
 
     public int run(Arguments args) throws IOException, InterruptedException {
-        String bind = "0.0.0.0";
         if (args.only().isPresent()) {
-            if (args.only().get().equals("api")) {
-                DemoApi api = DemoApi.start(bind, args.port().orElse(API_PORT));
-                out.println("demo API (CORS-unaware) on http://localhost:" + api.port());
-            } else {
-                String proxy = args.api().orElse("http://localhost:" + PROXY_PORT);
-                DemoPage page = DemoPage.start(bind, args.port().orElse(PAGE_PORT), proxy);
-                out.println("demo page on http://localhost:" + page.port() + " calling " + proxy);
-            }
-            awaitStop();
-            return 0;
+            return runOne(args);
         }
         int base = args.port().orElse(PROXY_PORT);
-        DemoApi api = DemoApi.start("127.0.0.1", 0);
-        DemoPage page = DemoPage.start("127.0.0.1", 0, "http://localhost:" + base);
+        try (DemoApi api = DemoApi.start("127.0.0.1", 0);
+                DemoPage page = DemoPage.start("127.0.0.1", 0, "http://localhost:" + base)) {
+            return runAll(base, api, page);
+        }
+    }
+
+    /** {@code --only api} or {@code --only page}, on every address (a container's). */
+    private int runOne(Arguments args) throws InterruptedException {
+        String bind = "0.0.0.0";
+        boolean api = args.only().get().equals("api");
+        int port = args.port().orElse(api ? API_PORT : PAGE_PORT);
+        try {
+            if (api) {
+                DemoApi started = DemoApi.start(bind, port);
+                out.println("demo API (CORS-unaware) on http://localhost:" + started.port());
+            } else {
+                String proxy = args.api().orElse("http://localhost:" + PROXY_PORT);
+                DemoPage page = DemoPage.start(bind, port, proxy);
+                out.println("demo page on http://localhost:" + page.port() + " calling " + proxy);
+            }
+        } catch (IOException e) {
+            err.println("preflight demo: cannot listen on " + bind + ":" + port + ": " + e.getMessage());
+            return 1;
+        }
+        awaitStop();
+        return 0;
+    }
+
+    private int runAll(int base, DemoApi api, DemoPage page) throws InterruptedException {
         Settings settings;
         try {
             settings = ConfigLoader.parse(DemoCommandPolicy.of(base, api.port(), page.port()), Map.of());
@@ -53,7 +71,14 @@ public final class DemoCommand {
             err.println("preflight demo: " + e.getMessage());
             return 1;
         }
-        ProxyServer proxy = ProxyServer.start(settings);
+        ProxyServer proxy;
+        try {
+            proxy = ProxyServer.start(settings);
+        } catch (UncheckedIOException e) {
+            // The port is taken: the API and the page started for it stop with the command.
+            err.println("preflight demo: " + e.getMessage());
+            return 1;
+        }
         out.println();
         out.println("  Open http://localhost:" + page.port() + "/ in your browser and press the buttons.");
         out.println();
