@@ -127,6 +127,7 @@ public final class Explainer {
                 (RouteSettings r) -> new RouteTable.Entry<>(
                         r.host(),
                         r.pathPrefix(),
+                        r.pathPrefixIgnoreCase(),
                         new RouteView(
                                 r.name(),
                                 r.corsPolicy(),

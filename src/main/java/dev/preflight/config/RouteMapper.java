@@ -83,6 +83,7 @@ final class RouteMapper {
                         "a path starting with /, as requests are matched: normalised (no dot segments, //, escapes"
                                 + " of unreserved characters), visible ASCII, e.g. /api",
                         RouteMapper::matchable);
+        boolean ignoreCase = r.raw("path-prefix-ignore-case").isPresent() && r.bool("path-prefix-ignore-case");
         UpstreamSettings routeUpstream = PolicyMapper.upstream(block(route, path, "upstream", upstream), base);
         ConfigReader corsReader = block(route, path, "cors", cors);
         CorsSettings routeCors = PolicyMapper.cors(corsReader);
@@ -90,6 +91,7 @@ final class RouteMapper {
                 name,
                 host,
                 pathPrefix,
+                ignoreCase,
                 routeUpstream,
                 routeCors,
                 CorsPolicyCompiler.compile(corsReader, routeCors),

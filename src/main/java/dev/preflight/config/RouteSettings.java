@@ -14,6 +14,8 @@ import java.util.Optional;
  *     matches any host
  * @param pathPrefix segment-aware prefix of the normalised path ({@code /api} matches {@code /api}
  *     and {@code /api/x}, not {@code /apix}); {@code /} matches everything
+ * @param pathPrefixIgnoreCase the prefix matches whatever the case of the path's letters, for a
+ *     backend that serves {@code /ADMIN/x} as {@code /admin/x}
  * @param cors the route's policy as written, merged over the top-level one
  * @param corsPolicy the same, compiled: the policy of requests that match this route
  */
@@ -21,6 +23,7 @@ public record RouteSettings(
         String name,
         Optional<String> host,
         String pathPrefix,
+        boolean pathPrefixIgnoreCase,
         UpstreamSettings upstream,
         CorsSettings cors,
         CorsPolicy corsPolicy,

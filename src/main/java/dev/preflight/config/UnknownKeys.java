@@ -77,7 +77,8 @@ final class UnknownKeys {
 
     /** A route knows its own scalars plus the three blocks it may override, with their keys. */
     private static ConfigObject routeSchema(ConfigObject schema) {
-        return ConfigFactory.parseString("name = \"\", host = \"\", path-prefix = \"/\"")
+        return ConfigFactory.parseString(
+                        "name = \"\", host = \"\", path-prefix = \"/\", path-prefix-ignore-case = false")
                 .root()
                 .withValue("upstream", schema.get("upstream"))
                 .withValue("cors", schema.get("cors"))

@@ -93,7 +93,7 @@ public final class FetchMetadataPolicy {
             return false;
         }
         for (String prefix : exempt) {
-            if (RouteTable.prefixMatches(prefix, path)) {
+            if (RouteTable.prefixMatches(prefix, path, false)) {
                 return true;
             }
         }

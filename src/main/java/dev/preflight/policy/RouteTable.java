@@ -15,10 +15,14 @@ import java.util.function.Function;
  * @param <T> what a route carries (the proxy's runtime route, or the settings for {@code explain})
  */
 public final class RouteTable<T> {
-    /** One route's matching rule and payload. */
-    public record Entry<T>(Optional<String> host, String pathPrefix, T value) {}
+    /**
+     * One route's matching rule and payload.
+     *
+     * @param ignoreCase the prefix matches whatever the case of the path's letters
+     */
+    public record Entry<T>(Optional<String> host, String pathPrefix, boolean ignoreCase, T value) {}
 
-    private record Compiled<T>(String host, String prefix, T value) {}
+    private record Compiled<T>(String host, String prefix, boolean ignoreCase, T value) {}
 
     private final List<Compiled<T>> routes;
     private final T fallback;
@@ -36,7 +40,10 @@ public final class RouteTable<T> {
         for (S route : routes) {
             Entry<T> e = entry.apply(route);
             compiled.add(new Compiled<>(
-                    e.host().map(h -> h.toLowerCase(Locale.ROOT)).orElse(null), trimPrefix(e.pathPrefix()), e.value()));
+                    e.host().map(h -> h.toLowerCase(Locale.ROOT)).orElse(null),
+                    trimPrefix(e.pathPrefix()),
+                    e.ignoreCase(),
+                    e.value()));
         }
         return new RouteTable<>(List.copyOf(compiled), fallback);
     }
@@ -51,7 +58,7 @@ public final class RouteTable<T> {
             if (route.host() != null && !route.host().equals(host)) {
                 continue;
             }
-            if (prefixMatches(route.prefix(), path)) {
+            if (prefixMatches(route.prefix(), path, route.ignoreCase())) {
                 return route.value();
             }
         }
@@ -67,10 +74,13 @@ public final class RouteTable<T> {
         return prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
     }
 
-    /** Segment-aware: {@code /api} matches {@code /api} and {@code /api/x}, never {@code /apix}. */
-    static boolean prefixMatches(String prefix, String path) {
+    /**
+     * Segment-aware: {@code /api} matches {@code /api} and {@code /api/x}, never {@code /apix}; with
+     * {@code ignoreCase} also {@code /API/x}.
+     */
+    static boolean prefixMatches(String prefix, String path, boolean ignoreCase) {
         return prefix.isEmpty()
-                || (path.startsWith(prefix)
+                || (path.regionMatches(ignoreCase, 0, prefix, 0, prefix.length())
                         && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/'));
     }
 

@@ -40,6 +40,7 @@ final class ProxyRuntime {
                 (RouteSettings r) -> new RouteTable.Entry<>(
                         r.host(),
                         r.pathPrefix(),
+                        r.pathPrefixIgnoreCase(),
                         new Route(
                                 r.name(),
                                 r.corsPolicy(),

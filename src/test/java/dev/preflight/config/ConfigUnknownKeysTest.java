@@ -31,7 +31,7 @@ class ConfigUnknownKeysTest {
             routes = [{ name = a, pathprefix = "/a" }] | preflight.routes[0].pathprefix (string:3): unknown key (did you mean path-prefix?)
             routes = [{ name = a, cors.max-agee = 1s }] | preflight.routes[0].cors.max-agee (string:3): unknown key (did you mean max-age?)
             routes = [{ name = a, upstream.timeout = 1s }] | preflight.routes[0].upstream.timeout (string:3): unknown key (expected: one of: acquire-timeout, ca-file, connect-timeout, host-header, idle-timeout, max-connections, response-timeout, url)
-            routes = [{ name = a, limits {} }]        | preflight.routes[0].limits (string:3): unknown key (expected: one of: cors, fetch-metadata, host, name, path-prefix, upstream)
+            routes = [{ name = a, limits {} }]        | preflight.routes[0].limits (string:3): unknown key (expected: one of: cors, fetch-metadata, host, name, path-prefix, path-prefix-ignore-case, upstream)
             """)
     void anUnknownKeyIsReportedWithAHint(String line, String message) {
         assertThat(problems(preflight("  " + line))).containsExactly(message);

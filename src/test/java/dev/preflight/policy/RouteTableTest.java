@@ -16,10 +16,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 class RouteTableTest {
     private static final RouteTable<String> TABLE = RouteTable.of(
             List.of(
-                    new RouteTable.Entry<>(Optional.empty(), "/public", "public"),
-                    new RouteTable.Entry<>(Optional.of("API.example.com"), "/v2", "v2"),
-                    new RouteTable.Entry<>(Optional.of("[2001:db8::1]"), "/", "ipv6"),
-                    new RouteTable.Entry<>(Optional.empty(), "/v2/", "v2-any-host")),
+                    new RouteTable.Entry<>(Optional.empty(), "/public", false, "public"),
+                    new RouteTable.Entry<>(Optional.empty(), "/Admin", true, "admin"),
+                    new RouteTable.Entry<>(Optional.of("API.example.com"), "/v2", false, "v2"),
+                    new RouteTable.Entry<>(Optional.of("[2001:db8::1]"), "/", false, "ipv6"),
+                    new RouteTable.Entry<>(Optional.empty(), "/v2/", false, "v2-any-host")),
             Function.identity(),
             "default");
 
@@ -30,6 +31,10 @@ class RouteTableTest {
             a prefix matches itself                                | h.example         | /public      | public
             a prefix matches below it                              | h.example         | /public/x    | public
             a prefix never matches a longer segment                | h.example         | /publicx     | default
+            a prefix matches in its own case only                  | h.example         | /PUBLIC/x    | default
+            path-prefix-ignore-case: any case                      | h.example         | /aDMIN/x     | admin
+            path-prefix-ignore-case: itself                        | h.example         | /admin       | admin
+            path-prefix-ignore-case: still segment-aware           | h.example         | /ADMINX      | default
             no route matches: the default                          | h.example         | /other       | default
             a host route: exact host                               | api.example.com   | /v2/items    | v2
             a host route: host with a port                         | api.example.com:8080 | /v2/items | v2

@@ -43,6 +43,7 @@ class RoutesTest {
                       { name = "public", path-prefix = "/public", cors { allowed-origins = ["*"], allow-credentials = false } }
                       { name = "admin", path-prefix = "/admin", cors.disallowed-origin = reject }
                       { name = "off", path-prefix = "/off", cors.enabled = false }
+                      { name = "ops", path-prefix = "/ops", path-prefix-ignore-case = true, cors.disallowed-origin = reject }
                       { name = "v2", host = "%s", path-prefix = "/v2", upstream.url = "%s" }
                       { name = "first", path-prefix = "/dup", cors { allowed-origins = ["http://first.example"] } }
                       { name = "second", path-prefix = "/dup", cors { allowed-origins = ["http://second.example"] } }
@@ -151,6 +152,20 @@ class RoutesTest {
         assertThat(app.status()).isEqualTo(200);
         assertThat(app.header("X-Echo-Uri")).isEqualTo("/admin;jsessionid=1/users");
         assertThat(seen(proxy.backend().requests())).containsExactly("GET /admin;jsessionid=1/users");
+    }
+
+    @Test
+    @DisplayName("P5: a prefix matches in its own case (/ADMIN/users is the default route's); with"
+            + " path-prefix-ignore-case, for a backend that ignores case, in any case (/OPS/x, /%4Fps/x are ops')")
+    void caseOfThePrefix() throws Exception {
+        RawResponse upper = client.exchange(CorsWire.get(proxy.authority(), "/ADMIN/users", EVIL));
+        RawResponse ops = client.exchange(CorsWire.get(proxy.authority(), "/OPS/x", EVIL));
+        RawResponse escaped = client.exchange(CorsWire.get(proxy.authority(), "/%4Fps/x", EVIL));
+
+        assertThat(upper.status()).isEqualTo(200);
+        assertProblem(ops, 403);
+        assertProblem(escaped, 403);
+        assertThat(seen(proxy.backend().requests())).containsExactly("GET /ADMIN/users");
     }
 
     @Test
