@@ -64,6 +64,10 @@ final class ExplainEndpoint implements AdminEndpoint {
                 first(params, "forwarded-proto"),
                 flag(params, "private-network"),
                 flag(params, "websocket"));
+        String contradiction = question.contradiction();
+        if (contradiction != null) {
+            return badRequest(alloc, contradiction);
+        }
         Explainer.Explanation explanation = explainer(settings.get()).explain(question);
         return AdminResponses.json(alloc, HttpResponseStatus.OK, render(explanation));
     }

@@ -38,6 +38,9 @@ public record Arguments(
 
     public static final List<String> COMMANDS = List.of("run", "check", "explain", "demo", "healthcheck");
 
+    private static final List<String> FLAGS =
+            List.of("--help", "-h", "--version", "-V", "--preflight", "--private-network", "--websocket");
+
     public static Arguments parse(String... args) throws UsageException {
         Builder b = new Builder();
         for (int i = 0; i < args.length; i++) {
@@ -48,6 +51,10 @@ public record Arguments(
             if (arg.startsWith("--") && eq > 0) {
                 name = arg.substring(0, eq);
                 value = arg.substring(eq + 1);
+            }
+            if (value != null && FLAGS.contains(name)) {
+                // --preflight=false would otherwise ask as a preflight.
+                throw new UsageException(name + " takes no value");
             }
             switch (name) {
                 case "--help", "-h" -> b.help = true;
@@ -73,6 +80,10 @@ public record Arguments(
                             throw new UsageException(name + " needs a value");
                         }
                         value = args[++i];
+                    }
+                    if (value.isEmpty()) {
+                        // --config= would be the working directory, and fail as "is a directory".
+                        throw new UsageException(name + " needs a value");
                     }
                     b.option(name, value);
                 }
@@ -132,7 +143,10 @@ public record Arguments(
                     try {
                         port = Integer.parseInt(value);
                     } catch (NumberFormatException e) {
-                        throw new UsageException("--port takes a number, not " + value);
+                        port = -1;
+                    }
+                    if (port < 0 || port > 65535) {
+                        throw new UsageException("--port takes a port number 0-65535, not " + value);
                     }
                 }
                 case "--api" -> api = value;
@@ -167,6 +181,14 @@ public record Arguments(
             boolean demoOptions = only != null || port != null || api != null;
             if (demoOptions && !cmd.equals("demo") && !help) {
                 throw new UsageException("--only, --port and --api belong to demo");
+            }
+            if (cmd.equals("demo") && !help) {
+                if (config != null) {
+                    throw new UsageException("demo takes no --config: it runs a policy of its own, which it prints");
+                }
+                if (api != null && !"page".equals(only)) {
+                    throw new UsageException("--api belongs to demo --only page");
+                }
             }
             if (cmd.equals("explain") && !help && method == null) {
                 throw new UsageException("explain needs --method (and --origin, but for a request without one)");

@@ -28,6 +28,13 @@ public final class ExplainCommand {
     }
 
     public int run(Arguments args) {
+        Explainer.Question question = question(args);
+        String contradiction = question.contradiction();
+        if (contradiction != null) {
+            err.println("preflight: " + contradiction + " (--private-network needs --preflight; --websocket needs"
+                    + " --method GET and no --preflight)");
+            return 2;
+        }
         Settings settings;
         try {
             settings = ConfigLoader.load(ConfigLocation.resolve(args.config(), env), env);
@@ -36,7 +43,18 @@ public final class ExplainCommand {
             e.problems().forEach(p -> err.println("  " + p.render()));
             return 1;
         }
-        Explainer.Question question = new Explainer.Question(
+        Explainer.Explanation explanation = new Explainer(settings).explain(question);
+        out.print(ExplanationText.render(question, explanation));
+        // Refused by CORS (answered 403, or forwarded without CORS headers), by fetch metadata, or
+        // before any route (P5's 400): whatever the proxy answers 4xx itself.
+        boolean refused = explanation.status() >= 400
+                || (explanation.decision() != null
+                        && explanation.decision().outcome() == dev.preflight.policy.CorsDecision.Outcome.REJECTED);
+        return refused ? 2 : 0;
+    }
+
+    private static Explainer.Question question(Arguments args) {
+        return new Explainer.Question(
                 args.origin().orElse(null),
                 args.method().orElseThrow(),
                 args.headers(),
@@ -52,13 +70,5 @@ public final class ExplainCommand {
                 args.forwardedProto().orElse(null),
                 args.privateNetwork(),
                 args.websocket());
-        Explainer.Explanation explanation = new Explainer(settings).explain(question);
-        out.print(ExplanationText.render(question, explanation));
-        // Refused by CORS (answered 403, or forwarded without CORS headers), by fetch metadata, or
-        // before any route (P5's 400): whatever the proxy answers 4xx itself.
-        boolean refused = explanation.status() >= 400
-                || (explanation.decision() != null
-                        && explanation.decision().outcome() == dev.preflight.policy.CorsDecision.Outcome.REJECTED);
-        return refused ? 2 : 0;
     }
 }

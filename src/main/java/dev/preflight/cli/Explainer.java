@@ -62,6 +62,21 @@ public final class Explainer {
             secFetch = secFetch == null ? SecFetch.NONE : secFetch;
         }
 
+        /**
+         * What makes the question one the proxy could never be asked, or null: a private-network
+         * request is a preflight's, and a WebSocket handshake is a GET, never a preflight (the proxy
+         * takes no other request for one, and forwards it as an ordinary request).
+         */
+        public String contradiction() {
+            if (privateNetwork && !preflight) {
+                return "private network access is asked by a preflight: ask with the preflight too";
+            }
+            if (websocket && (preflight || !"GET".equals(method))) {
+                return "a WebSocket handshake is a GET, not a preflight nor another method";
+            }
+            return null;
+        }
+
         /** A request with nothing but these: no Sec-Fetch-*, X-Forwarded-Proto, private network or upgrade. */
         public Question(
                 String origin, String method, List<String> headers, String path, String host, boolean preflight) {

@@ -298,6 +298,23 @@ class AdminExplainTest {
                 .containsEntry("error", "preflight: yes (expected: true or false)");
     }
 
+    @Test
+    @DisplayName("O2: questions the proxy could never be asked are refused, not answered as another one: private"
+            + " network without a preflight, a WebSocket handshake that is not a GET or is a preflight")
+    void contradictionsAreRefused() throws Exception {
+        for (String query : List.of(
+                "method=GET&private-network=true",
+                "method=POST&websocket=true",
+                "method=GET&websocket=true&preflight=true")) {
+            HttpResponse<String> response = http.get("/explain?origin=" + enc(APP) + "&" + query);
+
+            assertThat(response.statusCode()).as(query).isEqualTo(400);
+            assertThat(JsonReader.object(response.body()).get("error").toString())
+                    .as(query)
+                    .containsAnyOf("private network access is asked by a preflight", "a WebSocket handshake is a GET");
+        }
+    }
+
     private static String uri(Explainer.Question q) {
         StringBuilder uri = new StringBuilder("/explain?method=").append(enc(q.method()));
         if (q.origin() != null) {
