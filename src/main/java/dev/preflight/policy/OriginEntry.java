@@ -1,6 +1,7 @@
 package dev.preflight.policy;
 
 import java.net.IDN;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -41,6 +42,11 @@ record OriginEntry(Kind kind, String scheme, String host, int port, String norma
     static Parsed parse(String written) {
         String entry = withoutBlankEnds(written);
         String defect = entry.equals(written) ? null : "whitespace";
+        String[] several = entry.split("[\\s,]+");
+        if (several.length > 1 && Arrays.stream(several).allMatch(part -> part.contains("://"))) {
+            // Two origins in one string (a space- or comma-separated list pasted whole).
+            return invalid("one origin per entry, i.e. \"" + String.join("\", \"", several) + "\"");
+        }
         if (entry.equals("*") || entry.equalsIgnoreCase("null")) {
             OriginEntry parsed = entry.equals("*")
                     ? new OriginEntry(Kind.ANY, "", "", Origin.NO_PORT, "*")

@@ -36,6 +36,15 @@ class CorsPolicyValidationTest {
                 origin("\u200bhttps://app.example.com", "an origin without whitespace, i.e. https://app.example.com"),
                 origin("\ufeffhttps://app.example.com", "an origin without whitespace, i.e. https://app.example.com"),
                 origin("http://[::1", "an IPv6 address closed by ], e.g. http://[::1]:8080"),
+                origin(
+                        "https://a.example https://b.example",
+                        "one origin per entry, i.e. \"https://a.example\", \"https://b.example\""),
+                origin(
+                        "https://a.example,https://b.example",
+                        "one origin per entry, i.e. \"https://a.example\", \"https://b.example\""),
+                origin(
+                        "https://a.example, https://b.example:8443",
+                        "one origin per entry, i.e. \"https://a.example\", \"https://b.example:8443\""),
                 origin("http://[::1:8080", "an IPv6 address closed by ], e.g. http://[::1]:8080"),
                 origin(
                         "https://app.example.com:443/",
