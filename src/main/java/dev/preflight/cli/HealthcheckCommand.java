@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * {@code preflight healthcheck}: asks the admin port's {@code /health/ready} (found from the same
@@ -22,6 +23,8 @@ import java.util.Map;
  */
 public final class HealthcheckCommand {
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
+    /** The admin port's own ready answer, {@code {"status":"UP"}}, whatever the spacing. */
+    private static final Pattern READY = Pattern.compile("\\s*\\{\\s*\"status\"\\s*:\\s*\"UP\"\\s*}\\s*");
 
     private final Map<String, String> env;
     private final PrintStream out;
@@ -53,15 +56,20 @@ public final class HealthcheckCommand {
         try (HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build()) {
             HttpResponse<String> response = client.send(
                     HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() == 200) {
+            if (response.statusCode() == 200 && READY.matcher(response.body()).matches()) {
                 out.println("ready");
                 return 0;
             }
-            err.println("not ready: " + response.statusCode() + " "
-                    + response.body().strip());
+            // Not preflight's answer at all (another server on the port, the proxy port itself
+            // forwarding to a backend that says 200): not ready either.
+            String body = response.body().strip();
+            err.println("not ready: " + uri + " answered " + response.statusCode() + " "
+                    + (body.length() > 200 ? body.substring(0, 200) + "..." : body));
             return 1;
         } catch (IOException e) {
-            err.println("not ready: " + uri + ": " + e);
+            // ConnectException carries no message; its class says what happened.
+            err.println("not ready: " + uri + ": "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e));
             return 1;
         }
     }

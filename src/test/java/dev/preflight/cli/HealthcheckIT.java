@@ -2,8 +2,12 @@ package dev.preflight.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.preflight.testing.PreflightProcess;
 import dev.preflight.testing.PreflightProcess.Result;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,6 +94,33 @@ class HealthcheckIT {
         Result result = healthcheck(config);
         assertThat(result.exitCode()).as("%s", result).isEqualTo(1);
         assertThat(result.stderr()).contains("admin.enabled");
+    }
+
+    @Test
+    @DisplayName("O1: a 200 that is not preflight's ready answer (another server on the admin port) is not ready")
+    void anotherServersAnswerIsNotReady() throws Exception {
+        HttpServer other = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        other.createContext("/", exchange -> {
+            byte[] body = "OK".getBytes(StandardCharsets.US_ASCII);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        other.start();
+        try {
+            Path config = Files.writeString(
+                    dir.resolve("other.conf"), """
+                    preflight {
+                      admin { host = "127.0.0.1", port = %d }
+                      upstream.url = "http://127.0.0.1:9"
+                    }
+                    """.formatted(other.getAddress().getPort()));
+            Result result = healthcheck(config);
+            assertThat(result.exitCode()).as("%s", result).isEqualTo(1);
+            assertThat(result.stderr()).contains("not ready", "answered 200 OK");
+        } finally {
+            other.stop(0);
+        }
     }
 
     private Result healthcheck(Path config) throws Exception {
