@@ -10,19 +10,30 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.preflight.testing.LocalServer;
 import dev.preflight.testing.ProxyHarness;
 import dev.preflight.testing.TlsBackend;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.ReferenceCountUtil;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -62,6 +73,57 @@ class UpstreamTlsTest {
                     .anySatisfy(line -> assertThat(line.getFormattedMessage())
                             .startsWith("cannot connect to the upstream https://127.0.0.1:" + backend.port() + ": ")
                             .containsIgnoringCase("certification path"));
+        } finally {
+            upstreamLog.detachAppender(lines);
+        }
+    }
+
+    /** A backend that answers the ClientHello as plain HTTP would, or hangs up at once. */
+    static Stream<Arguments> notTls() {
+        return Stream.of(
+                Arguments.of(
+                        "a plain HTTP server behind an https URL",
+                        (Consumer<SocketChannel>) ch -> ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                ReferenceCountUtil.release(msg);
+                                ctx.writeAndFlush(Unpooled.copiedBuffer(
+                                                "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n",
+                                                StandardCharsets.US_ASCII))
+                                        .addListener(ChannelFutureListener.CLOSE);
+                            }
+                        }),
+                        "is it plain HTTP?"),
+                Arguments.of(
+                        "a server that hangs up before the handshake",
+                        (Consumer<SocketChannel>) ch -> ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelActive(ChannelHandlerContext ctx) {
+                                ctx.close();
+                            }
+                        }),
+                        "the upstream closed the connection"));
+    }
+
+    @ParameterizedTest(name = "P6: {0}: 502 'the TLS handshake with the upstream failed', and the log says why")
+    @MethodSource("notTls")
+    void notTls(String backendKind, Consumer<SocketChannel> behaviour, String logged) throws Exception {
+        Logger upstreamLog = (Logger) LoggerFactory.getLogger("preflight.upstream");
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        upstreamLog.addAppender(lines);
+        try (LocalServer backend = LocalServer.start(1, behaviour);
+                ProxyHarness proxy = ProxyHarness.withoutBackend("https://127.0.0.1:" + backend.port())) {
+            HttpResponse<String> response = proxy.get("/over-tls");
+
+            assertProblem(response, 502);
+            assertThat(response.body()).contains("\"detail\":\"the TLS handshake with the upstream failed\"");
+            assertThat(List.copyOf(lines.list))
+                    .as("the log says what happened, in words")
+                    .anySatisfy(line -> assertThat(line.getFormattedMessage())
+                            .startsWith("cannot connect to the upstream https://127.0.0.1:" + backend.port())
+                            .contains(logged)
+                            .hasSizeLessThan(300));
         } finally {
             upstreamLog.detachAppender(lines);
         }
