@@ -58,7 +58,15 @@ record CorsPlan(
      * @return the verdict's tag, for the request's access line
      */
     String compare(int status, HttpHeaders backend, String route, ProxyContext context) {
-        ReportOnly.Comparison comparison = ReportOnly.compare(reportOnly, origin, status, backend);
+        return counted(ReportOnly.compare(reportOnly, origin, status, backend), route, context);
+    }
+
+    /** C13 for a WebSocket handshake (P7): whether the backend switched protocols, against the policy. */
+    String compareHandshake(int status, String route, ProxyContext context) {
+        return counted(ReportOnly.compareHandshake(reportOnly, status), route, context);
+    }
+
+    private String counted(ReportOnly.Comparison comparison, String route, ProxyContext context) {
         context.metrics().reportOnly(route, reportOnly.kind().tag(), comparison.verdict().tag);
         if (comparison.verdict() != ReportOnly.Verdict.AGREE) {
             context.rejections()

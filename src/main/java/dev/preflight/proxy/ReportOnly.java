@@ -34,6 +34,25 @@ final class ReportOnly {
 
     private ReportOnly() {}
 
+    /**
+     * A WebSocket handshake (P7) has no CORS headers to compare: the backend accepted it when it
+     * switched protocols (101), which the proxy, enforcing, would have refused for an origin the
+     * policy does not allow.
+     */
+    static Comparison compareHandshake(CorsDecision ours, int status) {
+        boolean backendAllows = status == 101;
+        boolean weAllow = ours.outcome() == CorsDecision.Outcome.ALLOWED;
+        if (weAllow == backendAllows) {
+            return new Comparison(Verdict.AGREE, null);
+        }
+        return weAllow
+                ? new Comparison(Verdict.WOULD_ALLOW, "the backend answered the WebSocket handshake " + status)
+                : new Comparison(
+                        Verdict.WOULD_REJECT,
+                        "the backend accepted the WebSocket handshake; the policy says "
+                                + ours.reason().tag());
+    }
+
     static Comparison compare(CorsDecision ours, String origin, int status, HttpHeaders backend) {
         // Read as a browser reads them (Fetch): the lines of one name joined with ", ", so two
         // Access-Control-Allow-Origin lines match no origin, and credentials only as exactly "true".

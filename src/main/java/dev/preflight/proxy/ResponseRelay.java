@@ -127,7 +127,9 @@ final class ResponseRelay {
             return;
         }
         if (plan.reportOnly() != null) {
-            record.compared = plan.compare(response.status().code(), response.headers(), route.name(), context);
+            record.compared = request.websocket()
+                    ? plan.compareHandshake(code, route.name(), context)
+                    : plan.compare(code, response.headers(), route.name(), context);
         }
         boolean bodyless = ClientResponses.isBodyless(response, request.head());
         if (bodyless && exchange.connection() != null) {
@@ -174,6 +176,9 @@ final class ResponseRelay {
             ReferenceCountUtil.release(response);
             exchange.failBeforeResponse(UpstreamFailure.MALFORMED_RESPONSE);
             return;
+        }
+        if (plan.reportOnly() != null) {
+            record.compared = plan.compareHandshake(response.status().code(), route.name(), context);
         }
         WebSocketUpgrade.prepareForClient(response);
         started = true;

@@ -3,17 +3,21 @@ package dev.preflight.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.preflight.config.ConfigLoader;
 import dev.preflight.testing.Await;
 import dev.preflight.testing.ProxyHarness;
 import dev.preflight.testing.RawClient;
 import dev.preflight.testing.RawResponse;
 import dev.preflight.testing.RecordedRequest;
 import dev.preflight.testing.WebSocketBackend;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
@@ -137,6 +141,38 @@ class WebSocketTunnelTest {
         WebSocket socket = connect("https://evil.example.net", frames);
         assertThat(frames.nextText()).isEqualTo(WebSocketBackend.WELCOME);
         socket.abort();
+    }
+
+    @Test
+    @DisplayName("C13/P7: in report-only mode handshakes are compared too: the backend's 101 to a disallowed origin is"
+            + " would-reject, to an allowed one agree (found by probing: they were not counted)")
+    void reportOnlyCountsHandshakes() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ProxyServer server = ProxyServer.start(
+                ConfigLoader.parse(
+                        ProxyHarness.hocon(
+                                backend.url(), 0, "cors { allowed-origins = [\"" + APP + "\"], mode = report-only }"),
+                        Map.of()),
+                registry);
+        try {
+            for (String origin : List.of("https://evil.example.net", APP)) {
+                try (RawClient client = RawClient.connect(server.address())) {
+                    RawResponse switched = client.exchange(handshake(WebSocketBackend.PATH, origin));
+                    assertThat(switched.status()).as(origin).isEqualTo(101);
+                }
+            }
+            Await.until(
+                    "both handshakes compared",
+                    () -> reportOnly(registry, "would-reject") == 1 && reportOnly(registry, "agree") == 1);
+        } finally {
+            server.close();
+        }
+    }
+
+    private static double reportOnly(SimpleMeterRegistry registry, String result) {
+        var counter =
+                registry.find(ProxyMetrics.REPORT_ONLY).tag("result", result).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     @Test
