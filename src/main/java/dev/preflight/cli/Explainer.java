@@ -180,8 +180,14 @@ public final class Explainer {
                     REFUSED_PATH,
                     new HeadChecks.Refusal(HttpResponseStatus.BAD_REQUEST, "the path is refused (P5)", false));
         }
-        String normalised = path.routed();
-        RouteView route = routes.select(q.host(), normalised);
+        String normalised = path.path();
+        RouteView route = routes.select(q.host(), path);
+        if (route == null) {
+            // P5: segment parameters that put the path under different routes for different servers.
+            return Explanation.refused(
+                    REFUSED_PATH,
+                    new HeadChecks.Refusal(HttpResponseStatus.BAD_REQUEST, "the path is refused (P5)", false));
+        }
         CorsPolicy policy = route.policy();
         String upstream = route.upstream().url().toString();
         CorsRequest request = new CorsRequest(

@@ -1,5 +1,7 @@
 package dev.preflight.policy;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -108,6 +110,26 @@ public record RequestPath(String path, String query) {
         }
         String path = removeDotSegments(decoded);
         return path == null ? null : new RequestPath(path, query);
+    }
+
+    /**
+     * Every {@code %XX} decoded, the bytes read as UTF-8 (what is not UTF-8 becomes U+FFFD): the path
+     * as a server that decodes it before matching sees it. Only for comparisons, never sent.
+     */
+    static String percentDecoded(String path) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(path.length());
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            int hi = c == '%' && i + 2 < path.length() ? Character.digit(path.charAt(i + 1), 16) : -1;
+            int lo = hi >= 0 ? Character.digit(path.charAt(i + 2), 16) : -1;
+            if (lo >= 0) {
+                bytes.write(hi * 16 + lo);
+                i += 2;
+            } else {
+                bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 
     /** Decodes %XX only for unreserved characters (RFC 3986 6.2.2.2); null for %2F, %5C, \ or bad %. */

@@ -65,6 +65,22 @@ public final class RouteTable<T> {
         return fallback;
     }
 
+    /**
+     * P5: the route of a request's path, or null when its segment parameters make that ambiguous. A
+     * Servlet container or Spring drops a segment's parameters before it looks the path up ({@code
+     * /admin;x/users} is {@code /admin/users} there); most other servers keep them ({@code admin;x} is
+     * a segment of its own, and {@code /public;/account} is not under {@code /public}). When the path
+     * read both ways matches different routes, one of them is the wrong policy for the resource some
+     * backend serves, a looser one as likely as a stricter one (found by probing), so neither is chosen.
+     */
+    public T select(String hostHeader, RequestPath path) {
+        T route = select(hostHeader, path.routed());
+        if (path.path().indexOf(';') >= 0 && select(hostHeader, path.path()) != route) {
+            return null;
+        }
+        return route;
+    }
+
     public T fallback() {
         return fallback;
     }
@@ -79,9 +95,24 @@ public final class RouteTable<T> {
      * {@code ignoreCase} also {@code /API/x}.
      */
     static boolean prefixMatches(String prefix, String path, boolean ignoreCase) {
-        return prefix.isEmpty()
-                || (path.regionMatches(ignoreCase, 0, prefix, 0, prefix.length())
-                        && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/'));
+        if (prefix.isEmpty() || startsWithSegments(prefix, path, ignoreCase)) {
+            return true;
+        }
+        if (!ignoreCase || path.indexOf('%') < 0) {
+            return false;
+        }
+        // A backend that ignores case decodes the path first and folds it with Unicode's rules, under
+        // which letters that are not ASCII become ASCII ones: the Kelvin sign K (%E2%84%AA) lower-cases
+        // to k, the long s (%C5%BF) upper-cases to S, the dotless i to I, the ligature fi to FI (found
+        // by probing: /%E2%84%AAiosk/x was /kiosk/x to Fastify's case-insensitive router).
+        String decoded = RequestPath.percentDecoded(path);
+        return startsWithSegments(prefix, decoded.toLowerCase(Locale.ROOT), true)
+                || startsWithSegments(prefix, decoded.toUpperCase(Locale.ROOT), true);
+    }
+
+    private static boolean startsWithSegments(String prefix, String path, boolean ignoreCase) {
+        return path.regionMatches(ignoreCase, 0, prefix, 0, prefix.length())
+                && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/');
     }
 
     static String hostWithoutPort(String host) {

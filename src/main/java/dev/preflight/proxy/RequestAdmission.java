@@ -60,11 +60,15 @@ final class RequestAdmission {
             // P5: an encoded slash or backslash means different things to different servers.
             return new Answer(problem(ctx, HttpResponseStatus.BAD_REQUEST, "ambiguous path", true));
         }
-        String routedPath = path.routed();
-        Route route = runtime.routes().select(request.headers().get(HttpHeaderNames.HOST), routedPath);
+        Route route = runtime.routes().select(request.headers().get(HttpHeaderNames.HOST), path);
+        if (route == null) {
+            // P5: its segment parameters put the path under one route or another depending on the server.
+            return new Answer(problem(ctx, HttpResponseStatus.BAD_REQUEST, "ambiguous path", true));
+        }
         record.route = route.name();
+        // Exempt from fetch metadata only as the path is, parameters and all: /embed;/secret is not /embed.
         RouteDecision routed = CorsRequests.decide(
-                route, request, routedPath, runtime.settings().forwarded().trustIncoming(), record);
+                route, request, path.path(), runtime.settings().forwarded().trustIncoming(), record);
         CorsDecision decision = routed.cors();
         // A fetch-metadata refusal (F4) is enforced whatever the CORS mode.
         boolean enforce = decision != null && (route.policy().enforce() || routed.refused());

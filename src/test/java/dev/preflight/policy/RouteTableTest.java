@@ -18,6 +18,7 @@ class RouteTableTest {
             List.of(
                     new RouteTable.Entry<>(Optional.empty(), "/public", false, "public"),
                     new RouteTable.Entry<>(Optional.empty(), "/Admin", true, "admin"),
+                    new RouteTable.Entry<>(Optional.empty(), "/kiosk", true, "kiosk"),
                     new RouteTable.Entry<>(Optional.of("API.example.com"), "/v2", false, "v2"),
                     new RouteTable.Entry<>(Optional.of("[2001:db8::1]"), "/", false, "ipv6"),
                     new RouteTable.Entry<>(Optional.empty(), "/v2/", false, "v2-any-host")),
@@ -35,6 +36,12 @@ class RouteTableTest {
             path-prefix-ignore-case: any case                      | h.example         | /aDMIN/x     | admin
             path-prefix-ignore-case: itself                        | h.example         | /admin       | admin
             path-prefix-ignore-case: still segment-aware           | h.example         | /ADMINX      | default
+            path-prefix-ignore-case: the Kelvin sign folds to k    | h.example         | /%E2%84%AAiosk/x | kiosk
+            ... in lower-case hex too                              | h.example         | /%e2%84%aaIOSK | kiosk
+            path-prefix-ignore-case: the long s folds to S         | h.example         | /kio%C5%BFk/x | kiosk
+            path-prefix-ignore-case: an escaped ASCII letter       | h.example         | /%4Biosk/x   | kiosk
+            path-prefix-ignore-case: other escapes do not match    | h.example         | /kio%E2%84%AA | default
+            a case-sensitive prefix: no folding                    | h.example         | /publi%C4%B1c | default
             no route matches: the default                          | h.example         | /other       | default
             a host route: exact host                               | api.example.com   | /v2/items    | v2
             a host route: host with a port                         | api.example.com:8080 | /v2/items | v2
@@ -48,6 +55,21 @@ class RouteTableTest {
             """)
     void selects(String rule, String host, String path, String expected) {
         assertThat(TABLE.select(host, path)).as(rule).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "P5: {0}")
+    @CsvSource(delimiter = '|', nullValues = "AMBIGUOUS", textBlock = """
+            no parameters                                       | /public/x            | public
+            parameters below the prefix: the same both ways     | /public/x;v=2        | public
+            parameters in the prefix's segment                  | /public;/account/x   | AMBIGUOUS
+            ... with a value                                    | /public;v=1/account  | AMBIGUOUS
+            a segment of parameters in front                    | /;/public/x          | AMBIGUOUS
+            parameters that change nothing                      | /other;x/y           | default
+            """)
+    void segmentParametersThatChangeTheRoute(String rule, String target, String expected) {
+        assertThat(TABLE.select("h.example", RequestPath.parse(target)))
+                .as(rule)
+                .isEqualTo(expected);
     }
 
     @ParameterizedTest(name = "no routes: Host {0} gets the default")
