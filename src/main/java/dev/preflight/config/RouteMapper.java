@@ -3,6 +3,7 @@ package dev.preflight.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.preflight.policy.CorsSettings;
@@ -87,6 +88,8 @@ final class RouteMapper {
         UpstreamSettings routeUpstream = PolicyMapper.upstream(block(route, path, "upstream", upstream), base);
         ConfigReader corsReader = block(route, path, "cors", cors);
         CorsSettings routeCors = PolicyMapper.cors(corsReader);
+        halfInherited(route, corsReader, "allowed-origins", "allowed-origin-regexes");
+        halfInherited(route, corsReader, "allowed-origin-regexes", "allowed-origins");
         return new RouteSettings(
                 name,
                 host,
@@ -96,6 +99,27 @@ final class RouteMapper {
                 routeCors,
                 CorsPolicyCompiler.compile(corsReader, routeCors),
                 PolicyMapper.fetchMetadata(block(route, path, "fetch-metadata", fetchMetadata)));
+    }
+
+    /**
+     * V4: a route that writes one of the two origin keys still inherits the other, key by key: the
+     * default's regexes allow their origins on a route whose allowed-origins was meant as its whole
+     * list (found by probing). Said, not refused: a route may mean to add to them.
+     */
+    private void halfInherited(ConfigObject route, ConfigReader corsReader, String written, String inherited) {
+        ConfigValue own = route.get("cors") instanceof ConfigObject block ? block.get(written) : null;
+        if (own == null || ((ConfigObject) route.get("cors")).containsKey(inherited)) {
+            return;
+        }
+        ConfigValue other = cors.hasPath(inherited) ? cors.getValue(inherited) : null;
+        if (other instanceof ConfigList list && !list.isEmpty()) {
+            corsReader.warn(
+                    written,
+                    own,
+                    "the route still allows the origins of the top-level " + inherited + " "
+                            + other.render(ConfigRenderOptions.concise()) + "; set " + inherited
+                            + " = [] in the route if it should not");
+        }
     }
 
     /**

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -32,6 +33,33 @@ class ConfigRoutesTest {
         assertThat(settings.routes().get(0).pathPrefix()).isEqualTo("/");
         assertThat(settings.routes().get(1).host()).contains("api.example.com");
         assertThat(settings.routes().get(1).pathPrefix()).isEqualTo("/v2");
+    }
+
+    @Test
+    @DisplayName("V4: a route that writes allowed-origins while the top level has regexes is warned that it inherits"
+            + " them (key by key); not when it writes both, nor when there are none")
+    void aRouteWithHalfItsOriginsInheritedIsWarned() {
+        Settings settings = valid(preflight("""
+                  cors {
+                    allowed-origins = ["https://app.example.com"]
+                    allowed-origin-regexes = ["https://pr-[0-9]+\\\\.preview\\\\.example\\\\.net"]
+                  }
+                  routes = [
+                    { name = "narrow", path-prefix = "/narrow", cors.allowed-origins = ["https://other.example.com"] }
+                    { name = "whole", path-prefix = "/whole", cors { allowed-origins = [], allowed-origin-regexes = [] } }
+                    { name = "regexes", path-prefix = "/r", cors.allowed-origin-regexes = ["https://x\\\\.example"] }
+                  ]
+                """));
+
+        assertThat(settings.warnings())
+                .extracting(ConfigProblem::render)
+                .anySatisfy(w -> assertThat(w)
+                        .startsWith("preflight.routes[0].cors.allowed-origins (")
+                        .contains("the route still allows the origins of the top-level allowed-origin-regexes"))
+                .anySatisfy(w -> assertThat(w)
+                        .startsWith("preflight.routes[2].cors.allowed-origin-regexes (")
+                        .contains("the route still allows the origins of the top-level allowed-origins"))
+                .noneMatch(w -> w.startsWith("preflight.routes[1]"));
     }
 
     @Test
