@@ -69,11 +69,7 @@ final class CorsResponses {
         FullHttpResponse response;
         if (decision.reason() == Reason.FETCH_METADATA) {
             // F4: the Sec-Fetch-* values are the request's own, so they are no map of the policy.
-            response = ErrorResponses.problem(
-                    alloc,
-                    status,
-                    "cross-site requests of this kind are not accepted (fetch-metadata: " + decision.detail() + ")",
-                    false);
+            response = ErrorResponses.problem(alloc, status, fetchMetadataDetail(decision), false);
         } else if (decision.kind() == CorsDecision.Kind.PREFLIGHT) {
             boolean explain = debugRoute != null && decision.outcome() == CorsDecision.Outcome.REJECTED;
             response = new DefaultFullHttpResponse(
@@ -111,14 +107,23 @@ final class CorsResponses {
         return response;
     }
 
+    private static String fetchMetadataDetail(CorsDecision decision) {
+        return "cross-site requests of this kind are not accepted (fetch-metadata: " + decision.detail() + ")";
+    }
+
     /**
      * P7: the 403 to a WebSocket handshake from a disallowed origin, whatever {@code disallowed-origin}
-     * says, since CORS does not protect WebSockets; it varies on the Origin (C7).
+     * says, since CORS does not protect WebSockets, or one fetch metadata refused (F4), with the same
+     * detail as any request it refuses; it varies on the Origin (C7).
      */
     static FullHttpResponse webSocketRefusal(
             ByteBufAllocator alloc, CorsDecision decision, String debugRoute, String fetchVary) {
-        FullHttpResponse refused =
-                ErrorResponses.problem(alloc, HttpResponseStatus.FORBIDDEN, "origin not allowed", false);
+        FullHttpResponse refused = ErrorResponses.problem(
+                alloc,
+                HttpResponseStatus.FORBIDDEN,
+                // A handshake fetch metadata refused is refused for that, whatever its origin (F4).
+                decision.reason() == Reason.FETCH_METADATA ? fetchMetadataDetail(decision) : "origin not allowed",
+                false);
         if (debugRoute != null) {
             refused.headers().set(DecisionHeader.NAME, DecisionHeader.value(decision, debugRoute, false));
         }

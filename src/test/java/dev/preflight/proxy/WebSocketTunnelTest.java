@@ -176,6 +176,22 @@ class WebSocketTunnelTest {
     }
 
     @Test
+    @DisplayName(
+            "F4/P7: a handshake fetch metadata refuses says so in its 403, not 'origin not allowed' (its origin is)")
+    void fetchMetadataRefusalOfAHandshakeSaysWhy() throws Exception {
+        startProxy("fetch-metadata.enabled = true");
+        try (RawClient client = proxy.raw()) {
+            RawResponse refused = client.exchange(handshake(WebSocketBackend.PATH, APP)
+                    .replace("\r\n\r\n", "\r\nSec-Fetch-Site: cross-site\r\nSec-Fetch-Mode: no-cors\r\n\r\n"));
+
+            assertThat(refused.status()).isEqualTo(403);
+            assertThat(refused.bodyText())
+                    .contains("cross-site requests of this kind are not accepted (fetch-metadata: site=cross-site")
+                    .doesNotContain("origin not allowed");
+        }
+    }
+
+    @Test
     @DisplayName("P7: a backend that refuses the upgrade has its answer relayed, and the connection stays HTTP")
     void refusedUpgrade() throws Exception {
         startProxy();
