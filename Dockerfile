@@ -28,9 +28,10 @@ FROM maven:3.9-eclipse-temurin-25 AS jre
 # The modules preflight loads: `jdeps --list-deps` on the jar, less what only unused parts of its
 # libraries need (java.desktop for java.beans, java.sql, jdk.sctp), plus what is found at run time:
 # jdk.management (Micrometer's process metrics), jdk.naming.dns (Netty's DNS resolver), jdk.jfr
-# (Netty's allocator events), jdk.httpserver (the demo's sample API and page). Verified by the
-# container tests and the demo under docker-compose.
-ARG JRE_MODULES=java.base,java.logging,java.management,java.naming,java.net.http,java.xml,jdk.httpserver,jdk.jfr,jdk.management,jdk.naming.dns,jdk.unsupported
+# (Netty's allocator events), jdk.httpserver (the demo's sample API and page), and java.instrument so
+# that JAVA_TOOL_OPTIONS can add a -javaagent (without it the JVM refuses to start with one). Verified
+# by the container tests and the demo under docker-compose.
+ARG JRE_MODULES=java.base,java.instrument,java.logging,java.management,java.naming,java.net.http,java.xml,jdk.httpserver,jdk.jfr,jdk.management,jdk.naming.dns,jdk.unsupported
 RUN jlink --add-modules "$JRE_MODULES" \
         --strip-java-debug-attributes --no-man-pages --no-header-files --compress=zip-6 \
         --output /jre \
@@ -102,14 +103,16 @@ RUN printf '%s\n' 'preflight {' \
             ask "GET /health/ready HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"; \
         done; \
         kill -TERM $pid; wait $pid' \
-    && rm /tmp/training.conf \
+    && rm -rf /tmp/training.conf /tmp/hsperfdata_root \
     && java -XX:+UseSerialGC -Xms32m -Xmx64m -Xss256k -XX:+UseCompactObjectHeaders -XX:+ExitOnOutOfMemoryError \
         --sun-misc-unsafe-memory-access=allow -Djava.library.path=/opt/preflight/native \
         -XX:AOTCache=/opt/preflight/preflight.aot -XX:AOTMode=on -version >/dev/null
 
 USER 10001:10001
+# Without JAVA_TOOL_OPTIONS, which is meant for the proxy: a JFR recording or an agent given there
+# would start again in every check, and rewrite the proxy's recording every 10 s.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-    CMD ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx32m", "-XX:-UsePerfData", \
+    CMD ["env", "-u", "JAVA_TOOL_OPTIONS", "java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx32m", "-XX:-UsePerfData", \
          "-XX:SharedArchiveFile=/opt/preflight/healthcheck.jsa", "-Xshare:auto", \
          "-jar", "/opt/preflight/preflight.jar", "healthcheck"]
 

@@ -213,6 +213,7 @@ public final class ConfigLoader {
         List<ConfigProblem> problems = new ArrayList<>();
         ConfigValue preflight = effective.root().get("preflight");
         UnknownKeys.check(effective.root(), REFERENCE.getObject("preflight"), problems);
+        EnvOverrides.warnShadowed(user, env, problems);
         String json = json(preflight);
         Settings settings =
                 new SettingsMapper(preflight, DEFAULTS.getConfig("preflight"), problems).map(file, Instant.now(), json);
@@ -227,7 +228,9 @@ public final class ConfigLoader {
     // Files.exists and friends give a clearer one-liner than the parser's wrapped IOException.
     private static void checkReadable(Path file) throws InvalidConfigException {
         String why = !Files.exists(file)
-                ? "no such file"
+                // Neither there nor not there: a directory on the way this user may not look into (a
+                // mounted root-only directory in a container running as another user).
+                ? Files.notExists(file) ? "no such file" : "permission denied (to its directory)"
                 : Files.isDirectory(file) ? "is a directory" : !Files.isReadable(file) ? "permission denied" : null;
         if (why != null) {
             throw single(ConfigProblem.ofFile("", "cannot read config file " + file + ": " + why));

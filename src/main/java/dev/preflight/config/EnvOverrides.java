@@ -1,6 +1,7 @@
 package dev.preflight.config;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
@@ -35,6 +36,37 @@ final class EnvOverrides {
         overrides = with(overrides, env, ALLOWED_ORIGINS, "preflight.cors.allowed-origins", EnvOverrides::list);
         overrides = with(overrides, env, LOG_FORMAT, "preflight.access-log.format", EnvOverrides::text);
         return overrides;
+    }
+
+    /**
+     * V4: the file's {@code admin.host} when {@code PREFLIGHT_ADMIN_HOST} overrides it with another. The
+     * variable wins, as every override does, but this one is the Docker image's, not the user's: a
+     * mounted file's {@code admin.host = "127.0.0.1"} was silently not used (found by probing). The
+     * other variables are the user's own choice over the file (the image's file is a sample), so
+     * they are not warned about.
+     */
+    static void warnShadowed(Config user, Map<String, String> env, List<ConfigProblem> problems) {
+        String path = "preflight.admin.host";
+        Config overrides = from(Map.of(ADMIN_HOST, env.getOrDefault(ADMIN_HOST, "")));
+        if (!env.containsKey(ADMIN_HOST) || !overrides.hasPath(path)) {
+            return;
+        }
+        ConfigValue override = overrides.getValue(path);
+        ConfigValue own;
+        try {
+            own = user.hasPath(path) ? user.getValue(path) : null;
+        } catch (ConfigException e) {
+            return; // a ${substitution} not resolved yet: left to the resolution's own checks
+        }
+        if (own != null && !own.unwrapped().equals(override.unwrapped())) {
+            problems.add(new ConfigProblem(
+                    path,
+                    ConfigProblem.location(own.origin()),
+                    ConfigProblem.render(own),
+                    "not used: env " + ADMIN_HOST + " overrides it with " + ConfigProblem.render(override)
+                            + " (the Docker image sets it; set it instead)",
+                    ConfigProblem.Severity.WARNING));
+        }
     }
 
     private interface ValueOf {

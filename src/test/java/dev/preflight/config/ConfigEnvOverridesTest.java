@@ -110,6 +110,27 @@ class ConfigEnvOverridesTest {
     }
 
     @Test
+    @DisplayName("V4: the file's admin.host that PREFLIGHT_ADMIN_HOST (the Docker image's) overrides is warned about:"
+            + " it beat a mounted file's admin.host without a word; the user's own variables over the file are not")
+    void aFileAdminHostTheImagesVariableOverridesIsWarned() {
+        Settings settings = valid(
+                FILE.replace("preflight {", "preflight {\n  admin.host = \"127.0.0.1\""),
+                Map.of("PREFLIGHT_ADMIN_HOST", "0.0.0.0", "PREFLIGHT_PORT", "18080", "PREFLIGHT_LOG_FORMAT", "json"));
+
+        assertThat(settings.warnings())
+                .extracting(ConfigProblem::render)
+                .containsExactly(
+                        "preflight.admin.host (string:2): 127.0.0.1 (warning: not used: env PREFLIGHT_ADMIN_HOST"
+                                + " overrides it with 0.0.0.0 (the Docker image sets it; set it instead))");
+        assertThat(valid(
+                                FILE.replace("preflight {", "preflight {\n  admin.host = \"0.0.0.0\""),
+                                Map.of("PREFLIGHT_ADMIN_HOST", "0.0.0.0"))
+                        .warnings())
+                .as("the same value")
+                .isEmpty();
+    }
+
+    @Test
     void otherVariablesAreIgnored() {
         Settings settings = valid(FILE, Map.of("PREFLIGHT_HOST", "1.2.3.4", "PORT", "1", "PREFLIGHT_CONFIG", "x.conf"));
 
