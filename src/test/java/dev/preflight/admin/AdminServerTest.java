@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -300,7 +301,9 @@ class AdminServerTest {
                 new AdminSettings(true, "127.0.0.1", server.address().getPort());
 
         assertThatThrownBy(() -> AdminServer.start(taken, new AdminContext(registry, health, settings::get)))
-                .isInstanceOf(IOException.class);
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageStartingWith("cannot listen on 127.0.0.1:" + taken.port() + " (admin): ")
+                .hasCauseInstanceOf(IOException.class);
     }
 
     /**
