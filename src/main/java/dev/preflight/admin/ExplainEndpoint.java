@@ -98,12 +98,22 @@ final class ExplainEndpoint implements AdminEndpoint {
                 .name("headers")
                 .beginArray();
         for (Map.Entry<String, String> header : e.headers()) {
-            json.beginObject()
-                    .field("name", header.getKey())
-                    .field("value", header.getValue())
-                    .endObject();
+            header(json, header);
+        }
+        // On a report-only route, what the proxy does add to the backend's untouched answer (headers
+        // are then enforcing's); empty elsewhere.
+        json.endArray().name("report_only_headers").beginArray();
+        if (e.reportOnlyHeader() != null) {
+            header(json, e.reportOnlyHeader());
         }
         return json.endArray().endObject().toString();
+    }
+
+    private static void header(JsonWriter json, Map.Entry<String, String> header) {
+        json.beginObject()
+                .field("name", header.getKey())
+                .field("value", header.getValue())
+                .endObject();
     }
 
     /**

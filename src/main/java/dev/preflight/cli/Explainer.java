@@ -94,6 +94,9 @@ public final class Explainer {
      * @param preserve the route's {@code upstream-cors-headers} is {@code preserve} (C10): a forwarded
      *     response keeps the backend's {@code Access-Control-*} headers and gets none of ours
      * @param refusal why the proxy answers the request itself before any route is chosen, or null
+     * @param reportOnlyHeader on a report-only route with the decision header on, the one header the
+     *     proxy does add to the backend's untouched answer (C13); {@code headers} are then what it
+     *     would send enforcing
      */
     public record Explanation(
             String route,
@@ -104,7 +107,8 @@ public final class Explainer {
             List<Map.Entry<String, String>> headers,
             FetchMetadataPolicy.Verdict fetchMetadata,
             boolean preserve,
-            String refusal) {
+            String refusal,
+            Map.Entry<String, String> reportOnlyHeader) {
 
         static Explanation refused(String route, HeadChecks.Refusal refusal) {
             return new Explanation(
@@ -116,7 +120,8 @@ public final class Explainer {
                     List.of(),
                     FetchMetadataPolicy.Verdict.NOT_CHECKED,
                     false,
-                    refusal.detail());
+                    refusal.detail(),
+                    null);
         }
     }
 
@@ -205,7 +210,7 @@ public final class Explainer {
         if (decision == null) {
             addFetchMetadataVary(headers, routed);
             return new Explanation(
-                    route.name(), upstream, "disabled", null, 0, headers, routed.fetchMetadata(), false, null);
+                    route.name(), upstream, "disabled", null, 0, headers, routed.fetchMetadata(), false, null, null);
         }
         String mode = policy.enforce() || routed.refused() ? "enforce" : "report-only";
         if (q.websocket()
@@ -216,7 +221,7 @@ public final class Explainer {
             headers.addAll(
                     AnswerHeaders.webSocketRefusal(decision, debug ? route.name() : null, routed.fetchMetadataVary()));
             return new Explanation(
-                    route.name(), upstream, mode, decision, 403, headers, routed.fetchMetadata(), false, null);
+                    route.name(), upstream, mode, decision, 403, headers, routed.fetchMetadata(), false, null, null);
         }
         boolean preserve = !decision.answerLocally() && preservesUpstreamCors(policy);
         if (decision.answerLocally()) {
@@ -232,9 +237,15 @@ public final class Explainer {
             }
             addFetchMetadataVary(headers, routed);
             if (debug && decision.kind() != CorsDecision.Kind.NONE) {
-                headers.add(AnswerHeaders.decisionHeader(decision, route.name(), mode.equals("report-only")));
+                // As enforcing writes it: on a report-only route the list is what enforcing would send.
+                headers.add(AnswerHeaders.decisionHeader(decision, route.name(), false));
             }
         }
+        // C13: what the proxy does add on a report-only route, to the backend's untouched answer.
+        boolean reportOnly = mode.equals("report-only");
+        Map.Entry<String, String> reportOnlyHeader = reportOnly && debug && decision.kind() != CorsDecision.Kind.NONE
+                ? AnswerHeaders.decisionHeader(decision, route.name(), true)
+                : null;
         return new Explanation(
                 route.name(),
                 upstream,
@@ -244,7 +255,8 @@ public final class Explainer {
                 headers,
                 routed.fetchMetadata(),
                 preserve,
-                null);
+                null,
+                reportOnlyHeader);
     }
 
     /** C10: with {@code preserve} the backend's own CORS headers go through and ours are not added. */

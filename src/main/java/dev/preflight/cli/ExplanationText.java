@@ -74,7 +74,15 @@ public final class ExplanationText {
         }
         out.append('\n');
         if (e.mode().equals("report-only")) {
-            out.append("mode:      report-only: forwarded untouched; enforcing, the proxy would answer as below\n");
+            out.append("mode:      report-only: forwarded untouched");
+            if (e.reportOnlyHeader() != null) {
+                out.append(", with only ")
+                        .append(e.reportOnlyHeader().getKey())
+                        .append(": ")
+                        .append(e.reportOnlyHeader().getValue())
+                        .append(" added");
+            }
+            out.append("; enforcing, the proxy would answer as below\n");
         }
         if (e.status() != 0) {
             out.append("answer:    ")

@@ -123,7 +123,8 @@ class AdminExplainTest {
                         "detail",
                         "status",
                         "forwarded",
-                        "headers");
+                        "headers",
+                        "report_only_headers");
         assertThat(json.get("route")).isEqualTo(cli.route());
         assertThat(json.get("upstream")).isEqualTo(cli.upstream());
         if (cli.outcome() == null) { // CORS disabled: the CLI prints no decision
@@ -216,7 +217,7 @@ class AdminExplainTest {
                         + "{\"name\":\"Access-Control-Allow-Headers\",\"value\":\"X-Token\"},"
                         + "{\"name\":\"Access-Control-Max-Age\",\"value\":\"600\"},"
                         + "{\"name\":\"Vary\",\"value\":\"Origin, Access-Control-Request-Method, "
-                        + "Access-Control-Request-Headers\"}]}");
+                        + "Access-Control-Request-Headers\"}],\"report_only_headers\":[]}");
     }
 
     @Test
@@ -296,6 +297,26 @@ class AdminExplainTest {
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(JsonReader.object(response.body()))
                 .containsEntry("error", "preflight: yes (expected: true or false)");
+    }
+
+    @Test
+    @DisplayName("C13/O2: on a report-only route, headers are all enforcing's (its Preflight-Decision too, for a"
+            + " preflight or an actual request alike) and report_only_headers the one the proxy does add")
+    void reportOnlyKeepsEnforcingAndNowApart() throws Exception {
+        settings.set(AdminFixtures.settings(
+                AdminFixtures.POLICY.replace("preflight {", "preflight {\n  debug.decision-header = true")));
+        for (String query : List.of("method=GET", "method=PUT&preflight=true")) {
+            HttpResponse<String> response = http.get("/explain?origin=" + enc(APP) + "&path=/shadow/x&" + query);
+            String body = response.body();
+
+            assertThat(response.statusCode()).as(query).isEqualTo(200);
+            assertThat(body)
+                    .as(query)
+                    .contains("\"mode\":\"report-only\"")
+                    .contains("{\"name\":\"Preflight-Decision\",\"value\":\"allowed; reason=allowed; route=shadow\"}")
+                    .contains("\"report_only_headers\":[{\"name\":\"Preflight-Decision\",\"value\":\"report-only;"
+                            + " would=allowed; reason=allowed; route=shadow\"}]");
+        }
     }
 
     @Test
