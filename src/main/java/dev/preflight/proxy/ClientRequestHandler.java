@@ -156,7 +156,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
      */
     void tunnel(ChannelHandlerContext ctx, Channel upstream, HttpResponse accepted) {
         exchange = null;
-        reads.close(); // RFC 6455 4.1: nothing comes before the 101; what was decoded meanwhile is dropped
+        // RFC 6455 4.1: nothing comes before the 101; what was decoded meanwhile is dropped, and what
+        // the codec still holds undecoded is relayed (README, P7: early bytes are not relayed reliably).
+        reads.close();
         finish(record);
         record = null;
         long closeGrace = runtime.settings().limits().idleTimeout().toNanos();
