@@ -18,6 +18,9 @@ final class ProxyContext {
     private final AccessLog accessLog;
     private final ThrottledLog rejections = new ThrottledLog("preflight.cors", Level.INFO, 10);
     private final Set<String> poolGauges = ConcurrentHashMap.newKeySet();
+    // Pools a reload retired, until their last connection closes: the gauges count what they still
+    // hold (an exchange, a tunnel in flight), which is open at the backend all the same (found by probing).
+    private final Set<UpstreamPool> retiring = ConcurrentHashMap.newKeySet();
     private volatile ProxyRuntime runtime;
     private volatile boolean draining;
 
@@ -60,7 +63,7 @@ final class ProxyContext {
         ProxyRuntime next = new ProxyRuntime(settings, transports, previous.poolsBySettings());
         runtime = next;
         registerPoolGauges(next);
-        previous.retireUnusedBy(next);
+        retiring.addAll(previous.retireUnusedBy(next));
     }
 
     void close() {
@@ -82,12 +85,18 @@ final class ProxyContext {
     }
 
     private int sum(String url, java.util.function.ToIntFunction<UpstreamPool> value) {
+        retiring.removeIf(pool -> pool.openConnections() == 0 && pool.pendingAcquires() == 0);
         int total = 0;
         for (UpstreamPool pool : runtime.pools()) {
-            if (pool.settings().url().toString().equals(url)) {
-                total += value.applyAsInt(pool);
-            }
+            total += of(pool, url, value);
+        }
+        for (UpstreamPool pool : retiring) {
+            total += of(pool, url, value);
         }
         return total;
+    }
+
+    private static int of(UpstreamPool pool, String url, java.util.function.ToIntFunction<UpstreamPool> value) {
+        return pool.settings().url().toString().equals(url) ? value.applyAsInt(pool) : 0;
     }
 }

@@ -6,8 +6,10 @@ import dev.preflight.config.UpstreamSettings;
 import dev.preflight.policy.FetchMetadataPolicy;
 import dev.preflight.policy.RouteTable;
 import dev.preflight.proxy.upstream.UpstreamPool;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -79,12 +81,16 @@ final class ProxyRuntime {
     }
 
     /** Retires the pools {@code next} does not use: they close once their exchanges end. */
-    void retireUnusedBy(ProxyRuntime next) {
+    /** @return the pools retired: their connections in use finish their exchanges, then close */
+    List<UpstreamPool> retireUnusedBy(ProxyRuntime next) {
+        List<UpstreamPool> retired = new ArrayList<>();
         pools.forEach((settings, pool) -> {
             if (next.pools.get(settings) != pool) {
                 pool.retire();
+                retired.add(pool);
             }
         });
+        return retired;
     }
 
     void close() {

@@ -55,8 +55,24 @@ record RequestInfo(
         return IDEMPOTENT.contains(method);
     }
 
+    /**
+     * An {@code Expect} with anything but {@code 100-continue} in it (RFC 9110 10.1.1: 417), also
+     * beside it ({@code 100-continue, foo}, or a second {@code Expect} line), which was taken for a
+     * plain 100-continue (found by probing).
+     */
     boolean unsupportedExpectation(HttpRequest request) {
-        return request.headers().contains(HttpHeaderNames.EXPECT) && !expectContinue && !asksToContinue(request);
+        if (!request.headers().contains(HttpHeaderNames.EXPECT)) {
+            return false;
+        }
+        for (String line : request.headers().getAll(HttpHeaderNames.EXPECT)) {
+            for (String expectation : line.split(",")) {
+                String trimmed = expectation.trim();
+                if (!trimmed.isEmpty() && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(trimmed)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean asksToContinue(HttpRequest request) {

@@ -46,8 +46,16 @@ final class UpstreamRequests {
         if (info.chunked()) {
             headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        } else if (info.declaredLength() > 0 && leadingZero(headers.get(HttpHeaderNames.CONTENT_LENGTH))) {
+            // Restated as the number it is (0003 is 3): a next hop that caps the field's length, or
+            // reads leading zeros otherwise, must not frame the body differently (found by probing).
+            headers.set(HttpHeaderNames.CONTENT_LENGTH, info.declaredLength());
         }
         return new DefaultHttpRequest(HttpVersion.HTTP_1_1, client.method(), target, headers);
+    }
+
+    private static boolean leadingZero(String length) {
+        return length != null && length.length() > 1 && length.charAt(0) == '0';
     }
 
     static boolean isChunked(HttpRequest request) {

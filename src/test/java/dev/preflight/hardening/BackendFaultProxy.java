@@ -31,15 +31,30 @@ final class BackendFaultProxy implements AutoCloseable {
     private final TestBackend healthy;
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final ProxyServer proxy;
+    private final String defaultUrl;
+    private final String faultUrl;
+    private final String[] settings;
 
     private BackendFaultProxy(
             TestBackend healthy, String defaultUrl, String faultUrl, String faultUpstream, String... settings)
             throws Exception {
         this.healthy = healthy;
+        this.defaultUrl = defaultUrl;
+        this.faultUrl = faultUrl;
+        this.settings = settings;
+        this.proxy = ProxyServer.start(settings(faultUpstream), registry);
+    }
+
+    private dev.preflight.config.Settings settings(String faultUpstream) throws Exception {
         List<String> lines = new ArrayList<>(List.of(settings));
         lines.add("routes = [ { name = \"fault\", path-prefix = \"/fault\", upstream { url = \"" + faultUrl + "\""
                 + (faultUpstream.isEmpty() ? "" : ", " + faultUpstream) + " } } ]");
-        this.proxy = ProxyServer.start(ProxyHarness.settings(defaultUrl, lines.toArray(String[]::new)), registry);
+        return ProxyHarness.settings(defaultUrl, lines.toArray(String[]::new));
+    }
+
+    /** A hot reload (O4) with the {@code /fault} route's upstream block now {@code faultUpstream}. */
+    void reload(String faultUpstream) throws Exception {
+        proxy.reload(settings(faultUpstream));
     }
 
     /**

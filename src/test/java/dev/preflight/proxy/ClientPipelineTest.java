@@ -16,6 +16,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The client pipeline in an {@link EmbeddedChannel}: requests the proxy must answer itself, without
@@ -90,6 +92,18 @@ class ClientPipelineTest {
         String response = send("GET / HTTP/1.1\r\n\r\n");
         assertThat(response).startsWith("HTTP/1.1 400 ").contains("Host");
         assertThat(channel.isOpen()).isFalse();
+    }
+
+    @ParameterizedTest(name = "P8: {0}")
+    @ValueSource(
+            strings = {
+                "Expect: 100-continue, foo\r\n",
+                "Expect: 100-continue\r\nExpect: foo\r\n",
+                "Expect: foo, 100-continue\r\n"
+            })
+    void anotherExpectationBesideContinueIs417(String expect) {
+        String response = send("GET / HTTP/1.1\r\nHost: api\r\n" + expect + "\r\n");
+        assertThat(response).startsWith("HTTP/1.1 417 ");
     }
 
     @Test

@@ -156,6 +156,20 @@ class ForwardingTest {
     }
 
     @Test
+    @DisplayName("P3: a Content-Length written with leading zeros is restated as the number for the upstream")
+    void contentLengthRestated() throws Exception {
+        try (RawClient client = proxy.raw()) {
+            RawResponse response = client.exchange("POST /items/zeros HTTP/1.1\r\nHost: api.test\r\n"
+                    + "Content-Length: " + "0".repeat(40) + "5\r\n\r\nhello");
+
+            assertThat(response.status()).isEqualTo(200);
+        }
+        RecordedRequest received = proxy.backend().awaitRequest("/items/zeros");
+        assertThat(received.headers("Content-Length")).containsExactly("5");
+        assertThat(received.bodyText()).isEqualTo("hello");
+    }
+
+    @Test
     @DisplayName("P2: a chunked upload reaches the backend byte for byte")
     void chunkedUpload() throws Exception {
         try (RawClient client = proxy.raw()) {
