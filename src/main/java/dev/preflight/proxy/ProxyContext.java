@@ -63,6 +63,8 @@ final class ProxyContext {
         ProxyRuntime next = new ProxyRuntime(settings, transports, previous.poolsBySettings());
         runtime = next;
         registerPoolGauges(next);
+        // Pruned here too, not only when the gauges are read: a proxy nobody scrapes keeps no pool.
+        retiring.removeIf(ProxyContext::drained);
         retiring.addAll(previous.retireUnusedBy(next));
     }
 
@@ -85,7 +87,7 @@ final class ProxyContext {
     }
 
     private int sum(String url, java.util.function.ToIntFunction<UpstreamPool> value) {
-        retiring.removeIf(pool -> pool.openConnections() == 0 && pool.pendingAcquires() == 0);
+        retiring.removeIf(ProxyContext::drained);
         int total = 0;
         for (UpstreamPool pool : runtime.pools()) {
             total += of(pool, url, value);
@@ -94,6 +96,10 @@ final class ProxyContext {
             total += of(pool, url, value);
         }
         return total;
+    }
+
+    private static boolean drained(UpstreamPool pool) {
+        return pool.openConnections() == 0 && pool.pendingAcquires() == 0;
     }
 
     private static int of(UpstreamPool pool, String url, java.util.function.ToIntFunction<UpstreamPool> value) {
