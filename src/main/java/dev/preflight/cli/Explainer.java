@@ -15,14 +15,7 @@ import dev.preflight.policy.RouteTable;
 import dev.preflight.policy.SecFetch;
 import dev.preflight.proxy.AnswerHeaders;
 import dev.preflight.proxy.HeadChecks;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -163,36 +156,20 @@ public final class Explainer {
     }
 
     public Explanation explain(Question q) {
-        if (!requestLineTokens(q)) {
-            // Whitespace or a control character in the method or the target: the decoder takes no
-            // such request line.
-            return Explanation.refused(
-                    REFUSED_REQUEST,
-                    new HeadChecks.Refusal(HttpResponseStatus.BAD_REQUEST, "the request line is malformed", true));
-        }
-        HeadChecks.Refusal refused = HeadChecks.refusal(head(q));
+        Explanation refused = HeadQuestions.refusedBeforeRouting(q);
         if (refused != null) {
-            // The checks the proxy makes of every head before routing: a Host that is not host[:port]
-            // (RFC 9112 3.2), TRACE, CONNECT, a target of * for another method than OPTIONS, a header
-            // value that is not ASCII...
-            boolean badHost = q.host() != null && !HeadChecks.validHost(q.host());
-            return Explanation.refused(badHost ? REFUSED_HOST : REFUSED_REQUEST, refused);
+            return refused;
         }
         RequestPath path = RequestPath.ofTarget(q.path() == null ? "/" : q.path());
-        if (path == null) {
-            // P5: refused before any route is chosen (an encoded slash or backslash, a malformed escape).
+        // P5: refused before any route is chosen (an encoded slash or backslash, a malformed escape),
+        // or with segment parameters that put it under different routes for different servers.
+        RouteView route = path == null ? null : routes.select(q.host(), path);
+        if (route == null) {
             return Explanation.refused(
                     REFUSED_PATH,
                     new HeadChecks.Refusal(HttpResponseStatus.BAD_REQUEST, "the path is refused (P5)", false));
         }
         String normalised = path.path();
-        RouteView route = routes.select(q.host(), path);
-        if (route == null) {
-            // P5: segment parameters that put the path under different routes for different servers.
-            return Explanation.refused(
-                    REFUSED_PATH,
-                    new HeadChecks.Refusal(HttpResponseStatus.BAD_REQUEST, "the path is refused (P5)", false));
-        }
         CorsPolicy policy = route.policy();
         String upstream = route.upstream().url().toString();
         CorsRequest request = new CorsRequest(
@@ -288,54 +265,5 @@ public final class Explainer {
         boolean forwarded =
                 trustForwarded && proto != null && (proto.equalsIgnoreCase("https") || proto.equalsIgnoreCase("http"));
         return (forwarded ? proto.toLowerCase(Locale.ROOT) : "http") + "://" + q.host();
-    }
-
-    private static boolean requestLineTokens(Question q) {
-        String target = q.path() == null ? "/" : q.path();
-        try {
-            HttpMethod.valueOf(q.method());
-        } catch (IllegalArgumentException malformed) {
-            return false;
-        }
-        return target.chars().noneMatch(c -> c <= ' ' || c == 0x7f);
-    }
-
-    /**
-     * The head the proxy would receive, for its checks before routing: the method (OPTIONS for a
-     * preflight), the target, and the headers the question names. Without {@code --host} the head
-     * carries a placeholder one, which no check refuses: a request's Host is then simply unknown.
-     */
-    private static HttpRequest head(Question q) {
-        HttpRequest head = new DefaultHttpRequest(
-                HttpVersion.HTTP_1_1,
-                HttpMethod.valueOf(q.preflight() ? "OPTIONS" : q.method()),
-                q.path() == null ? "/" : q.path(),
-                DefaultHttpHeadersFactory.headersFactory().withValidation(false));
-        HttpHeaders headers = head.headers();
-        headers.set(HttpHeaderNames.HOST, q.host() == null ? "localhost" : q.host());
-        if (q.origin() != null) {
-            headers.set(HttpHeaderNames.ORIGIN, q.origin());
-        }
-        if (q.websocket()) {
-            headers.set(HttpHeaderNames.UPGRADE, "websocket");
-            headers.set(HttpHeaderNames.CONNECTION, "Upgrade");
-        }
-        if (q.preflight()) {
-            headers.set(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD, q.method());
-            for (String h : q.headers()) {
-                headers.add(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS, h);
-            }
-        }
-        SecFetch secFetch = q.secFetch();
-        for (String[] h : new String[][] {
-            {"Sec-Fetch-Site", secFetch.site()},
-            {"Sec-Fetch-Mode", secFetch.mode()},
-            {"Sec-Fetch-Dest", secFetch.dest()}
-        }) {
-            if (h[1] != null) {
-                headers.set(h[0], h[1]);
-            }
-        }
-        return head;
     }
 }

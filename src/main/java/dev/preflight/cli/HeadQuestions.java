@@ -1,0 +1,90 @@
+package dev.preflight.cli;
+
+import dev.preflight.policy.SecFetch;
+import dev.preflight.proxy.HeadChecks;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+
+/**
+ * An explain question as the head the proxy would receive, put through the checks the proxy makes of
+ * every head before it chooses a route, so that explain refuses what the proxy refuses, with the
+ * proxy's own words ({@link HeadChecks}).
+ */
+final class HeadQuestions {
+    private HeadQuestions() {}
+
+    /**
+     * The proxy's answer to a head it refuses before routing: a request line the decoder does not
+     * take, a Host that is not host[:port] (RFC 9112 3.2), TRACE, CONNECT, a target of * for another
+     * method than OPTIONS, a header value that is not ASCII...; or null when it goes on to a route.
+     */
+    static Explainer.Explanation refusedBeforeRouting(Explainer.Question q) {
+        if (!requestLineTokens(q)) {
+            // Whitespace or a control character in the method or the target.
+            return Explainer.Explanation.refused(
+                    Explainer.REFUSED_REQUEST,
+                    new HeadChecks.Refusal(HttpResponseStatus.BAD_REQUEST, "the request line is malformed", true));
+        }
+        HeadChecks.Refusal refused = HeadChecks.refusal(head(q));
+        if (refused == null) {
+            return null;
+        }
+        boolean badHost = q.host() != null && !HeadChecks.validHost(q.host());
+        return Explainer.Explanation.refused(badHost ? Explainer.REFUSED_HOST : Explainer.REFUSED_REQUEST, refused);
+    }
+
+    private static boolean requestLineTokens(Explainer.Question q) {
+        String target = q.path() == null ? "/" : q.path();
+        try {
+            HttpMethod.valueOf(q.method());
+        } catch (IllegalArgumentException malformed) {
+            return false;
+        }
+        return target.chars().noneMatch(c -> c <= ' ' || c == 0x7f);
+    }
+
+    /**
+     * The head the proxy would receive: the method (OPTIONS for a preflight), the target, and the
+     * headers the question names. Without {@code --host} the head carries a placeholder one, which no
+     * check refuses: a request's Host is then simply unknown.
+     */
+    private static HttpRequest head(Explainer.Question q) {
+        HttpRequest head = new DefaultHttpRequest(
+                HttpVersion.HTTP_1_1,
+                HttpMethod.valueOf(q.preflight() ? "OPTIONS" : q.method()),
+                q.path() == null ? "/" : q.path(),
+                DefaultHttpHeadersFactory.headersFactory().withValidation(false));
+        HttpHeaders headers = head.headers();
+        headers.set(HttpHeaderNames.HOST, q.host() == null ? "localhost" : q.host());
+        if (q.origin() != null) {
+            headers.set(HttpHeaderNames.ORIGIN, q.origin());
+        }
+        if (q.websocket()) {
+            headers.set(HttpHeaderNames.UPGRADE, "websocket");
+            headers.set(HttpHeaderNames.CONNECTION, "Upgrade");
+        }
+        if (q.preflight()) {
+            headers.set(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD, q.method());
+            for (String h : q.headers()) {
+                headers.add(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS, h);
+            }
+        }
+        SecFetch secFetch = q.secFetch();
+        for (String[] h : new String[][] {
+            {"Sec-Fetch-Site", secFetch.site()},
+            {"Sec-Fetch-Mode", secFetch.mode()},
+            {"Sec-Fetch-Dest", secFetch.dest()}
+        }) {
+            if (h[1] != null) {
+                headers.set(h[0], h[1]);
+            }
+        }
+        return head;
+    }
+}
