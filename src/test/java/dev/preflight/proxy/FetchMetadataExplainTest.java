@@ -139,6 +139,26 @@ class FetchMetadataExplainTest {
     }
 
     @Test
+    @DisplayName("O1: explain refuses, exit 2 and one line, a question the proxy could never be asked")
+    void contradictionsExitTwo(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("application.conf");
+        Files.writeString(config, ProxyHarness.hocon("http://127.0.0.1:3000", 8080, POLICY));
+
+        for (String[] question :
+                List.of(new String[] {"GET", "--private-network"}, new String[] {"POST", "--websocket"}, new String[] {
+                    "GET", "--websocket", "--preflight"
+                })) {
+            Run refused = explain(config, question[0], java.util.Arrays.copyOfRange(question, 1, question.length));
+
+            assertThat(refused.exit()).as(refused.out()).isEqualTo(2);
+            assertThat(refused.out())
+                    .as(refused.out())
+                    .startsWith("preflight: ")
+                    .doesNotContain("route:");
+        }
+    }
+
+    @Test
     @DisplayName("--sec-fetch-* belong to explain, and mode and dest need a site")
     void usage() {
         assertThatThrownBy(() -> Arguments.parse("check", "--sec-fetch-site", "cross-site"))
