@@ -165,9 +165,13 @@ public final class Explainer {
         // or with segment parameters that put it under different routes for different servers.
         RouteView route = path == null ? null : routes.select(q.host(), path);
         if (route == null) {
+            String why = path == null
+                    ? "not a path, or one with an encoded slash or backslash, a malformed escape or a dot segment"
+                            + " with parameters"
+                    : "servers read it under different routes: segment parameters, an escaped reserved"
+                            + " character, or a letter a case fold changes";
             return Explanation.refused(
-                    REFUSED_PATH,
-                    new HeadChecks.Refusal(HttpResponseStatus.BAD_REQUEST, "the path is refused (P5)", false));
+                    REFUSED_PATH, new HeadChecks.Refusal(HttpResponseStatus.BAD_REQUEST, why, false));
         }
         String normalised = path.path();
         CorsPolicy policy = route.policy();

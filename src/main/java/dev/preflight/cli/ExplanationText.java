@@ -17,11 +17,7 @@ public final class ExplanationText {
             return refused("the request", "", e.status(), e.refusal());
         }
         if (e.route().equals(Explainer.REFUSED_PATH)) {
-            return refused(
-                    "the path",
-                    " (P5)",
-                    400,
-                    "an encoded slash or backslash, or a malformed percent-escape, in " + q.path());
+            return refused("the path", " (P5)", 400, e.refusal() + ", in " + q.path());
         }
         StringBuilder out = new StringBuilder();
         out.append("route:     ")

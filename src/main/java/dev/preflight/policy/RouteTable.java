@@ -22,26 +22,40 @@ public final class RouteTable<T> {
      */
     public record Entry<T>(Optional<String> host, String pathPrefix, boolean ignoreCase, T value) {}
 
-    private record Compiled<T>(String host, String prefix, boolean ignoreCase, T value) {}
+    /**
+     * @param prefix as written (escapes of unreserved characters decoded, as in any path), no trailing slash
+     * @param decoded with every escape decoded, as a server that decodes the whole path reads it
+     * @param lower {@code decoded} lower-cased, for an ignore-case route's folded readings; and
+     *     {@code upper} upper-cased
+     */
+    private record Compiled<T>(
+            String host, String prefix, String decoded, String lower, String upper, boolean ignoreCase, T value) {}
 
     private final List<Compiled<T>> routes;
     private final T fallback;
     // Whether any route names a host: only then is the request's Host worked out (issue 7).
     private final boolean hostRoutes;
+    private final boolean ignoreCaseRoutes;
 
     private RouteTable(List<Compiled<T>> routes, T fallback) {
         this.routes = routes;
         this.fallback = fallback;
         this.hostRoutes = routes.stream().anyMatch(route -> route.host() != null);
+        this.ignoreCaseRoutes = routes.stream().anyMatch(Compiled::ignoreCase);
     }
 
     public static <S, T> RouteTable<T> of(List<S> routes, Function<S, Entry<T>> entry, T fallback) {
         List<Compiled<T>> compiled = new ArrayList<>(routes.size());
         for (S route : routes) {
             Entry<T> e = entry.apply(route);
+            String prefix = trimPrefix(e.pathPrefix());
+            String decoded = RequestPath.percentDecoded(prefix);
             compiled.add(new Compiled<>(
                     e.host().map(h -> h.toLowerCase(Locale.ROOT)).orElse(null),
-                    trimPrefix(e.pathPrefix()),
+                    prefix,
+                    decoded,
+                    decoded.toLowerCase(Locale.ROOT),
+                    decoded.toUpperCase(Locale.ROOT),
                     e.ignoreCase(),
                     e.value()));
         }
@@ -49,40 +63,112 @@ public final class RouteTable<T> {
     }
 
     /**
+     * The route of a normalised path as sent, escapes and all (an ignore-case route ignoring the case
+     * of ASCII letters only).
+     *
      * @param hostHeader the request's {@code Host} (with or without port), or null
-     * @param path the normalised path
      */
     public T select(String hostHeader, String path) {
-        String host = hostRoutes && hostHeader != null ? hostWithoutPort(hostHeader) : null;
-        for (Compiled<T> route : routes) {
-            if (route.host() != null && !route.host().equals(host)) {
-                continue;
-            }
-            if (prefixMatches(route.prefix(), path, route.ignoreCase())) {
-                return route.value();
-            }
-        }
-        return fallback;
+        return select(host(hostHeader), path, path, Reading.AS_SENT);
     }
 
     /**
-     * P5: the route of a request's path, or null when its segment parameters make that ambiguous. A
-     * Servlet container or Spring drops a segment's parameters before it looks the path up ({@code
-     * /admin;x/users} is {@code /admin/users} there); most other servers keep them ({@code admin;x} is
-     * a segment of its own, and {@code /public;/account} is not under {@code /public}). When the path
-     * read both ways matches different routes, one of them is the wrong policy for the resource some
-     * backend serves, a looser one as likely as a stricter one (found by probing), so neither is chosen.
+     * P5: the route of a request's path, or null when servers would read the path under different
+     * routes, since one of those is then the wrong policy for the resource some backend serves, a
+     * looser one as likely as a stricter one (each found by probing), so neither is chosen:
+     *
+     * <ul>
+     *   <li>Segment parameters: a Servlet container or Spring drops them before it looks the path up
+     *       ({@code /admin;x/users} is {@code /admin/users} there), most other servers keep them
+     *       ({@code admin;x} is a segment of its own, {@code /public;/account} is not under {@code
+     *       /public}).
+     *   <li>Escapes of reserved characters: RFC 3986 keeps {@code %24} apart from {@code $}, but
+     *       Tomcat, Spring, werkzeug and nginx decode the whole path ({@code /%24batch} is OData's
+     *       {@code /$batch} to them, {@code /admin%3Aexport} is {@code /admin:export}).
+     *   <li>On a table with an ignore-case route, letters that are not ASCII: a backend that ignores
+     *       case folds the decoded path with Unicode's rules, one lower-casing (the Kelvin sign is
+     *       {@code k} to Fastify), another upper-casing (the long s is {@code S}, the dotless i
+     *       {@code I}), so a path whose route changes with either fold is refused.
+     * </ul>
      */
     public T select(String hostHeader, RequestPath path) {
-        T route = select(hostHeader, path.routed());
-        if (path.path().indexOf(';') >= 0 && select(hostHeader, path.path()) != route) {
+        String host = host(hostHeader);
+        String routed = path.routed();
+        T route = select(host, routed, routed, Reading.AS_SENT);
+        if (path.path().indexOf(';') >= 0 && select(host, path.path(), path.path(), Reading.AS_SENT) != route) {
             return null;
+        }
+        if (routed.indexOf('%') < 0) {
+            return route;
+        }
+        String decoded = RequestPath.percentDecoded(routed);
+        if (select(host, decoded, decoded, Reading.DECODED) != route) {
+            return null;
+        }
+        if (ignoreCaseRoutes && !ascii(decoded)) {
+            if (select(host, decoded, decoded.toLowerCase(Locale.ROOT), Reading.LOWER) != route
+                    || select(host, decoded, decoded.toUpperCase(Locale.ROOT), Reading.UPPER) != route) {
+                return null;
+            }
         }
         return route;
     }
 
     public T fallback() {
         return fallback;
+    }
+
+    /** How a route's prefix is compared with one reading of the path. */
+    private enum Reading {
+        /** The prefix as written, the path as sent. */
+        AS_SENT,
+        /** Both with every escape decoded. */
+        DECODED,
+        /** Both decoded, an ignore-case route's lower-cased (case-sensitive routes as {@link #DECODED}). */
+        LOWER,
+        /** Both decoded, an ignore-case route's upper-cased. */
+        UPPER
+    }
+
+    /**
+     * @param path the path as the reading has it, unfolded
+     * @param folded the same, folded for ignore-case routes under {@code LOWER} and {@code UPPER}
+     */
+    private T select(String host, String path, String folded, Reading reading) {
+        for (Compiled<T> route : routes) {
+            if (route.host() != null && !route.host().equals(host)) {
+                continue;
+            }
+            boolean matches = switch (reading) {
+                case AS_SENT -> prefixMatches(route.prefix(), path, route.ignoreCase());
+                case DECODED -> prefixMatches(route.decoded(), path, route.ignoreCase());
+                case LOWER ->
+                    route.ignoreCase()
+                            ? prefixMatches(route.lower(), folded, true)
+                            : prefixMatches(route.decoded(), path, false);
+                case UPPER ->
+                    route.ignoreCase()
+                            ? prefixMatches(route.upper(), folded, true)
+                            : prefixMatches(route.decoded(), path, false);
+            };
+            if (matches) {
+                return route.value();
+            }
+        }
+        return fallback;
+    }
+
+    private String host(String hostHeader) {
+        return hostRoutes && hostHeader != null ? hostWithoutPort(hostHeader) : null;
+    }
+
+    private static boolean ascii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A prefix as {@link #prefixMatches} takes it: without its trailing slash ({@code /} becomes empty). */
@@ -92,27 +178,29 @@ public final class RouteTable<T> {
 
     /**
      * Segment-aware: {@code /api} matches {@code /api} and {@code /api/x}, never {@code /apix}; with
-     * {@code ignoreCase} also {@code /API/x}.
+     * {@code ignoreCase} also {@code /API/x}, ignoring the case of ASCII letters only (Java's own
+     * ignore-case comparison would take the Kelvin sign for a k).
      */
     static boolean prefixMatches(String prefix, String path, boolean ignoreCase) {
-        if (prefix.isEmpty() || startsWithSegments(prefix, path, ignoreCase)) {
+        if (prefix.isEmpty()) {
             return true;
         }
-        if (!ignoreCase || path.indexOf('%') < 0) {
+        if (path.length() < prefix.length()
+                || (path.length() > prefix.length() && path.charAt(prefix.length()) != '/')) {
             return false;
         }
-        // A backend that ignores case decodes the path first and folds it with Unicode's rules, under
-        // which letters that are not ASCII become ASCII ones: the Kelvin sign K (%E2%84%AA) lower-cases
-        // to k, the long s (%C5%BF) upper-cases to S, the dotless i to I, the ligature fi to FI (found
-        // by probing: /%E2%84%AAiosk/x was /kiosk/x to Fastify's case-insensitive router).
-        String decoded = RequestPath.percentDecoded(path);
-        return startsWithSegments(prefix, decoded.toLowerCase(Locale.ROOT), true)
-                || startsWithSegments(prefix, decoded.toUpperCase(Locale.ROOT), true);
+        for (int i = 0; i < prefix.length(); i++) {
+            char a = path.charAt(i);
+            char b = prefix.charAt(i);
+            if (a != b && !(ignoreCase && asciiLower(a) == asciiLower(b))) {
+                return false;
+            }
+        }
+        return true;
     }
 
-    private static boolean startsWithSegments(String prefix, String path, boolean ignoreCase) {
-        return path.regionMatches(ignoreCase, 0, prefix, 0, prefix.length())
-                && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/');
+    private static char asciiLower(char c) {
+        return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
     }
 
     static String hostWithoutPort(String host) {

@@ -19,6 +19,8 @@ class RouteTableTest {
                     new RouteTable.Entry<>(Optional.empty(), "/public", false, "public"),
                     new RouteTable.Entry<>(Optional.empty(), "/Admin", true, "admin"),
                     new RouteTable.Entry<>(Optional.empty(), "/kiosk", true, "kiosk"),
+                    new RouteTable.Entry<>(Optional.empty(), "/caf%C3%A9", true, "cafe"),
+                    new RouteTable.Entry<>(Optional.empty(), "/$batch", false, "batch"),
                     new RouteTable.Entry<>(Optional.of("API.example.com"), "/v2", false, "v2"),
                     new RouteTable.Entry<>(Optional.of("[2001:db8::1]"), "/", false, "ipv6"),
                     new RouteTable.Entry<>(Optional.empty(), "/v2/", false, "v2-any-host")),
@@ -36,12 +38,7 @@ class RouteTableTest {
             path-prefix-ignore-case: any case                      | h.example         | /aDMIN/x     | admin
             path-prefix-ignore-case: itself                        | h.example         | /admin       | admin
             path-prefix-ignore-case: still segment-aware           | h.example         | /ADMINX      | default
-            path-prefix-ignore-case: the Kelvin sign folds to k    | h.example         | /%E2%84%AAiosk/x | kiosk
-            ... in lower-case hex too                              | h.example         | /%e2%84%aaIOSK | kiosk
-            path-prefix-ignore-case: the long s folds to S         | h.example         | /kio%C5%BFk/x | kiosk
-            path-prefix-ignore-case: an escaped ASCII letter       | h.example         | /%4Biosk/x   | kiosk
-            path-prefix-ignore-case: other escapes do not match    | h.example         | /kio%E2%84%AA | default
-            a case-sensitive prefix: no folding                    | h.example         | /publi%C4%B1c | default
+            path-prefix-ignore-case: ASCII letters only, as sent   | h.example         | /%E2%84%AAiosk/x | default
             no route matches: the default                          | h.example         | /other       | default
             a host route: exact host                               | api.example.com   | /v2/items    | v2
             a host route: host with a port                         | api.example.com:8080 | /v2/items | v2
@@ -65,8 +62,19 @@ class RouteTableTest {
             ... with a value                                    | /public;v=1/account  | AMBIGUOUS
             a segment of parameters in front                    | /;/public/x          | AMBIGUOUS
             parameters that change nothing                      | /other;x/y           | default
+            an escaped reserved character of a prefix           | /%24batch/x          | AMBIGUOUS
+            ... written as such                                 | /$batch/x            | batch
+            an escaped character no prefix has                  | /other%3Ax/y         | default
+            an escaped ASCII letter (decoded as unreserved)     | /%4Biosk/x           | kiosk
+            ignore-case: the Kelvin sign is k to a lower-casing backend | /%E2%84%AAiosk/x | AMBIGUOUS
+            ... in lower-case hex too                           | /%e2%84%aaIOSK       | AMBIGUOUS
+            ignore-case: the long s is S to an upper-casing one | /kio%C5%BFk/x        | AMBIGUOUS
+            ignore-case: other escapes change nothing           | /kio%E2%84%AA        | default
+            a case-sensitive prefix is not folded               | /publi%C4%B1c        | default
+            an ignore-case prefix with an escaped letter        | /caf%C3%A9/x         | cafe
+            ... in the other case: a fold changes its route     | /CAF%C3%89/x         | AMBIGUOUS
             """)
-    void segmentParametersThatChangeTheRoute(String rule, String target, String expected) {
+    void pathsServersReadUnderDifferentRoutes(String rule, String target, String expected) {
         assertThat(TABLE.select("h.example", RequestPath.parse(target)))
                 .as(rule)
                 .isEqualTo(expected);
