@@ -194,15 +194,28 @@ public final class Explainer {
                     route.name(), upstream, "disabled", null, 0, headers, routed.fetchMetadata(), false, null, null);
         }
         String mode = policy.enforce() || routed.refused() ? "enforce" : "report-only";
-        if (q.websocket()
-                && !q.preflight()
-                && mode.equals("enforce")
-                && decision.outcome() == CorsDecision.Outcome.REJECTED) {
-            // P7: a handshake from a disallowed origin gets 403 whatever disallowed-origin says.
+        // C13: what the proxy does add on a report-only route, to the backend's untouched answer (not
+        // to a 101, which goes through as it is).
+        Map.Entry<String, String> reportOnlyHeader =
+                mode.equals("report-only") && debug && decision.kind() != CorsDecision.Kind.NONE
+                        ? AnswerHeaders.decisionHeader(decision, route.name(), true)
+                        : null;
+        if (q.websocket() && !q.preflight() && decision.outcome() == CorsDecision.Outcome.REJECTED) {
+            // P7: a handshake from a disallowed origin gets 403 whatever disallowed-origin says (on a
+            // report-only route, were it enforcing).
             headers.addAll(
                     AnswerHeaders.webSocketRefusal(decision, debug ? route.name() : null, routed.fetchMetadataVary()));
             return new Explanation(
-                    route.name(), upstream, mode, decision, 403, headers, routed.fetchMetadata(), false, null, null);
+                    route.name(),
+                    upstream,
+                    mode,
+                    decision,
+                    403,
+                    headers,
+                    routed.fetchMetadata(),
+                    false,
+                    null,
+                    reportOnlyHeader);
         }
         boolean preserve = !decision.answerLocally() && preservesUpstreamCors(policy);
         if (decision.answerLocally()) {
@@ -222,11 +235,6 @@ public final class Explainer {
                 headers.add(AnswerHeaders.decisionHeader(decision, route.name(), false));
             }
         }
-        // C13: what the proxy does add on a report-only route, to the backend's untouched answer.
-        boolean reportOnly = mode.equals("report-only");
-        Map.Entry<String, String> reportOnlyHeader = reportOnly && debug && decision.kind() != CorsDecision.Kind.NONE
-                ? AnswerHeaders.decisionHeader(decision, route.name(), true)
-                : null;
         return new Explanation(
                 route.name(),
                 upstream,

@@ -76,7 +76,7 @@ public final class ExplanationText {
                         .append(e.reportOnlyHeader().getKey())
                         .append(": ")
                         .append(e.reportOnlyHeader().getValue())
-                        .append(" added");
+                        .append(q.websocket() ? " added to any answer but a 101" : " added");
             }
             out.append("; enforcing, the proxy would answer as below\n");
         }
@@ -90,6 +90,10 @@ public final class ExplanationText {
         } else if (e.preserve()) {
             out.append("answer:    forwarded; the backend's own Access-Control-* headers go through")
                     .append(" (upstream-cors-headers = preserve), and only these are added\n");
+        } else if (q.websocket() && !q.preflight()) {
+            // P7: the tunnel opens on the backend's 101 as it is; CORS does not apply to WebSockets.
+            out.append("answer:    forwarded; a 101 from the backend goes through as it is, and these headers go")
+                    .append(" on any other answer\n");
         } else {
             out.append("answer:    forwarded; these headers go on the backend's response\n");
         }

@@ -320,6 +320,21 @@ class AdminExplainTest {
     }
 
     @Test
+    @DisplayName("P7/C13: a WebSocket handshake from a disallowed origin on a report-only route is enforcing's 403;"
+            + " an allowed one says a 101 goes through as it is (the proxy adds nothing to it)")
+    void webSocketHandshakes() throws Exception {
+        Explainer.Question refused =
+                new Explainer.Question(EVIL, "GET", List.of(), "/shadow/ws", null, false, null, null, false, true);
+        Explainer.Question allowed =
+                new Explainer.Question(APP, "GET", List.of(), "/ws", null, false, null, null, false, true);
+
+        assertThat(both(refused).json())
+                .containsEntry("mode", "report-only")
+                .containsEntry("status", BigDecimal.valueOf(403));
+        assertThat(both(allowed).cli()).contains("a 101 from the backend goes through as it is");
+    }
+
+    @Test
     @DisplayName("O2: questions the proxy could never be asked are refused, not answered as another one: private"
             + " network without a preflight, a WebSocket handshake that is not a GET or is a preflight")
     void contradictionsAreRefused() throws Exception {
@@ -345,6 +360,9 @@ class AdminExplainTest {
         uri.append("&path=").append(enc(q.path()));
         if (q.host() != null) {
             uri.append("&host=").append(enc(q.host()));
+        }
+        if (q.websocket()) {
+            uri.append("&websocket=true");
         }
         return uri.append("&preflight=").append(q.preflight()).toString();
     }
