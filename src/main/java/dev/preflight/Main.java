@@ -20,21 +20,24 @@ public final class Main {
                                      [--forwarded-proto P]
                                      [--sec-fetch-site S] [--sec-fetch-mode M]
                                      [--sec-fetch-dest D] [--config FILE]
-                   preflight demo [--port PROXY_PORT] | demo --only api|page [--port N] [--api URL]
+                   preflight demo [--port PROXY_PORT] | demo --only api [--port N]
+                                  | demo --only page [--port N] [--api URL]
                    preflight healthcheck [--config FILE]
                    preflight --help | --version
 
             A CORS reverse proxy. The config file is --config FILE, else $PREFLIGHT_CONFIG,
             else conf/application.conf. Environment overrides: PREFLIGHT_UPSTREAM_URL,
-            PREFLIGHT_PORT, PREFLIGHT_ADMIN_PORT, PREFLIGHT_ALLOWED_ORIGINS, PREFLIGHT_LOG_FORMAT.
+            PREFLIGHT_PORT, PREFLIGHT_ADMIN_PORT, PREFLIGHT_ADMIN_HOST, PREFLIGHT_ALLOWED_ORIGINS,
+            PREFLIGHT_LOG_FORMAT. Exit codes: 0 done, 1 an invalid config or a failed start, 2 a
+            command line not understood (and explain's refusals).
 
             Commands:
               run        serve (the default)
               check      validate the config: print every error and warning; exit 1 when invalid
               explain    print the route, CORS decision, reason and response headers for a request
                          (--preflight: as the browser's OPTIONS asking for --method and --header;
-                         --private-network: asking for a private network; --websocket: a
-                         WebSocket handshake; --forwarded-proto: the
+                         --private-network: asking for a private network, with --preflight;
+                         --websocket: a WebSocket handshake, of a GET; --forwarded-proto: the
                          X-Forwarded-Proto it carries, read with forwarded.trust-incoming; without
                          --origin: a request without Origin); exit 2 when it would be refused
               demo       a CORS-unaware sample API, the proxy and a page on another origin, to

@@ -81,7 +81,7 @@ public record Arguments(
                         }
                         value = args[++i];
                     }
-                    if (value.isEmpty()) {
+                    if (value.isBlank()) {
                         // --config= would be the working directory, and fail as "is a directory".
                         throw new UsageException(name + " needs a value");
                     }
@@ -188,6 +188,10 @@ public record Arguments(
                 }
                 if (api != null && !"page".equals(only)) {
                     throw new UsageException("--api belongs to demo --only page");
+                }
+                if (only == null && port != null && port == 0) {
+                    // The page is made for the proxy's port before the proxy binds it.
+                    throw new UsageException("demo needs a fixed --port: its page calls the proxy there");
                 }
             }
             if (cmd.equals("explain") && !help && method == null) {

@@ -31,8 +31,7 @@ public final class ExplainCommand {
         Explainer.Question question = question(args);
         String contradiction = question.contradiction();
         if (contradiction != null) {
-            err.println("preflight: " + contradiction + " (--private-network needs --preflight; --websocket needs"
-                    + " --method GET and no --preflight)");
+            err.println("preflight: " + contradiction);
             return 2;
         }
         Settings settings;

@@ -88,8 +88,8 @@ final class RouteMapper {
         UpstreamSettings routeUpstream = PolicyMapper.upstream(block(route, path, "upstream", upstream), base);
         ConfigReader corsReader = block(route, path, "cors", cors);
         CorsSettings routeCors = PolicyMapper.cors(corsReader);
-        halfInherited(route, corsReader, "allowed-origins", "allowed-origin-regexes");
-        halfInherited(route, corsReader, "allowed-origin-regexes", "allowed-origins");
+        halfInherited(route, corsReader, routeCors, "allowed-origins", "allowed-origin-regexes");
+        halfInherited(route, corsReader, routeCors, "allowed-origin-regexes", "allowed-origins");
         return new RouteSettings(
                 name,
                 host,
@@ -106,18 +106,25 @@ final class RouteMapper {
      * default's regexes allow their origins on a route whose allowed-origins was meant as its whole
      * list (found by probing). Said, not refused: a route may mean to add to them.
      */
-    private void halfInherited(ConfigObject route, ConfigReader corsReader, String written, String inherited) {
+    private void halfInherited(
+            ConfigObject route, ConfigReader corsReader, CorsSettings routeCors, String written, String inherited) {
         ConfigValue own = route.get("cors") instanceof ConfigObject block ? block.get(written) : null;
-        if (own == null || ((ConfigObject) route.get("cors")).containsKey(inherited)) {
-            return;
+        if (own == null
+                || ((ConfigObject) route.get("cors")).containsKey(inherited)
+                || !routeCors.enabled()
+                || routeCors.allowedOrigins().contains("*")) {
+            return; // both written, CORS off on the route, or every origin allowed anyway
         }
         ConfigValue other = cors.hasPath(inherited) ? cors.getValue(inherited) : null;
         if (other instanceof ConfigList list && !list.isEmpty()) {
+            String from = other.origin().description().startsWith("env ")
+                    ? " (from " + other.origin().description() + ")"
+                    : "";
             corsReader.warn(
                     written,
                     own,
                     "the route still allows the origins of the top-level " + inherited + " "
-                            + other.render(ConfigRenderOptions.concise()) + "; set " + inherited
+                            + other.render(ConfigRenderOptions.concise()) + from + "; set " + inherited
                             + " = [] in the route if it should not");
         }
     }

@@ -7,6 +7,8 @@ import com.typesafe.config.ConfigValueType;
 import dev.preflight.policy.CorsPolicy;
 import dev.preflight.policy.CorsSettings;
 import dev.preflight.policy.FetchMetadataSettings;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -142,24 +144,50 @@ final class SettingsMapper {
      * either a wildcard) could never be bound: refused here rather than by a failed start.
      */
     private void samePortTwice(ListenSettings listen, AdminSettings admin) {
-        boolean overlap =
-                listen.host().equalsIgnoreCase(admin.host()) || wildcard(listen.host()) || wildcard(admin.host());
-        if (admin.enabled() && admin.port() != 0 && admin.port() == listen.port() && overlap) {
-            // Reported at the one of the two that was written (the other may be reference.conf's default).
-            ConfigValue adminPort = section("admin").root().get("port");
-            boolean adminDefault = adminPort != null && ConfigLoader.isDefault(adminPort);
-            String key = adminDefault ? "listen" : "admin";
-            String other = adminDefault ? "admin" : "listen";
-            problems.add(ConfigProblem.of(
-                    "preflight." + key + ".port",
-                    section(key).root().get("port"),
-                    "a port other than " + other + ".port's: both " + admin.port() + " on overlapping addresses, "
-                            + listen.host() + " and " + admin.host()));
+        if (!admin.enabled()
+                || admin.port() == 0
+                || admin.port() != listen.port()
+                || !overlap(listen.host(), admin.host())) {
+            return;
+        }
+        // Reported at the one of the two that was written (the other may be reference.conf's default),
+        // naming where the other came from when that is not the file (an environment variable).
+        ConfigValue adminPort = section("admin").root().get("port");
+        boolean adminDefault = adminPort != null && ConfigLoader.isDefault(adminPort);
+        String key = adminDefault ? "listen" : "admin";
+        String other = adminDefault ? "admin" : "listen";
+        ConfigValue otherPort = section(other).root().get("port");
+        String otherSource =
+                otherPort != null && otherPort.origin().description().startsWith("env ")
+                        ? " (" + other + ".port is from " + otherPort.origin().description() + ")"
+                        : "";
+        problems.add(ConfigProblem.of(
+                "preflight." + key + ".port",
+                section(key).root().get("port"),
+                "a port other than " + other + ".port's: both " + admin.port() + " on overlapping addresses, "
+                        + listen.host() + " and " + admin.host() + otherSource));
+    }
+
+    /**
+     * Whether binding both addresses to one port would collide: the same address however written
+     * ({@code [::1]} and {@code ::1}, {@code localhost} and {@code 127.0.0.1}), or either a wildcard.
+     * A name is looked up (the hosts file, for localhost); one that does not resolve is compared as written.
+     */
+    private static boolean overlap(String a, String b) {
+        if (a.equalsIgnoreCase(b)) {
+            return true;
+        }
+        try {
+            InetAddress first = InetAddress.getByName(bare(a));
+            InetAddress second = InetAddress.getByName(bare(b));
+            return first.isAnyLocalAddress() || second.isAnyLocalAddress() || first.equals(second);
+        } catch (UnknownHostException e) {
+            return false;
         }
     }
 
-    private static boolean wildcard(String host) {
-        return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.isEmpty();
+    private static String bare(String host) {
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     }
 
     private ConfigReader reader(String name) {

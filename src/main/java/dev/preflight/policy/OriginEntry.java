@@ -42,7 +42,8 @@ record OriginEntry(Kind kind, String scheme, String host, int port, String norma
     static Parsed parse(String written) {
         String entry = withoutBlankEnds(written);
         String defect = entry.equals(written) ? null : "whitespace";
-        String[] several = entry.split("[\\s,]+");
+        // Split on commas and blanks, a no-break space included (a list pasted from a page).
+        String[] several = entry.split("[\\s,\\u00a0\\u2007\\u202f\\u200b\\ufeff]+");
         if (several.length > 1 && Arrays.stream(several).allMatch(part -> part.contains("://"))) {
             // Two origins in one string (a space- or comma-separated list pasted whole).
             return invalid("one origin per entry, i.e. \"" + String.join("\", \"", several) + "\"");

@@ -131,6 +131,16 @@ class ConfigEnvOverridesTest {
     }
 
     @Test
+    @DisplayName("V1: the admin port on the listener's port, that port from PREFLIGHT_PORT, names the variable")
+    void aPortCollisionNamesTheVariable() {
+        assertThat(problems(FILE, Map.of("PREFLIGHT_PORT", "9090")))
+                .singleElement()
+                .asString()
+                .startsWith("preflight.admin.port (string:4): 9090 (expected: a port other than listen.port's")
+                .endsWith("(listen.port is from env PREFLIGHT_PORT))");
+    }
+
+    @Test
     void otherVariablesAreIgnored() {
         Settings settings = valid(FILE, Map.of("PREFLIGHT_HOST", "1.2.3.4", "PORT", "1", "PREFLIGHT_CONFIG", "x.conf"));
 

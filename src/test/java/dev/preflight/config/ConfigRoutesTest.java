@@ -48,6 +48,8 @@ class ConfigRoutesTest {
                     { name = "narrow", path-prefix = "/narrow", cors.allowed-origins = ["https://other.example.com"] }
                     { name = "whole", path-prefix = "/whole", cors { allowed-origins = [], allowed-origin-regexes = [] } }
                     { name = "regexes", path-prefix = "/r", cors.allowed-origin-regexes = ["https://x\\\\.example"] }
+                    { name = "off", path-prefix = "/off", cors { enabled = false, allowed-origins = ["https://o.example"] } }
+                    { name = "any", path-prefix = "/any", cors.allowed-origins = ["*"] }
                   ]
                 """));
 
@@ -59,7 +61,9 @@ class ConfigRoutesTest {
                 .anySatisfy(w -> assertThat(w)
                         .startsWith("preflight.routes[2].cors.allowed-origin-regexes (")
                         .contains("the route still allows the origins of the top-level allowed-origins"))
-                .noneMatch(w -> w.startsWith("preflight.routes[1]"));
+                .noneMatch(w -> w.startsWith("preflight.routes[1]"))
+                .noneMatch(w -> w.startsWith("preflight.routes[3]"))
+                .noneMatch(w -> w.startsWith("preflight.routes[4]"));
     }
 
     @Test

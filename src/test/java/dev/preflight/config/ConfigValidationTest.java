@@ -34,6 +34,8 @@ class ConfigValidationTest {
             admin.port = -1                          | preflight.admin.port (string:3): -1 (expected: a port number 0..65535)
             admin.port = 8080                        | preflight.admin.port (string:3): 8080 (expected: a port other than listen.port's: both 8080 on overlapping addresses, 0.0.0.0 and 127.0.0.1)
             listen { host = "127.0.0.1", port = 9090 } | preflight.listen.port (string:3): 9090 (expected: a port other than admin.port's: both 9090 on overlapping addresses, 127.0.0.1 and 127.0.0.1)
+            listen { host = "localhost", port = 9090 } | preflight.listen.port (string:3): 9090 (expected: a port other than admin.port's: both 9090 on overlapping addresses, localhost and 127.0.0.1)
+            admin { host = "::1", port = 8080 }, listen.host = "[::1]" | preflight.admin.port (string:3): 8080 (expected: a port other than listen.port's: both 8080 on overlapping addresses, [::1] and ::1)
             admin.port = 80.5                        | preflight.admin.port (string:3): 80.5 (expected: a port number 0..65535)
             admin.port = [9090]                      | preflight.admin.port (string:3): [9090] (expected: a port number 0..65535)
             admin.enabled = maybe                    | preflight.admin.enabled (string:3): maybe (expected: true or false)

@@ -40,6 +40,9 @@ class CorsPolicyValidationTest {
                         "https://a.example https://b.example",
                         "one origin per entry, i.e. \"https://a.example\", \"https://b.example\""),
                 origin(
+                        "https://a.example\u00a0https://b.example",
+                        "one origin per entry, i.e. \"https://a.example\", \"https://b.example\""),
+                origin(
                         "https://a.example,https://b.example",
                         "one origin per entry, i.e. \"https://a.example\", \"https://b.example\""),
                 origin(
