@@ -7,6 +7,10 @@ import dev.preflight.proxy.ProxyMetrics;
 import dev.preflight.proxy.ProxyServer;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +22,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Reloader {
     private static final Logger log = LoggerFactory.getLogger(Reloader.class);
+    private static final long FIRST_RETRY_MILLIS = 1000;
+    private static final long MAX_RETRY_MILLIS = 30_000;
 
     private final Path file;
     private final Map<String, String> env;
@@ -26,6 +32,13 @@ public final class Reloader {
     private final AtomicReference<Settings> current;
     private final Settings started;
     private boolean lastRefused; // the last reload was refused; read and written in reload(), which is synchronized
+    // A file that could not be read at all (no descriptor left, missing while being replaced) is read
+    // again, 1 s later and then up to every 30 s, until it can be: no further edit or SIGHUP may come,
+    // and the valid policy on disk would otherwise never be applied (found by probing).
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
+            task -> Thread.ofPlatform().name("preflight-reload-retry").daemon().unstarted(task));
+    private ScheduledFuture<?> retry; // guarded by this
+    private long retryMillis;
 
     public Reloader(Path file, Map<String, String> env, ProxyServer server, ProxyMetrics metrics, Settings initial) {
         this.file = file;
@@ -48,10 +61,29 @@ public final class Reloader {
      * counted as a reload.
      */
     public synchronized void reload(String trigger) {
+        reload(trigger, false);
+    }
+
+    private synchronized void reload(String trigger, boolean retrying) {
+        if (retrying) {
+            retry = null;
+        } else if (retry != null) {
+            retry.cancel(false); // this read supersedes it
+            retry = null;
+        }
         Settings next;
         try {
             next = ConfigLoader.load(file, env);
         } catch (InvalidConfigException e) {
+            if (e.unreadable()) {
+                retryMillis = retrying ? Math.min(2 * retryMillis, MAX_RETRY_MILLIS) : FIRST_RETRY_MILLIS;
+                retry = retries.schedule(
+                        () -> reload("retry of an unreadable file", true), retryMillis, TimeUnit.MILLISECONDS);
+            }
+            if (retrying && e.unreadable()) {
+                log.debug("reload retry: {} still cannot be read", file);
+                return; // counted and logged once, at the failure that started the retries
+            }
             metrics.reload(false);
             lastRefused = true;
             log.error(
@@ -59,7 +91,9 @@ public final class Reloader {
                     trigger,
                     file,
                     String.join(
-                            "\n  ", e.problems().stream().map(p -> p.render()).toList()));
+                                    "\n  ",
+                                    e.problems().stream().map(p -> p.render()).toList())
+                            + (e.unreadable() ? "\n  (read again every few seconds until it can be read)" : ""));
             return;
         }
         Settings previous = current.get();

@@ -181,7 +181,9 @@ public final class RunCommand {
             try {
                 int cut = server.drain(timeout);
                 if (cut > 0) {
-                    log().warn("drain timeout: closed {} connections with requests still in flight", cut);
+                    log().warn(
+                                    "drain timeout: closed {} still busy (a request in flight, or a WebSocket tunnel)",
+                                    cut == 1 ? "1 connection" : cut + " connections");
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -154,7 +154,7 @@ public final class ConfigLoader {
                     readable.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
         } catch (ConfigException.IO e) {
             String why = e.getCause() != null ? e.getCause().getMessage() : strip(e);
-            throw single(ConfigProblem.ofFile("", "cannot read config file " + file + ": " + why));
+            throw unreadable(ConfigProblem.ofFile("", "cannot read config file " + file + ": " + why));
         } catch (ConfigException e) {
             throw syntaxError(e);
         }
@@ -233,7 +233,7 @@ public final class ConfigLoader {
                 ? Files.notExists(file) ? "no such file" : "permission denied (to its directory)"
                 : Files.isDirectory(file) ? "is a directory" : !Files.isReadable(file) ? "permission denied" : null;
         if (why != null) {
-            throw single(ConfigProblem.ofFile("", "cannot read config file " + file + ": " + why));
+            throw unreadable(ConfigProblem.ofFile("", "cannot read config file " + file + ": " + why));
         }
     }
 
@@ -246,6 +246,10 @@ public final class ConfigLoader {
         String message = e.getMessage();
         String prefix = e.origin() == null ? "" : e.origin().description() + ": ";
         return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
+    }
+
+    private static InvalidConfigException unreadable(ConfigProblem problem) {
+        return new InvalidConfigException(List.of(problem), true);
     }
 
     private static InvalidConfigException single(ConfigProblem problem) {

@@ -8,13 +8,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -241,7 +239,7 @@ final class LoopPool {
                     parent.connectLog.log(
                             "cannot connect to the upstream {}: the TLS handshake failed: {}",
                             settings.url(),
-                            describe(h.cause()));
+                            ConnectFailureText.describe(h.cause()));
                     UpstreamFailure failure = UpstreamFailure.ofConnect(h.cause());
                     promise.tryFailure(
                             (failure == UpstreamFailure.CONNECT_FAILED ? UpstreamFailure.TLS_HANDSHAKE : failure)
@@ -273,27 +271,8 @@ final class LoopPool {
     /** The client gets the step that failed; the log, what the system said (throttled: a dead upstream floods). */
     private UpstreamFailure.UpstreamException connectFailure(Throwable cause) {
         UpstreamFailure failure = UpstreamFailure.ofConnect(cause);
-        parent.connectLog.log("cannot connect to the upstream {}: {}", settings.url(), describe(cause));
+        parent.connectLog.log(
+                "cannot connect to the upstream {}: {}", settings.url(), ConnectFailureText.describe(cause));
         return failure.exception(cause);
-    }
-
-    /**
-     * The failure's own words: Netty's and the JDK's connect, resolve and TLS exceptions carry them on
-     * top; said plainly where they would not be (a hex dump of the answer that was not TLS, a close
-     * with no message).
-     */
-    private static String describe(Throwable cause) {
-        if (cause == null) {
-            return "no cause given";
-        }
-        if (cause instanceof NotSslRecordException) {
-            return "the upstream's answer is not TLS (is it plain HTTP? the upstream URL says https)";
-        }
-        if (cause instanceof ClosedChannelException) {
-            return "the upstream closed the connection";
-        }
-        return cause.getMessage() != null
-                ? cause.getMessage()
-                : cause.getClass().getName();
     }
 }
