@@ -1,6 +1,7 @@
 package dev.preflight.admin;
 
 import dev.preflight.config.AdminSettings;
+import dev.preflight.proxy.AcceptErrorLog;
 import dev.preflight.proxy.Transports;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -46,6 +47,7 @@ public final class AdminServer implements AutoCloseable {
                     .bind(settings.host(), settings.port())
                     .sync()
                     .channel();
+            listener.pipeline().addLast(new AcceptErrorLog("the admin port"));
             AdminServer server = new AdminServer(group, listener);
             log.info("admin listening on {} ({})", server.address(), transports.name());
             return server;

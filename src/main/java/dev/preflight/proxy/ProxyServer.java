@@ -116,6 +116,7 @@ public final class ProxyServer implements AutoCloseable {
                     .bind(settings.listen().host(), settings.listen().port())
                     .sync()
                     .channel();
+            listener.pipeline().addLast(new AcceptErrorLog("the proxy port"));
             ProxyServer server = new ProxyServer(loops, context, listener, clients);
             log.info(
                     "listening on {} ({}), forwarding to {}",
