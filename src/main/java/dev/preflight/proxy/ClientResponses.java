@@ -16,13 +16,19 @@ import io.netty.handler.codec.http.HttpVersion;
 final class ClientResponses {
     private ClientResponses() {}
 
-    /** What the upstream's head says about its own connection, read before its headers change. */
-    record UpstreamFraming(boolean chunked, boolean hasLength, boolean keepAlive) {
+    /**
+     * What the upstream's head says about its own connection, read before its headers change.
+     *
+     * @param lengthWithLeadingZeros a {@code Content-Length} such as {@code 0021}, restated as the number
+     */
+    record UpstreamFraming(boolean chunked, boolean hasLength, boolean keepAlive, boolean lengthWithLeadingZeros) {
         static UpstreamFraming of(HttpResponse response) {
+            String length = response.headers().get(HttpHeaderNames.CONTENT_LENGTH);
             return new UpstreamFraming(
                     HttpUtil.isTransferEncodingChunked(response),
-                    response.headers().contains(HttpHeaderNames.CONTENT_LENGTH),
-                    HttpUtil.isKeepAlive(response));
+                    length != null,
+                    HttpUtil.isKeepAlive(response),
+                    length != null && length.length() > 1 && length.charAt(0) == '0');
         }
 
         /** The upstream connection can carry another exchange after this response. */
@@ -55,6 +61,9 @@ final class ClientResponses {
             }
         } else if (framing.chunked() && framing.hasLength()) {
             headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        } else if (framing.lengthWithLeadingZeros()) {
+            // As a request's (UpstreamRequests): each hop's framing is restated (found by probing).
+            headers.set(HttpHeaderNames.CONTENT_LENGTH, HttpUtil.getContentLength(response));
         }
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
         if (close) {
