@@ -205,7 +205,10 @@ final class ResponseRelay {
             content.release();
             return;
         }
-        record.bytesOut += content.content().readableBytes();
+        if (record.status != HttpResponseStatus.RESET_CONTENT.code()) {
+            // A 205's body, which the encoder leaves out (RFC 9110 15.3.6), is not sent, nor logged as sent.
+            record.bytesOut += content.content().readableBytes();
+        }
         HttpResponse head = pendingHead;
         pendingHead = null;
         if (content instanceof LastHttpContent last) {

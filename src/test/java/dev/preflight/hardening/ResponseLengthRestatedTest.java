@@ -2,14 +2,23 @@ package dev.preflight.hardening;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.preflight.hardening.BackendFaultServer.Then;
+import dev.preflight.testing.Await;
 import dev.preflight.testing.RawClient;
 import dev.preflight.testing.RawResponse;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
-/** P3: each hop's framing is restated; a response's Content-Length with leading zeros goes on as the number. */
+/**
+ * P3: each hop's framing is restated; a response's Content-Length with leading zeros goes on as the
+ * number, and a 205's body, which never reaches the client, is not counted as sent (O6).
+ */
 @Timeout(60)
 class ResponseLengthRestatedTest {
 
@@ -29,6 +38,40 @@ class ResponseLengthRestatedTest {
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.headers("Content-Length")).containsExactly("21");
             assertThat(response.bodyText()).isEqualTo(body);
+        }
+    }
+
+    @Test
+    @DisplayName("O6: a 205's body, which the client never gets, is not logged as bytes sent (found by probing)")
+    void resetContentBodyNotCounted() throws Exception {
+        Logger accessLog = (Logger) LoggerFactory.getLogger("preflight.access");
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        accessLog.addAppender(lines);
+        try (BackendFaultServer backend = BackendFaultServer.start()
+                        .on(
+                                "/fault/reset",
+                                BackendFaultServer.raw(
+                                        "HTTP/1.1 205 Reset Content\r\nContent-Length: 16\r\n\r\n0123456789abcdef",
+                                        Then.NEXT));
+                BackendFaultProxy proxy = BackendFaultProxy.start(backend.url(), "");
+                RawClient client = proxy.raw()) {
+            RawResponse response = client.exchange("GET /fault/reset HTTP/1.1\r\nHost: api.test\r\n\r\n");
+
+            assertThat(response.status()).isEqualTo(205);
+            assertThat(response.bodyText()).isEmpty();
+            Await.until(
+                    "the request is logged",
+                    () -> List.copyOf(lines.list).stream()
+                            .anyMatch(line -> line.getFormattedMessage().contains("\"GET /fault/reset\"")));
+            assertThat(List.copyOf(lines.list))
+                    .extracting(ILoggingEvent::getFormattedMessage)
+                    .filteredOn(line -> line.contains("\"GET /fault/reset\""))
+                    .singleElement()
+                    .asString()
+                    .contains("\" 205 in=0 out=0 ");
+        } finally {
+            accessLog.detachAppender(lines);
         }
     }
 }
