@@ -2,6 +2,7 @@ package dev.preflight.cli;
 
 import dev.preflight.policy.CorsDecision;
 import dev.preflight.policy.FetchMetadataPolicy;
+import java.util.List;
 import java.util.Map;
 
 /** What {@code preflight explain} prints for an {@link Explainer.Explanation}: one line per fact, then the headers. */
@@ -49,13 +50,7 @@ public final class ExplanationText {
         }
         if (e.decision() == null) {
             out.append("decision:  none: CORS is disabled on this route; the request is forwarded untouched\n");
-            for (Map.Entry<String, String> h : e.headers()) {
-                out.append("  ")
-                        .append(h.getKey())
-                        .append(": ")
-                        .append(h.getValue())
-                        .append('\n');
-            }
+            headers(out, e.headers());
             return out.toString();
         }
         CorsDecision d = e.decision();
@@ -97,17 +92,21 @@ public final class ExplanationText {
         } else {
             out.append("answer:    forwarded; these headers go on the backend's response\n");
         }
-        for (Map.Entry<String, String> h : e.headers()) {
+        headers(out, e.headers());
+        if (e.headers().isEmpty()) {
+            out.append("  (no CORS headers)\n");
+        }
+        return out.toString();
+    }
+
+    private static void headers(StringBuilder out, List<Map.Entry<String, String>> headers) {
+        for (Map.Entry<String, String> h : headers) {
             out.append("  ")
                     .append(h.getKey())
                     .append(": ")
                     .append(h.getValue())
                     .append('\n');
         }
-        if (e.headers().isEmpty()) {
-            out.append("  (no CORS headers)\n");
-        }
-        return out.toString();
     }
 
     /** A request the proxy answers itself before choosing a route: what, the rule, the status and why. */

@@ -47,11 +47,11 @@ final class EnvOverrides {
      */
     static void warnShadowed(Config user, Map<String, String> env, List<ConfigProblem> problems) {
         String path = "preflight.admin.host";
-        Config overrides = from(Map.of(ADMIN_HOST, env.getOrDefault(ADMIN_HOST, "")));
-        if (!env.containsKey(ADMIN_HOST) || !overrides.hasPath(path)) {
+        String written = env.get(ADMIN_HOST);
+        if (written == null) {
             return;
         }
-        ConfigValue override = overrides.getValue(path);
+        ConfigValue override = text(written, "env " + ADMIN_HOST);
         ConfigValue own;
         try {
             own = user.hasPath(path) ? user.getValue(path) : null;

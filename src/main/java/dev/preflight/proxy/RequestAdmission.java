@@ -55,14 +55,12 @@ final class RequestAdmission {
         if (current.unsupportedExpectation(request)) {
             return new Answer(problem(ctx, HttpResponseStatus.EXPECTATION_FAILED, "only 100-continue", false));
         }
+        // P5: an encoded slash or backslash means different things to different servers (no path),
+        // and segment parameters, escapes or case folds can put it under one route or another (no route).
         RequestPath path = RequestPath.ofTarget(request.uri());
-        if (path == null) {
-            // P5: an encoded slash or backslash means different things to different servers.
-            return new Answer(problem(ctx, HttpResponseStatus.BAD_REQUEST, "ambiguous path", true));
-        }
-        Route route = runtime.routes().select(request.headers().get(HttpHeaderNames.HOST), path);
+        Route route =
+                path == null ? null : runtime.routes().select(request.headers().get(HttpHeaderNames.HOST), path);
         if (route == null) {
-            // P5: its segment parameters put the path under one route or another depending on the server.
             return new Answer(problem(ctx, HttpResponseStatus.BAD_REQUEST, "ambiguous path", true));
         }
         record.route = route.name();
