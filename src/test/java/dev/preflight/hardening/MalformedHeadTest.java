@@ -78,6 +78,7 @@ class MalformedHeadTest {
                 hostValue("a port that is not digits", "api.test:80a"),
                 hostValue("an unclosed IP literal", "[::1"),
                 hostValue("something after an IP literal", "[::1]x"),
+                hostValue("a percent-escape in Host (P5: new URL reads %61pi as api)", "%61pi.test"),
                 hostValue("a bad percent-escape in Host", "api%2.test"),
                 new Case(
                         "Host folded onto the next line (obs-fold)",
