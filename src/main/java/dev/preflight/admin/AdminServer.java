@@ -7,6 +7,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.NetUtil;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -56,7 +57,8 @@ public final class AdminServer implements AutoCloseable {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             if (e instanceof IOException io) {
                 throw new UncheckedIOException(
-                        "cannot listen on " + settings.host() + ":" + settings.port() + " (admin): " + io.getMessage(),
+                        "cannot listen on " + NetUtil.toSocketAddressString(settings.host(), settings.port())
+                                + " (admin): " + io.getMessage(),
                         io);
             }
             throw e;

@@ -16,6 +16,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -132,8 +133,11 @@ public final class ProxyServer implements AutoCloseable {
             }
             if (e instanceof IOException io) {
                 throw new UncheckedIOException(
-                        "cannot listen on " + settings.listen().host() + ":"
-                                + settings.listen().port() + ": " + io.getMessage(),
+                        "cannot listen on "
+                                + NetUtil.toSocketAddressString(
+                                        settings.listen().host(),
+                                        settings.listen().port())
+                                + ": " + io.getMessage(),
                         io);
             }
             throw (RuntimeException) e;

@@ -17,6 +17,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -304,6 +306,16 @@ class AdminServerTest {
                 .isInstanceOf(UncheckedIOException.class)
                 .hasMessageStartingWith("cannot listen on 127.0.0.1:" + taken.port() + " (admin): ")
                 .hasCauseInstanceOf(IOException.class);
+    }
+
+    @Test
+    void aPortInUseOnIpv6NamesTheAddressInBrackets() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("::1"))) {
+            AdminSettings settings6 = new AdminSettings(true, "::1", taken.getLocalPort());
+
+            assertThatThrownBy(() -> AdminServer.start(settings6, new AdminContext(registry, health, settings::get)))
+                    .hasMessageStartingWith("cannot listen on [::1]:" + taken.getLocalPort() + " (admin): ");
+        }
     }
 
     /**

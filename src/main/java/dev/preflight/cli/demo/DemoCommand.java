@@ -5,6 +5,7 @@ import dev.preflight.config.ConfigLoader;
 import dev.preflight.config.InvalidConfigException;
 import dev.preflight.config.Settings;
 import dev.preflight.proxy.ProxyServer;
+import io.netty.util.NetUtil;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -56,7 +57,8 @@ public final class DemoCommand {
                 out.println("demo page on http://localhost:" + page.port() + " calling " + proxy);
             }
         } catch (IOException e) {
-            err.println("preflight demo: cannot listen on " + bind + ":" + port + ": " + e.getMessage());
+            err.println("preflight demo: cannot listen on " + NetUtil.toSocketAddressString(bind, port) + ": "
+                    + e.getMessage());
             return 1;
         }
         awaitStop();
