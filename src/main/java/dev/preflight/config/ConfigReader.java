@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -21,6 +22,9 @@ import java.util.stream.Collectors;
  * never hides the next (V1). Placeholders never escape, since problems make the load fail.
  */
 final class ConfigReader {
+
+    // A number as HOCON would read it out of a string ("60", " 1.5 ", "1e3").
+    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
     /** For {@link #strings}: accepts any string element. */
     static final Function<String, Optional<String>> ANY_STRING = element -> Optional.empty();
@@ -211,19 +215,46 @@ final class ConfigReader {
 
     // HOCON reads a bare number as milliseconds: "max-age = 600" would mean 0.6 s, not the ten
     // minutes its author had in mind (Access-Control-Max-Age counts seconds). Only 0 needs no unit.
+    // A number in quotes too, which is what a ${?ENV} substitution gives: IDLE=60 is no 60 ms either.
+    // And a duration HOCON clamps to Long.MAX_VALUE nanoseconds (292 years, from 106752d up) is not
+    // what was written, and overflows a deadline computed from it (found by probing).
     private Duration durationWithUnit(String key) {
-        if (section.getValue(key).valueType() == ConfigValueType.NUMBER && section.getDouble(key) != 0) {
+        if (unitless(section.getValue(key))) {
             throw new ConfigException.BadValue(key, "a duration needs a unit");
         }
-        return section.getDuration(key);
+        Duration duration = section.getDuration(key);
+        if (duration.toNanos() == Long.MAX_VALUE) {
+            throw new ConfigException.BadValue(key, "a duration too long for Java's nanoseconds");
+        }
+        return duration;
+    }
+
+    private static boolean unitless(ConfigValue value) {
+        return switch (value.valueType()) {
+            case NUMBER -> ((Number) value.unwrapped()).doubleValue() != 0;
+            case STRING -> {
+                String written = ((String) value.unwrapped()).strip();
+                yield NUMBER.matcher(written).matches() && Double.parseDouble(written) != 0;
+            }
+            default -> false;
+        };
     }
 
     // "600" is > 0 yet refused: say what is actually wrong with it.
     private String durationExpected(String key, String usual, String example) {
-        boolean unitless = raw(key).map(value ->
-                        value.valueType() == ConfigValueType.NUMBER && ((Number) value.unwrapped()).doubleValue() != 0)
+        Optional<ConfigValue> value = raw(key);
+        if (value.map(ConfigReader::unitless).orElse(false)) {
+            return "a duration with a unit, e.g. " + example;
+        }
+        boolean tooLong = value.map(v -> {
+                    try {
+                        return section.getDuration(key).toNanos() == Long.MAX_VALUE;
+                    } catch (ConfigException notADuration) {
+                        return false;
+                    }
+                })
                 .orElse(false);
-        return unitless ? "a duration with a unit, e.g. " + example : usual;
+        return tooLong ? "a duration under 106751d (292 years), e.g. " + example : usual;
     }
 
     private <T> T read(String key, T placeholder, String expected, Function<String, T> getter, Predicate<T> valid) {

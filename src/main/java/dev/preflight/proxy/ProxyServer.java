@@ -168,10 +168,13 @@ public final class ProxyServer implements AutoCloseable {
         listener.close().sync();
         context.startDraining();
         clients.forEach(ch -> ch.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE));
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!clients.isEmpty() && System.nanoTime() < deadline) {
-            clients.newCloseFuture()
-                    .await(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+        // Elapsed time against the budget, never a deadline: start + budget can overflow (nanoTime's
+        // origin is arbitrary, the budget up to 292 years), which cut every connection at once.
+        long start = System.nanoTime();
+        long budget = timeout.toNanos();
+        long elapsed;
+        while (!clients.isEmpty() && (elapsed = System.nanoTime() - start) < budget) {
+            clients.newCloseFuture().await(Math.max(1, (budget - elapsed) / 1_000_000), TimeUnit.MILLISECONDS);
         }
         int cut = clients.size();
         clients.close().await(5, TimeUnit.SECONDS);
