@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.preflight.policy.CorsSettings;
 import dev.preflight.policy.RequestPath;
+import dev.preflight.policy.Tokens;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -150,7 +151,14 @@ final class RouteMapper {
     }
 
     private String uniqueName(ConfigReader r) {
-        String name = r.string("name", "a non-empty name, unique among routes, e.g. \"api\"");
+        // A token: the name goes into the Preflight-Decision header (route=api), the text access log's
+        // space-separated fields and metric labels; a line feed in it split the log's lines and made
+        // the header Netty refuses to send, which left the client without an answer (found by probing).
+        String name = r.string(
+                "name",
+                "a non-empty HTTP token (letters, digits, - . _ and the like; no space, quote, slash, comma,"
+                        + " semicolon or control character), unique among routes, e.g. \"api-v2\"",
+                Tokens::isToken);
         if (name.isEmpty()) {
             return name;
         }

@@ -1,10 +1,10 @@
 package dev.preflight.policy;
 
 /**
- * RFC 9110 tokens ({@code 1*tchar}), the syntax of method and header names (V5). A lookup table,
- * since request headers are checked with it on every preflight.
+ * RFC 9110 tokens ({@code 1*tchar}), the syntax of method and header names (V5), and of route names.
+ * A lookup table, since request headers are checked with it on every preflight.
  */
-final class Tokens {
+public final class Tokens {
 
     private static final boolean[] TCHAR = new boolean[128];
 
@@ -23,7 +23,7 @@ final class Tokens {
 
     private Tokens() {}
 
-    static boolean isToken(CharSequence text) {
+    public static boolean isToken(CharSequence text) {
         return isToken(text, 0, text.length());
     }
 

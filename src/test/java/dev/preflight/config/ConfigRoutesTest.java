@@ -143,8 +143,11 @@ class ConfigRoutesTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '\'', textBlock = """
-            { path-prefix = "/a" }                | preflight.routes[0].name (string:3): missing (expected: a non-empty name, unique among routes, e.g. "api")
-            { name = "" }                         | preflight.routes[0].name (string:3): "" (expected: a non-empty name, unique among routes, e.g. "api")
+            { path-prefix = "/a" }                | preflight.routes[0].name (string:3): missing (expected: a non-empty HTTP token (letters, digits, - . _ and the like; no space, quote, slash, comma, semicolon or control character), unique among routes, e.g. "api-v2")
+            { name = "" }                         | preflight.routes[0].name (string:3): "" (expected: a non-empty HTTP token (letters, digits, - . _ and the like; no space, quote, slash, comma, semicolon or control character), unique among routes, e.g. "api-v2")
+            { name = "api\\nv2" }                   | preflight.routes[0].name (string:3): "api\\u000av2" (expected: a non-empty HTTP token (letters, digits, - . _ and the like; no space, quote, slash, comma, semicolon or control character), unique among routes, e.g. "api-v2")
+            { name = "public api" }               | preflight.routes[0].name (string:3): public api (expected: a non-empty HTTP token (letters, digits, - . _ and the like; no space, quote, slash, comma, semicolon or control character), unique among routes, e.g. "api-v2")
+            { name = "v2/public" }                | preflight.routes[0].name (string:3): v2/public (expected: a non-empty HTTP token (letters, digits, - . _ and the like; no space, quote, slash, comma, semicolon or control character), unique among routes, e.g. "api-v2")
             { name = a, path-prefix = "api" }     | preflight.routes[0].path-prefix (string:3): api (expected: a path starting with /, as requests are matched: normalised (no dot segments, //, escapes of unreserved characters), visible ASCII, e.g. /api)
             { name = a, path-prefix = "/a/../b" } | preflight.routes[0].path-prefix (string:3): /a/../b (expected: a path starting with /, as requests are matched: normalised (no dot segments, //, escapes of unreserved characters), visible ASCII, e.g. /api)
             { name = a, path-prefix = "/e%7Ef" }  | preflight.routes[0].path-prefix (string:3): /e%7Ef (expected: a path starting with /, as requests are matched: normalised (no dot segments, //, escapes of unreserved characters), visible ASCII, e.g. /api)
