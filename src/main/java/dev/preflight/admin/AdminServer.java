@@ -10,6 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.NetUtil;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -39,13 +40,14 @@ public final class AdminServer implements AutoCloseable {
         // One thread accepts and serves: admin traffic is a scrape and a probe every few seconds.
         EventLoopGroup group = transports.newGroup(1, "preflight-admin");
         try {
+            InetAddress address = Transports.listenAddress(settings.host());
             Channel listener = new ServerBootstrap()
                     .group(group)
-                    .channel(transports.serverChannel())
+                    .channelFactory(transports.serverChannelFor(address))
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new AdminChannelInitializer(AdminRouter.of(context)))
-                    .bind(settings.host(), settings.port())
+                    .bind(address, settings.port())
                     .sync()
                     .channel();
             listener.pipeline().addLast(new AcceptErrorLog("the admin port"));
@@ -61,7 +63,10 @@ public final class AdminServer implements AutoCloseable {
                                 + " (admin): " + io.getMessage(),
                         io);
             }
-            throw e;
+            if (e instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
+            throw (RuntimeException) e;
         }
     }
 

@@ -20,6 +20,7 @@ import io.netty.util.NetUtil;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
@@ -105,16 +106,17 @@ public final class ProxyServer implements AutoCloseable {
         metrics.clientConnections(connectionLimit::open);
         ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
         try {
+            InetAddress address = Transports.listenAddress(settings.listen().host());
             Channel listener = new ServerBootstrap()
                     .group(loops.boss(), loops.workers())
-                    .channel(transports.serverChannel())
+                    .channelFactory(transports.serverChannelFor(address))
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .handler(new TrackClients(clients))
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ClientChannelInitializer(context, connectionLimit))
-                    .bind(settings.listen().host(), settings.listen().port())
+                    .bind(address, settings.listen().port())
                     .sync()
                     .channel();
             listener.pipeline().addLast(new AcceptErrorLog("the proxy port"));

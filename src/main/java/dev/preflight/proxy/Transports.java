@@ -1,5 +1,6 @@
 package dev.preflight.proxy;
 
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -11,11 +12,17 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.internal.PlatformDependent;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.function.Function;
 
 /**
  * The native epoll transport when its library is packaged and loads, NIO otherwise. Client and
@@ -25,7 +32,7 @@ import io.netty.util.internal.PlatformDependent;
 public record Transports(
         String name,
         IoHandlerFactory ioHandlerFactory,
-        Class<? extends ServerChannel> serverChannel,
+        Function<SocketProtocolFamily, ServerChannel> serverChannels,
         Class<? extends SocketChannel> socketChannel,
         Class<? extends DatagramChannel> datagramChannel) {
 
@@ -44,14 +51,14 @@ public record Transports(
             return new Transports(
                     "epoll",
                     EpollIoHandler.newFactory(),
-                    EpollServerSocketChannel.class,
+                    EpollServerSocketChannel::new,
                     EpollSocketChannel.class,
                     EpollDatagramChannel.class);
         }
         return new Transports(
                 "nio",
                 NioIoHandler.newFactory(),
-                NioServerSocketChannel.class,
+                family -> new NioServerSocketChannel(SelectorProvider.provider(), family),
                 NioSocketChannel.class,
                 NioDatagramChannel.class);
     }
@@ -60,6 +67,32 @@ public record Transports(
         String library =
                 "META-INF/native/libnetty_transport_native_epoll_" + PlatformDependent.normalizedArch() + ".so";
         return Transports.class.getClassLoader().getResource(library) != null;
+    }
+
+    /**
+     * Listening sockets for {@code address}, of its own family. Netty opens IPv6 sockets where it
+     * can, and on one of those an IPv4 wildcard ({@code 0.0.0.0}, the default {@code listen.host})
+     * listens on every IPv6 address as well: a proxy its operator meant for IPv4 only answered on
+     * {@code [::1]} and the host's public IPv6 addresses (found by probing). {@code ::} listens on
+     * both, as Linux does by default.
+     */
+    public ChannelFactory<ServerChannel> serverChannelFor(InetAddress address) {
+        SocketProtocolFamily family =
+                address instanceof Inet4Address ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
+        return () -> serverChannels.apply(family);
+    }
+
+    /**
+     * {@code host} resolved for listening on; an unknown name is the {@link UnknownHostException}
+     * that a failed bind's message names (it was an unchecked {@code UnresolvedAddressException},
+     * a stack trace where the proxy says "cannot listen on" in one line).
+     */
+    public static InetAddress listenAddress(String host) throws UnknownHostException {
+        try {
+            return InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new UnknownHostException("no such host");
+        }
     }
 
     public MultiThreadIoEventLoopGroup newGroup(int threads, String threadPrefix) {

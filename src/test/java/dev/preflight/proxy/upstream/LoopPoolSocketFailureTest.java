@@ -60,7 +60,7 @@ class LoopPoolSocketFailureTest {
         Transports scarce = new Transports(
                 "nio-scarce",
                 NioIoHandler.newFactory(),
-                NioServerSocketChannel.class,
+                family -> new NioServerSocketChannel(),
                 ScarceSocketChannel.class,
                 NioDatagramChannel.class);
         MultiThreadIoEventLoopGroup group = scarce.newGroup(1, "socket-failure-test");
