@@ -120,7 +120,22 @@ class ExplainMatchesWireTest {
                         "a header value that is not ASCII",
                         "GET /a",
                         "Origin: https://caf\u00e9.example\r\n",
-                        q("https://caf\u00e9.example", "GET", false)));
+                        q("https://caf\u00e9.example", "GET", false)),
+                row(
+                        "a control character in a header value: the decoder refuses the head",
+                        "GET /a",
+                        "Origin: https://a\u001b.example\r\n",
+                        q("https://a\u001b.example", "GET", false)),
+                row(
+                        "DEL in a header value",
+                        "GET /a",
+                        "Origin: https://a\u007f.example\r\n",
+                        q("https://a\u007f.example", "GET", false)),
+                row(
+                        "NUL in a requested header name",
+                        "OPTIONS /a",
+                        pre(APP, "PUT", "x\u0000y"),
+                        new Explainer.Question(APP, "PUT", List.of("x\u0000y"), "/a", null, true)));
     }
 
     @ParameterizedTest(name = "{0}")
