@@ -175,9 +175,6 @@ public record Arguments(
                         + " --private-network, --websocket, --forwarded-proto and --sec-fetch-site/-mode/-dest"
                         + " belong to explain");
             }
-            if (secFetchSite == null && secFetch) {
-                throw new UsageException("--sec-fetch-mode and --sec-fetch-dest need --sec-fetch-site");
-            }
             boolean demoOptions = only != null || port != null || api != null;
             if (demoOptions && !cmd.equals("demo") && !help) {
                 throw new UsageException("--only, --port and --api belong to demo");

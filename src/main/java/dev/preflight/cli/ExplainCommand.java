@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * {@code preflight explain --origin O --method M [--header H]... [--path P] [--host H] [--preflight]
- * [--private-network] [--websocket] [--forwarded-proto P] [--sec-fetch-site S [--sec-fetch-mode M] [--sec-fetch-dest
- * D]]}: prints the route, decision, reason, fetch-metadata verdict and exact response headers for one
+ * [--private-network] [--websocket] [--forwarded-proto P] [--sec-fetch-site S] [--sec-fetch-mode M]
+ * [--sec-fetch-dest D]}: prints the route, decision, reason, fetch-metadata verdict and exact response headers for one
  * request. Exit 0 when the request would be allowed or is not subject to CORS, 2 when it would be
  * refused (by CORS, by fetch metadata, or answered 4xx/5xx by the proxy before any route), 1 on a bad
  * config.
@@ -60,6 +60,7 @@ public final class ExplainCommand {
                 args.path().orElse("/"),
                 args.host().orElse(null),
                 args.preflight(),
+                // Without a site the proxy reads no Sec-Fetch-* at all (F1), whatever mode and dest say.
                 args.secFetchSite()
                         .map(site -> new SecFetch(
                                 site,

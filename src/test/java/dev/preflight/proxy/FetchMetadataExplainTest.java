@@ -159,13 +159,24 @@ class FetchMetadataExplainTest {
     }
 
     @Test
-    @DisplayName("--sec-fetch-* belong to explain, and mode and dest need a site")
+    @DisplayName("--sec-fetch-* belong to explain")
     void usage() {
         assertThatThrownBy(() -> Arguments.parse("check", "--sec-fetch-site", "cross-site"))
                 .hasMessageContaining("belong to explain");
-        assertThatThrownBy(() ->
-                        Arguments.parse("explain", "--origin", APP, "--method", "GET", "--sec-fetch-mode", "cors"))
-                .hasMessage("--sec-fetch-mode and --sec-fetch-dest need --sec-fetch-site");
+    }
+
+    @Test
+    @DisplayName("F1: a mode or dest without a site is explained as the proxy reads it, as no Sec-Fetch-* at all"
+            + " (a client can send it; explain refused the question, /explain answered it)")
+    void modeWithoutSite(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("application.conf");
+        Files.writeString(config, ProxyHarness.hocon("http://127.0.0.1:3000", 8080, POLICY));
+
+        Run modeOnly = explain(config, "POST", "--sec-fetch-mode", "no-cors", "--sec-fetch-dest", "image");
+        Run none = explain(config, "POST");
+
+        assertThat(modeOnly.exit()).as(modeOnly.out()).isEqualTo(none.exit());
+        assertThat(modeOnly.out()).isEqualTo(none.out());
     }
 
     private record Run(int exit, String out) {}
