@@ -47,7 +47,7 @@ final class AccessLog {
         LoggingEventBuilder event = access.atInfo()
                 .addKeyValue("client", entry.client())
                 .addKeyValue("method", entry.method())
-                .addKeyValue("path", entry.path())
+                .addKeyValue("path", entry.escapedPath())
                 .addKeyValue("status", entry.status())
                 .addKeyValue("bytes_in", entry.bytesIn())
                 .addKeyValue("bytes_out", entry.bytesOut())

@@ -95,6 +95,22 @@ public record AccessLogEntry(
     }
 
     /**
+     * The path escaped as {@link #appendEscaped} does, for the JSON line's {@code path}: JSON would take
+     * a C1 control (U+009B) or a byte past ASCII as it is (found by probing). The path itself when
+     * nothing in it needs escaping, as in any forwarded request.
+     */
+    String escapedPath() {
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (escaped(c)) {
+                return appendEscaped(new StringBuilder(path.length() + 16), path)
+                        .toString();
+            }
+        }
+        return path;
+    }
+
+    /**
      * The path as nginx's access log escapes it: a quote, a backslash, a control character and
      * anything past ASCII as {@code \xHH}, so a line is one line of printable ASCII whatever a client
      * put in a target the proxy refused (a forwarded one is ASCII already): no forged end of the
@@ -105,7 +121,7 @@ public record AccessLogEntry(
         int start = 0;
         for (int i = 0; i < length; i++) {
             char c = path.charAt(i);
-            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+            if (escaped(c)) {
                 out.append(path, start, i);
                 if (c > 0xff) { // the decoder reads bytes, one char each; never above 0xff from it
                     out.append("\\u").append(HEX[(c >> 12) & 0xf]).append(HEX[(c >> 8) & 0xf]);
@@ -117,6 +133,10 @@ public record AccessLogEntry(
             }
         }
         return start == 0 ? out.append(path) : out.append(path, start, length);
+    }
+
+    private static boolean escaped(char c) {
+        return c < 0x20 || c > 0x7e || c == '"' || c == '\\';
     }
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();

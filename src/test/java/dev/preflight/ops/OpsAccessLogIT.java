@@ -133,6 +133,19 @@ class OpsAccessLogIT {
     }
 
     @Test
+    @DisplayName("O6: in JSON, a refused target's path is escaped as in the text line: no C1 control (U+009B, a"
+            + " terminal's CSI) or other byte past ASCII reaches the line as it is (found by probing)")
+    void jsonPathEscaped() throws Exception {
+        start("", Map.of("PREFLIGHT_LOG_FORMAT", "json"));
+        exchange("GET /a\u00c2\u009b31m HTTP/1.1\r\nHost: x\r\n\r\n", 400);
+
+        String line = preflight.awaitStdout("the refused request's access line", l -> l.contains("preflight.access"));
+
+        assertThat(keyValues(JsonReader.object(line)).get("path")).isEqualTo("/a\\xC2\\x9B31m");
+        assertThat(line.chars()).as(line).allMatch(c -> c >= 0x20 && c < 0x7f);
+    }
+
+    @Test
     @DisplayName("O6: access-log.format = json in the file does the same as the environment variable")
     void jsonFromTheConfigFile() throws Exception {
         start("access-log.format = json", Map.of());

@@ -44,6 +44,22 @@ class AccessLogTest {
                 .isEqualTo(logged);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {"/api/items | /api/items", "/\u009b2J\u0085x | /\\x9B2J\\x85x"})
+    @DisplayName("O6: the JSON line's path is escaped the same way, and is the path itself when nothing needs it")
+    void jsonPathEscaped(String path, String logged) {
+        RequestRecord record = new RequestRecord("127.0.0.1", "GET", path);
+
+        String escaped = AccessLogEntry.of(record).escapedPath();
+
+        assertThat(escaped).isEqualTo(logged);
+        if (path.equals(logged)) {
+            assertThat(escaped).isSameAs(path);
+        }
+    }
+
     @Test
     @DisplayName("an answer made here is logged at the time its Date was read, not at a second reading")
     void answeredLoggedAtItsDate() {
