@@ -41,6 +41,32 @@ public final class ThrottledLog {
         if (held > 0) {
             log.atLevel(level).log("({} similar lines suppressed)", held);
         }
-        log.atLevel(level).log(message, args);
+        log.atLevel(level).log(message, printable(args));
+    }
+
+    /** Longer text arguments are cut to this many characters, the rest counted. */
+    static final int MAX_ARGUMENT = 256;
+
+    /**
+     * The text arguments as printable ASCII, escaped as the access log escapes a path, and cut at
+     * {@link #MAX_ARGUMENT}: they carry what clients sent (an Origin, a requested header list, a path),
+     * which may hold quotes, tabs and up to a header's 16 KB (found by probing).
+     */
+    static Object[] printable(Object[] args) {
+        Object[] out = args;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i] instanceof String text) {
+                String cut = text.length() > MAX_ARGUMENT
+                        ? text.substring(0, MAX_ARGUMENT) + "...(" + (text.length() - MAX_ARGUMENT) + " more)"
+                        : text;
+                String escaped = AccessLogEntry.appendEscaped(new StringBuilder(cut.length()), cut)
+                        .toString();
+                if (!escaped.equals(text)) {
+                    out = out == args ? args.clone() : out;
+                    out[i] = escaped;
+                }
+            }
+        }
+        return out;
     }
 }

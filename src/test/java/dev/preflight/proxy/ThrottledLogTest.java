@@ -55,4 +55,19 @@ class ThrottledLogTest {
             assertThat(e.getFormattedMessage()).isEqualTo("upstream x down");
         });
     }
+
+    @Test
+    @DisplayName("O6: what a client sent is logged printable and cut: quotes, tabs and backslashes as \\xHH,"
+            + " past 256 characters counted, not written (found by probing)")
+    void clientTextIsPrintableAndCut() {
+        ThrottledLog log = new ThrottledLog("preflight.cors", Level.INFO, 10);
+
+        log.log("refused {} from {} on {}", "P\tUT", "https://a\"b\\c.example", "x".repeat(300));
+
+        assertThat(lines.list)
+                .singleElement()
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .isEqualTo(
+                        "refused P\\x09UT from https://a\\x22b\\x5Cc.example on " + "x".repeat(256) + "...(44 more)");
+    }
 }
