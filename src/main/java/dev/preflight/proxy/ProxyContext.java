@@ -64,8 +64,26 @@ final class ProxyContext {
         runtime = next;
         registerPoolGauges(next);
         // Pruned here too, not only when the gauges are read: a proxy nobody scrapes keeps no pool.
-        retiring.removeIf(ProxyContext::drained);
         retiring.addAll(previous.retireUnusedBy(next));
+        retiring.removeIf(ProxyContext::drained);
+        removeUnusedPoolGauges(next);
+    }
+
+    /**
+     * The gauges of an upstream no pool is left for (none in force, no retired one still holding a
+     * connection) leave the registry: they read 0 for good otherwise, one set per upstream a reload
+     * ever dropped (found by probing). One a retired pool still holds goes at a later reload.
+     */
+    private void removeUnusedPoolGauges(ProxyRuntime next) {
+        Set<String> used = new java.util.HashSet<>();
+        next.pools().forEach(pool -> used.add(pool.settings().url().toString()));
+        retiring.forEach(pool -> used.add(pool.settings().url().toString()));
+        for (String url : poolGauges) {
+            if (!used.contains(url)) {
+                metrics.removeUpstreamPool(url);
+                poolGauges.remove(url);
+            }
+        }
     }
 
     void close() {

@@ -205,6 +205,13 @@ public final class ProxyMetrics {
                 .register(registry);
     }
 
+    /** Takes an upstream's pool gauges out of the registry: no pool for it is left after a reload. */
+    void removeUpstreamPool(String upstream) {
+        for (String name : new String[] {UPSTREAM_CONNECTIONS, UPSTREAM_PENDING}) {
+            registry.find(name).tag("upstream", upstream).meters().forEach(registry::remove);
+        }
+    }
+
     void upstreamPool(String upstream, Supplier<Number> inUse, Supplier<Number> idle, Supplier<Number> pending) {
         Gauge.builder(UPSTREAM_CONNECTIONS, inUse)
                 .description("Upstream connections by state")
