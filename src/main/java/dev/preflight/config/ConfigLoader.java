@@ -23,10 +23,12 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -153,8 +155,11 @@ public final class ConfigLoader {
             parsed = ConfigFactory.parseFile(
                     readable.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
         } catch (ConfigException.IO e) {
+            // Unless the file went in the meantime (replaced under the reader), what failed is a file
+            // it includes with include required(...), which the message must not pass off as the file.
             String why = e.getCause() != null ? e.getCause().getMessage() : strip(e);
-            throw unreadable(ConfigProblem.ofFile("", "cannot read config file " + file + ": " + why));
+            String what = Files.isReadable(file) ? "a file it includes cannot be read: " : "";
+            throw unreadable(ConfigProblem.ofFile("", "cannot read config file " + file + ": " + what + why));
         } catch (ConfigException e) {
             throw syntaxError(e);
         }
@@ -179,16 +184,23 @@ public final class ConfigLoader {
      * in, as the HOCON spec has it; never system properties.
      */
     private static Config effective(Config user, Map<String, String> env) {
+        return effective(user, env, new HashSet<>());
+    }
+
+    /** As {@link #effective(Config, Map)}, adding the names its substitutions looked up to {@code asked}. */
+    private static Config effective(Config user, Map<String, String> env, Set<String> asked) {
         return EnvOverrides.from(env)
                 .withFallback(user)
                 .withFallback(DEFAULTS)
-                .resolve(ConfigResolveOptions.noSystem().appendResolver(new Environment(env, null)));
+                .resolve(ConfigResolveOptions.noSystem().appendResolver(new Environment(env, asked, null)));
     }
 
     /** HOCON's fallback for substitutions: an environment variable of the substitution's name. */
-    private record Environment(Map<String, String> env, ConfigResolver fallback) implements ConfigResolver {
+    private record Environment(Map<String, String> env, Set<String> asked, ConfigResolver fallback)
+            implements ConfigResolver {
         @Override
         public ConfigValue lookup(String path) {
+            asked.add(path);
             String value = env.get(path);
             if (value != null) {
                 return ConfigValueFactory.fromAnyRef(value, "environment variable " + path);
@@ -198,19 +210,21 @@ public final class ConfigLoader {
 
         @Override
         public ConfigResolver withFallback(ConfigResolver next) {
-            return new Environment(env, fallback == null ? next : fallback.withFallback(next));
+            return new Environment(env, asked, fallback == null ? next : fallback.withFallback(next));
         }
     }
 
     private static Settings build(Config user, Optional<Path> file, Map<String, String> env)
             throws InvalidConfigException {
         Config effective;
+        Set<String> asked = new HashSet<>();
         try {
-            effective = effective(user, env);
+            effective = effective(user, env, asked);
         } catch (ConfigException e) {
             throw syntaxError(e); // an unresolvable ${substitution}
         }
         List<ConfigProblem> problems = new ArrayList<>();
+        EnvOverrides.warnUnread(env, asked, problems);
         ConfigValue preflight = effective.root().get("preflight");
         UnknownKeys.check(effective.root(), REFERENCE.getObject("preflight"), problems);
         EnvOverrides.warnShadowed(user, env, problems);

@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigValueFactory;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The environment variables that override common keys without editing the file (for Docker). Each
@@ -24,7 +25,42 @@ final class EnvOverrides {
     static final String ALLOWED_ORIGINS = "PREFLIGHT_ALLOWED_ORIGINS";
     static final String LOG_FORMAT = "PREFLIGHT_LOG_FORMAT";
 
+    /**
+     * The {@code PREFLIGHT_*} names preflight reads: the overrides above, and the ones read before the
+     * config is (the file, the application log's level) or by the project's scripts around it.
+     */
+    private static final List<String> KNOWN = List.of(
+            UPSTREAM_URL,
+            PORT,
+            ADMIN_PORT,
+            ADMIN_HOST,
+            ALLOWED_ORIGINS,
+            LOG_FORMAT,
+            "PREFLIGHT_CONFIG",
+            "PREFLIGHT_LOG_LEVEL",
+            "PREFLIGHT_IMAGE",
+            "PREFLIGHT_JAVA_OPTS");
+
     private EnvOverrides() {}
+
+    /**
+     * V4: a {@code PREFLIGHT_*} variable that nothing reads, neither preflight nor a substitution of
+     * the file's ({@code asked}): a misspelt override ({@code PREFLIGHT_ALLOWED_ORIGIN}) was ignored
+     * without a word (found by probing), where a misspelt key is an error. A warning, not an error:
+     * another program may share the prefix. Its value is not shown; it may be anyone's secret.
+     */
+    static void warnUnread(Map<String, String> env, Set<String> asked, List<ConfigProblem> problems) {
+        env.keySet().stream()
+                .filter(name -> name.startsWith("PREFLIGHT_") && !KNOWN.contains(name) && !asked.contains(name))
+                .sorted()
+                .forEach(name -> problems.add(new ConfigProblem(
+                        "",
+                        "env " + name,
+                        "read by nothing",
+                        "not a variable preflight reads, nor named by a ${...} in the file; "
+                                + KeyHints.hint(name, KNOWN),
+                        ConfigProblem.Severity.WARNING)));
+    }
 
     /** A config holding only the overridden keys, to be layered above the user's file. */
     static Config from(Map<String, String> env) {

@@ -141,9 +141,26 @@ class ConfigEnvOverridesTest {
     }
 
     @Test
+    @DisplayName("V4: other variables change nothing; a PREFLIGHT_ one nothing reads is warned about, with the"
+            + " closest known name and without its value; one the file's ${...} names, or PREFLIGHT_CONFIG, is not")
     void otherVariablesAreIgnored() {
-        Settings settings = valid(FILE, Map.of("PREFLIGHT_HOST", "1.2.3.4", "PORT", "1", "PREFLIGHT_CONFIG", "x.conf"));
+        Settings settings = valid(
+                FILE.replace("preflight {", "preflight {\n  upstream.response-timeout = ${?PREFLIGHT_RT}"),
+                Map.of(
+                        "PREFLIGHT_HOST", "1.2.3.4",
+                        "PORT", "1",
+                        "PREFLIGHT_CONFIG", "x.conf",
+                        "PREFLIGHT_ALLOWED_ORIGIN", "https://secret.example",
+                        "PREFLIGHT_RT", "45s"));
 
         assertThat(settings.listen()).isEqualTo(new ListenSettings("0.0.0.0", 8080));
+        assertThat(settings.upstream().responseTimeout()).hasSeconds(45);
+        assertThat(settings.warnings())
+                .extracting(ConfigProblem::render)
+                .containsExactly(
+                        "env PREFLIGHT_ALLOWED_ORIGIN: read by nothing (warning: not a variable preflight reads,"
+                                + " nor named by a ${...} in the file; did you mean PREFLIGHT_ALLOWED_ORIGINS?)",
+                        "env PREFLIGHT_HOST: read by nothing (warning: not a variable preflight reads, nor named"
+                                + " by a ${...} in the file; did you mean PREFLIGHT_PORT?)");
     }
 }

@@ -177,6 +177,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("V1: a file a required include names that cannot be read is said to be an include, not the file")
+    void aMissingRequiredIncludeIsNamedAsOne() throws Exception {
+        Path file = Files.writeString(dir.resolve("main.conf"), """
+                preflight {
+                  upstream.url = "http://127.0.0.1:3000"
+                  include required(file("nope.conf"))
+                }
+                """);
+
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessage("cannot read config file " + file
+                        + ": a file it includes cannot be read: nope.conf (No such file or directory)");
+    }
+
+    @Test
     void aDirectoryIsNotAConfigFile() {
         assertThatThrownBy(() -> ConfigLoader.load(dir, Map.of()))
                 .isInstanceOf(InvalidConfigException.class)
