@@ -174,5 +174,6 @@ final class OriginMatcher {
                 return;
             }
         }
+        OriginRegexLint.problem(written, regex).ifPresent(why -> out.add(PolicyProblem.warning(key, i, written, why)));
     }
 }

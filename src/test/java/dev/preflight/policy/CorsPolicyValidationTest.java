@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -243,6 +245,29 @@ class CorsPolicyValidationTest {
                                 + " it to your domain, e.g. https://[a-z0-9-]+[.]example[.]com)",
                         "allowed-origin-regexes[1]: https?://.* (warning: matches any origin, e.g. https://evil.example;"
                                 + " anchor it to your domain, e.g. https://[a-z0-9-]+[.]example[.]com)");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+            https://app\\.example\\.com.*         | also matches https://app.example.com.evil.example, a host anyone can register: end it with the host (and (:[0-9]+)? for a port)
+            ^https://app\\.example\\.com.+$       | also matches https://app.example.com.evil.example, a host anyone can register: end it with the host (and (:[0-9]+)? for a port)
+            https://app.example.com               | also matches https://appxexamplexcom: an unescaped . matches any character; write \\. or [.]
+            https://app\\.example.com              | also matches https://app.examplexcom: an unescaped . matches any character; write \\. or [.]
+            https://App\\.example\\.com           | never matches: origins are compared in lower case, and it asks for capitals
+            https://app\\.example\\.com           | ""
+            https://.*\\.example\\.com            | ""
+            https://[a-z0-9-]+[.]example[.]com    | ""
+            https://app\\.example\\.com(:[0-9]+)? | ""
+            """)
+    @DisplayName("V4: an origin regex that lets a host follow, has a bare dot, or asks for capitals is warned about")
+    void v4RegexSlips(String regex, String warning) {
+        List<String> problems = rendered(Cors.defaults().regexes(regex));
+
+        if (warning.isEmpty()) {
+            assertThat(problems).isEmpty();
+        } else {
+            assertThat(problems).containsExactly("allowed-origin-regexes[0]: " + regex + " (warning: " + warning + ")");
+        }
     }
 
     @Test
