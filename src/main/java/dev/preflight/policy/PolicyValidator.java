@@ -29,6 +29,7 @@ final class PolicyValidator {
         methods(settings.allowedMethods(), problems);
         headerNames("allowed-headers", settings.allowedHeaders(), "Content-Type", problems);
         headerNames("exposed-headers", settings.exposedHeaders(), "X-Request-Id", problems);
+        neverExposed(settings.exposedHeaders(), problems);
         if (settings.allowCredentials()) {
             credentials(settings, problems);
         }
@@ -55,6 +56,24 @@ final class PolicyValidator {
                         : "methods are case-sensitive and browsers send " + method
                                 + " only if the page writes it so; did you mean " + upper + "?";
                 problems.add(PolicyProblem.warning("allowed-methods", i, method, why));
+            }
+        }
+    }
+
+    /**
+     * V4: {@code Set-Cookie} and {@code Set-Cookie2} are forbidden response header names (Fetch): no
+     * browser lets a script read them, whatever {@code Access-Control-Expose-Headers} says, so listing
+     * one only suggests that a page could (found by probing).
+     */
+    private static void neverExposed(List<String> names, List<PolicyProblem> problems) {
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            if (name.equalsIgnoreCase("Set-Cookie") || name.equalsIgnoreCase("Set-Cookie2")) {
+                problems.add(PolicyProblem.warning(
+                        "exposed-headers",
+                        i,
+                        name,
+                        "browsers never let a script read it (a forbidden response header name), exposed or not"));
             }
         }
     }

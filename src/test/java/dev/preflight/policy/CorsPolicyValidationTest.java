@@ -271,6 +271,14 @@ class CorsPolicyValidationTest {
     }
 
     @Test
+    @DisplayName("V4: Set-Cookie in exposed-headers is warned about: no browser lets a script read it")
+    void setCookieIsNeverExposed() {
+        assertThat(rendered(Cors.origins("https://a.example.com").exposed("X-Request-Id", "set-cookie")))
+                .containsExactly("exposed-headers[1]: set-cookie (warning: browsers never let a script read it (a"
+                        + " forbidden response header name), exposed or not)");
+    }
+
+    @Test
     void v5MethodsAndHeaderNamesAreTokensAndForbiddenMethodsAreRefused() {
         assertThat(rendered(Cors.origins("https://a.example.com")
                         .methods("PO ST", "CONNECT", "trace", "Track", "PUT")
