@@ -51,13 +51,13 @@ public final class NettyFloor {
     private static final AsciiString EXPOSED = AsciiString.cached("X-Request-Id");
 
     public static void main(String[] args) throws InterruptedException {
-        int port = Integer.parseInt(args[0]);
+        InetSocketAddress listen = new InetSocketAddress("127.0.0.1", Integer.parseInt(args[0]));
         InetSocketAddress backend = new InetSocketAddress("127.0.0.1", Integer.parseInt(args[1]));
         Transports transports = Transports.best();
         EventLoopGroup loop = transports.newGroup(1, "floor");
         new ServerBootstrap()
                 .group(loop)
-                .channel(transports.serverChannel())
+                .channelFactory(transports.serverChannelFor(listen.getAddress()))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
@@ -69,7 +69,7 @@ public final class NettyFloor {
                         ch.pipeline().addLast(new HttpServerCodec(decoder), new ClientHandler(backend, transports));
                     }
                 })
-                .bind("127.0.0.1", port)
+                .bind(listen)
                 .sync()
                 .channel()
                 .closeFuture()

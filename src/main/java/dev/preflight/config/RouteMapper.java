@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -62,12 +63,50 @@ final class RouteMapper {
             String path = "preflight.routes[" + i + "]";
             ConfigValue route = list.get(i);
             if (route.valueType() == ConfigValueType.OBJECT) {
-                result.add(route(path, (ConfigObject) route));
+                RouteSettings mapped = route(path, (ConfigObject) route);
+                shadowed(mapped, result)
+                        .ifPresent(first -> problems.add(new ConfigProblem(
+                                path,
+                                ConfigProblem.location(route.origin()),
+                                mapped.name(),
+                                "never matches: route " + first.name()
+                                        + " comes first and matches every request it would"
+                                        + " (the first route that matches wins)",
+                                ConfigProblem.Severity.WARNING)));
+                result.add(mapped);
             } else {
                 problems.add(ConfigProblem.of(path, route, "an object, e.g. " + ROUTE_EXAMPLE));
             }
         }
         return result;
+    }
+
+    /**
+     * V4: an earlier route that matches every request {@code later} would (its host or any host, a
+     * prefix {@code later}'s starts with segment by segment, compared as it compares them): first match
+     * wins, so {@code later} is never used, and a policy written for it is not in force (found by
+     * probing: a route for / ahead of the others).
+     */
+    private static Optional<RouteSettings> shadowed(RouteSettings later, List<RouteSettings> earlier) {
+        for (RouteSettings first : earlier) {
+            boolean host = first.host().isEmpty()
+                    || later.host()
+                            .map(h -> h.equalsIgnoreCase(first.host().get()))
+                            .orElse(false);
+            boolean letters = first.pathPrefixIgnoreCase() || !later.pathPrefixIgnoreCase();
+            // Prefixes are visible ASCII (matchable), so the root locale lower-cases them as routes compare.
+            String prefix =
+                    first.pathPrefixIgnoreCase() ? first.pathPrefix().toLowerCase(Locale.ROOT) : first.pathPrefix();
+            String path =
+                    first.pathPrefixIgnoreCase() ? later.pathPrefix().toLowerCase(Locale.ROOT) : later.pathPrefix();
+            boolean under = prefix.equals("/")
+                    || path.equals(prefix)
+                    || path.startsWith(prefix.endsWith("/") ? prefix : prefix + "/");
+            if (host && letters && under) {
+                return Optional.of(first);
+            }
+        }
+        return Optional.empty();
     }
 
     private RouteSettings route(String path, ConfigObject route) {

@@ -178,7 +178,7 @@ class ConfigCorsPolicyTest {
     void aRouteReportsItsOwnKeysUnderItsPath() {
         assertThat(problems(preflight("""
                   routes = [
-                    { name = "a" }
+                    { name = "a", path-prefix = "/a" }
                     { name = "b", cors.allowed-origins = ["https://b.example.com/"] }
                   ]
                 """)))
@@ -190,7 +190,7 @@ class ConfigCorsPolicyTest {
     void anInheritedProblemOrWarningIsReportedOnceAtTheTopLevel() {
         assertThat(problems(preflight("""
                   cors.allowed-origins = ["https://a.example.com/", "null"]
-                  routes = [{ name = a, cors.max-age = 1m }, { name = b }]
+                  routes = [{ name = a, path-prefix = "/a", cors.max-age = 1m }, { name = b }]
                 """)))
                 .containsExactly(
                         "preflight.cors.allowed-origins[0] (string:3): https://a.example.com/ (expected: an origin"
@@ -204,7 +204,7 @@ class ConfigCorsPolicyTest {
         assertThat(problems(preflight("""
                   cors.allowed-origins = ["*"]
                   routes = [
-                    { name = "public" }
+                    { name = "public", path-prefix = "/public" }
                     { name = "private"
                       cors.allow-credentials = true
                     }

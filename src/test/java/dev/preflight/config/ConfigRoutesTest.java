@@ -133,7 +133,7 @@ class ConfigRoutesTest {
         assertThat(problems(preflight("""
                   routes = [
                     { name = "api", path-prefix = "/api" }
-                    { name = "other" }
+                    { name = "other", path-prefix = "/other" }
                     { name = "api", path-prefix = "/v2" }
                   ]
                 """)))
@@ -172,7 +172,7 @@ class ConfigRoutesTest {
     void problemsInALaterRouteSayWhichRoute() {
         assertThat(problems(preflight("""
                   routes = [
-                    { name = "a" }
+                    { name = "a", path-prefix = "/a" }
                     { name = "b"
                       cors {
                         max-age = -1s
@@ -188,7 +188,7 @@ class ConfigRoutesTest {
     void anInheritedMistakeIsReportedOnceWhereItWasWritten() {
         assertThat(problems(preflight("""
                   cors.max-age = -1s
-                  routes = [{ name = a, cors.allowed-origins = [] }, { name = b }]
+                  routes = [{ name = a, path-prefix = "/a", cors.allowed-origins = [] }, { name = b }]
                 """)))
                 .containsExactly(
                         "preflight.cors.max-age (string:3): -1s (expected: a duration >= 0, e.g. 10m, or null)");
@@ -196,9 +196,47 @@ class ConfigRoutesTest {
 
     @Test
     void aMissingTopLevelUrlIsNotRepeatedForRoutesThatInheritIt() {
-        assertThat(problems("preflight.routes = [{ name = a }, { name = b, upstream.url = \"http://b:1\" }]"))
+        assertThat(
+                        problems(
+                                "preflight.routes = [{ name = a, path-prefix = \"/a\" }, { name = b, upstream.url = \"http://b:1\" }]"))
                 .containsExactly(
                         "preflight.upstream.url: missing (expected: an http:// or https:// URL, e.g. http://127.0.0.1:3000)");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '\'', textBlock = """
+            { name = all }, { name = b, path-prefix = "/b" }                                          | b:all
+            { name = a, path-prefix = "/api" }, { name = b, path-prefix = "/api/v2" }                 | b:a
+            { name = a, path-prefix = "/api/" }, { name = b, path-prefix = "/api/v2" }                | b:a
+            { name = a, path-prefix = "/api" }, { name = b, path-prefix = "/api" }                    | b:a
+            { name = a, path-prefix = "/api" }, { name = b, path-prefix = "/apix" }                   | ''
+            { name = a, path-prefix = "/api/v2" }, { name = b, path-prefix = "/api" }                 | ''
+            { name = a, host = "x.test", path-prefix = "/api" }, { name = b, path-prefix = "/api/v2" } | ''
+            { name = a, path-prefix = "/api" }, { name = b, host = "X.test", path-prefix = "/api/1" } | b:a
+            { name = a, host = "x.test" }, { name = b, host = "X.TEST", path-prefix = "/v2" }         | b:a
+            { name = a, path-prefix = "/API", path-prefix-ignore-case = true }, { name = b, path-prefix = "/api/x" } | b:a
+            { name = a, path-prefix = "/api" }, { name = b, path-prefix = "/api/x", path-prefix-ignore-case = true } | ''
+            { name = a, path-prefix = "/api" }, { name = b, path-prefix = "/API/x" }                  | ''
+            """)
+    @DisplayName("V4: a route an earlier one always wins over is warned about (never used); one it only partly"
+            + " covers is not")
+    void aShadowedRouteIsWarnedAbout(String routes, String shadowed) {
+        List<String> warnings = valid(preflight("  routes = [ " + routes + " ]")).warnings().stream()
+                .map(ConfigProblem::render)
+                .toList();
+
+        if (shadowed.isEmpty()) {
+            assertThat(warnings).isEmpty();
+        } else {
+            String later = shadowed.split(":")[0];
+            String first = shadowed.split(":")[1];
+            assertThat(warnings)
+                    .singleElement()
+                    .asString()
+                    .startsWith("preflight.routes[1] (string:")
+                    .endsWith("): " + later + " (warning: never matches: route " + first
+                            + " comes first and matches every request it would (the first route that matches wins))");
+        }
     }
 
     @Test
