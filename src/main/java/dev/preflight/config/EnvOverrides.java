@@ -6,9 +6,12 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The environment variables that override common keys without editing the file (for Docker). Each
@@ -50,8 +53,24 @@ final class EnvOverrides {
      * another program may share the prefix. Its value is not shown; it may be anyone's secret.
      */
     static void warnUnread(Map<String, String> env, Set<String> asked, List<ConfigProblem> problems) {
+        for (String name : List.of(PORT, ADMIN_PORT)) {
+            if (serviceLink(name, env.get(name))) {
+                problems.add(new ConfigProblem(
+                        "",
+                        "env " + name,
+                        env.get(name),
+                        "not used: a Kubernetes service link (a Service named "
+                                + name.substring(0, name.length() - "_PORT".length())
+                                        .toLowerCase(Locale.ROOT)
+                                        .replace('_', '-')
+                                + " in the namespace), not a port; set enableServiceLinks: false, or the port"
+                                + " in the container's env, which wins over a link",
+                        ConfigProblem.Severity.WARNING));
+            }
+        }
         env.keySet().stream()
                 .filter(name -> name.startsWith("PREFLIGHT_") && !KNOWN.contains(name) && !asked.contains(name))
+                .filter(name -> !SERVICE_LINK_NAME.matcher(name).matches() && !serviceLink(name, env.get(name)))
                 .sorted()
                 .forEach(name -> problems.add(new ConfigProblem(
                         "",
@@ -66,8 +85,9 @@ final class EnvOverrides {
     static Config from(Map<String, String> env) {
         Config overrides = ConfigFactory.empty();
         overrides = with(overrides, env, UPSTREAM_URL, "preflight.upstream.url", EnvOverrides::text);
-        overrides = with(overrides, env, PORT, "preflight.listen.port", EnvOverrides::number);
-        overrides = with(overrides, env, ADMIN_PORT, "preflight.admin.port", EnvOverrides::number);
+        Map<String, String> ports = serviceLinksOut(env);
+        overrides = with(overrides, ports, PORT, "preflight.listen.port", EnvOverrides::number);
+        overrides = with(overrides, ports, ADMIN_PORT, "preflight.admin.port", EnvOverrides::number);
         overrides = with(overrides, env, ADMIN_HOST, "preflight.admin.host", EnvOverrides::text);
         overrides = with(overrides, env, ALLOWED_ORIGINS, "preflight.cors.allowed-origins", EnvOverrides::list);
         overrides = with(overrides, env, LOG_FORMAT, "preflight.access-log.format", EnvOverrides::text);
@@ -103,6 +123,34 @@ final class EnvOverrides {
                             + " (the Docker image sets it; set it instead)",
                     ConfigProblem.Severity.WARNING));
         }
+    }
+
+    /**
+     * What Kubernetes puts in every container's environment for each Service in the namespace (service
+     * links, on by default): for a Service named {@code preflight}, {@code PREFLIGHT_SERVICE_HOST},
+     * {@code PREFLIGHT_SERVICE_PORT}, {@code PREFLIGHT_PORT_8080_TCP_ADDR} and the like, and {@code
+     * PREFLIGHT_PORT=tcp://10.96.0.5:8080}, which is this proxy's own override's name: read as a port,
+     * it stopped the start (found by probing). A value of that form is no port, and is not used.
+     */
+    private static final Pattern SERVICE_LINK_NAME = Pattern.compile(
+            "PREFLIGHT_([A-Z0-9_]+_)?(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT_\\d+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)");
+
+    private static final Pattern SERVICE_LINK_VALUE = Pattern.compile("(tcp|udp|sctp)://\\S+:\\d+");
+
+    private static boolean serviceLink(String name, String value) {
+        return name.endsWith("_PORT")
+                && value != null
+                && SERVICE_LINK_VALUE.matcher(value.strip()).matches();
+    }
+
+    /** {@code env} without the port overrides that are service links. */
+    private static Map<String, String> serviceLinksOut(Map<String, String> env) {
+        if (!serviceLink(PORT, env.get(PORT)) && !serviceLink(ADMIN_PORT, env.get(ADMIN_PORT))) {
+            return env;
+        }
+        Map<String, String> kept = new HashMap<>(env);
+        kept.keySet().removeIf(name -> serviceLink(name, env.get(name)));
+        return kept;
     }
 
     private interface ValueOf {

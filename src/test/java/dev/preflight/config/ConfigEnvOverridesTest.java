@@ -141,6 +141,37 @@ class ConfigEnvOverridesTest {
     }
 
     @Test
+    @DisplayName("V4: a Kubernetes Service named preflight links PREFLIGHT_PORT=tcp://...: not used as the port (it"
+            + " stopped the start), said once; the other link variables are not warned about")
+    void kubernetesServiceLinksAreNotPorts() {
+        Settings settings = valid(
+                FILE,
+                Map.of(
+                        "PREFLIGHT_PORT", "tcp://10.96.0.5:8080",
+                        "PREFLIGHT_SERVICE_HOST", "10.96.0.5",
+                        "PREFLIGHT_SERVICE_PORT", "8080",
+                        "PREFLIGHT_SERVICE_PORT_HTTP", "8080",
+                        "PREFLIGHT_PORT_8080_TCP", "tcp://10.96.0.5:8080",
+                        "PREFLIGHT_PORT_8080_TCP_ADDR", "10.96.0.5",
+                        "PREFLIGHT_PORT_8080_TCP_PORT", "8080",
+                        "PREFLIGHT_PORT_8080_TCP_PROTO", "tcp",
+                        "PREFLIGHT_ADMIN_PORT", "tcp://10.96.0.6:9090"));
+
+        assertThat(settings.listen().port()).isEqualTo(8080);
+        assertThat(settings.admin().port()).isEqualTo(9090);
+        assertThat(settings.warnings())
+                .extracting(ConfigProblem::render)
+                .containsExactlyInAnyOrder(
+                        "env PREFLIGHT_PORT: tcp://10.96.0.5:8080 (warning: not used: a Kubernetes service link (a"
+                                + " Service named preflight in the namespace), not a port; set enableServiceLinks:"
+                                + " false, or the port in the container's env, which wins over a link)",
+                        "env PREFLIGHT_ADMIN_PORT: tcp://10.96.0.6:9090 (warning: not used: a Kubernetes service"
+                                + " link (a Service named preflight-admin in the namespace), not a port; set"
+                                + " enableServiceLinks: false, or the port in the container's env, which wins over a"
+                                + " link)");
+    }
+
+    @Test
     @DisplayName("V4: other variables change nothing; a PREFLIGHT_ one nothing reads is warned about, with the"
             + " closest known name and without its value; one the file's ${...} names, or PREFLIGHT_CONFIG, is not")
     void otherVariablesAreIgnored() {
