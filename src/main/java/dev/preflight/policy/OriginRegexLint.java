@@ -12,7 +12,9 @@ import java.util.regex.Pattern;
  *
  * <ul>
  *   <li>a host may follow: {@code .*} or {@code .+} at the end lets {@code https://app.example.com.evil.example}
- *       through, a host anyone can register;
+ *       through, a host anyone can register (not after a colon: there it meets a port's digits only);
+ *   <li>a host may lead: {@code https://.*example\\.com} lets {@code https://evilexample.com} through;
+ *   <li>a path never matches: an origin has none;
  *   <li>a dot that is not escaped matches any character: {@code https://app.example.com} allows
  *       {@code https://appxexample.com};
  *   <li>a capital letter never matches: the origin is compared lower-case (scheme and host), so the
@@ -27,12 +29,26 @@ final class OriginRegexLint {
     /** Why {@code regex} allows other origins than its author meant, or none at all; empty when it reads as meant. */
     static Optional<String> problem(String written, Pattern regex) {
         String reading = reading(written, '.');
-        if (reading == null) {
+        int authority = reading == null ? -1 : reading.indexOf("://") + 3;
+        if (authority < 3) {
             return Optional.empty();
         }
-        if (regex.matcher(reading + EVIL_SUFFIX).matches()) {
+        String scheme = reading.substring(0, authority);
+        String rest = reading.substring(authority);
+        if (rest.contains("/")) {
+            return regex.matcher(reading).matches() || reading.endsWith("/")
+                    ? Optional.of("never matches: an origin has no path, only scheme://host[:port]")
+                    : Optional.empty();
+        }
+        // After a colon a wildcard can only meet a port's digits: an origin is normalised before it is tried.
+        if (!reading.endsWith(":") && regex.matcher(reading + EVIL_SUFFIX).matches()) {
             return Optional.of("also matches " + reading + EVIL_SUFFIX
                     + ", a host anyone can register: end it with the host (and (:[0-9]+)? for a port)");
+        }
+        if (!rest.startsWith(".") && regex.matcher(scheme + "evil" + rest).matches()) {
+            return Optional.of("also matches " + scheme + "evil" + rest
+                    + ", a host anyone can register: a wildcard before a name must end at a dot, e.g. "
+                    + scheme + "([a-z0-9-]+[.])?" + rest.replace(".", "[.]"));
         }
         if (!regex.matcher(reading).matches()) {
             return Optional.empty();

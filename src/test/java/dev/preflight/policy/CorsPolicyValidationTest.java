@@ -258,6 +258,12 @@ class CorsPolicyValidationTest {
             https://.*\\.example\\.com            | ""
             https://[a-z0-9-]+[.]example[.]com    | ""
             https://app\\.example\\.com(:[0-9]+)? | ""
+            https://.*example\\.com                | also matches https://evilexample.com, a host anyone can register: a wildcard before a name must end at a dot, e.g. https://([a-z0-9-]+[.])?example[.]com
+            https://.+example\\.com                | also matches https://evilexample.com, a host anyone can register: a wildcard before a name must end at a dot, e.g. https://([a-z0-9-]+[.])?example[.]com
+            http://localhost:.*                   | ""
+            http://127\\.0\\.0\\.1:.+                | ""
+            https://app\\.example\\.com:.*        | ""
+            https://app\\.example\\.com/.*        | never matches: an origin has no path, only scheme://host[:port]
             """)
     @DisplayName("V4: an origin regex that lets a host follow, has a bare dot, or asks for capitals is warned about")
     void v4RegexSlips(String regex, String warning) {
