@@ -233,7 +233,9 @@ final class ConfigReader {
         return switch (value.valueType()) {
             case NUMBER -> ((Number) value.unwrapped()).doubleValue() != 0;
             case STRING -> {
-                String written = ((String) value.unwrapped()).strip();
+                // Trimmed as HOCON trims before it reads a duration: Unicode spaces and the BOM too.
+                String written =
+                        ((String) value.unwrapped()).replaceAll("^[\\p{Z}\\s\\uFEFF]+|[\\p{Z}\\s\\uFEFF]+$", "");
                 yield NUMBER.matcher(written).matches() && Double.parseDouble(written) != 0;
             }
             default -> false;
@@ -254,7 +256,7 @@ final class ConfigReader {
                     }
                 })
                 .orElse(false);
-        return tooLong ? "a duration under 106751d (292 years), e.g. " + example : usual;
+        return tooLong ? "a duration of at most 106751d (292 years), e.g. " + example : usual;
     }
 
     private <T> T read(String key, T placeholder, String expected, Function<String, T> getter, Predicate<T> valid) {

@@ -196,8 +196,9 @@ final class RouteMapper {
         String name = r.string(
                 "name",
                 "a non-empty HTTP token (letters, digits, - . _ and the like; no space, quote, slash, comma,"
-                        + " semicolon or control character), unique among routes, e.g. \"api-v2\"",
-                Tokens::isToken);
+                        + " semicolon or control character), unique among routes and not default (the name of"
+                        + " requests no route matches), e.g. \"api-v2\"",
+                name -> Tokens.isToken(name) && !name.equals("default"));
         if (name.isEmpty()) {
             return name;
         }

@@ -55,13 +55,15 @@ public final class ThrottledLog {
     static Object[] printable(Object[] args) {
         Object[] out = args;
         for (int i = 0; i < args.length; i++) {
-            if (args[i] instanceof String text) {
+            // Any text, an HttpMethod's too: a method is a token, but one as long as the request line.
+            if (args[i] != null && !(args[i] instanceof Number) && !(args[i] instanceof Throwable)) {
+                String text = args[i].toString();
                 String cut = text.length() > MAX_ARGUMENT
                         ? text.substring(0, MAX_ARGUMENT) + "...(" + (text.length() - MAX_ARGUMENT) + " more)"
                         : text;
                 String escaped = AccessLogEntry.appendEscaped(new StringBuilder(cut.length()), cut)
                         .toString();
-                if (!escaped.equals(text)) {
+                if (!escaped.equals(text) || !(args[i] instanceof String)) {
                     out = out == args ? args.clone() : out;
                     out[i] = escaped;
                 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.netty.handler.codec.http.HttpMethod;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -63,11 +64,12 @@ class ThrottledLogTest {
         ThrottledLog log = new ThrottledLog("preflight.cors", Level.INFO, 10);
 
         log.log("refused {} from {} on {}", "P\tUT", "https://a\"b\\c.example", "x".repeat(300));
+        log.log("refused {} ({} times)", HttpMethod.valueOf("X".repeat(300)), 3);
 
         assertThat(lines.list)
-                .singleElement()
                 .extracting(ILoggingEvent::getFormattedMessage)
-                .isEqualTo(
-                        "refused P\\x09UT from https://a\\x22b\\x5Cc.example on " + "x".repeat(256) + "...(44 more)");
+                .containsExactly(
+                        "refused P\\x09UT from https://a\\x22b\\x5Cc.example on " + "x".repeat(256) + "...(44 more)",
+                        "refused " + "X".repeat(256) + "...(44 more) (3 times)");
     }
 }
