@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigValueType;
 import dev.preflight.policy.CorsPolicy;
 import dev.preflight.policy.CorsSettings;
 import dev.preflight.policy.FetchMetadataSettings;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -169,9 +170,12 @@ final class SettingsMapper {
     }
 
     /**
-     * Whether binding both addresses to one port would collide: the same address however written
-     * ({@code [::1]} and {@code ::1}, {@code localhost} and {@code 127.0.0.1}), or either a wildcard.
-     * A name is looked up (the hosts file, for localhost); one that does not resolve is compared as written.
+     * Whether binding both addresses to one port would collide, each on a socket of its own family as
+     * the servers bind them: the same address however written ({@code [::1]} and {@code ::1}, {@code
+     * localhost} and {@code 127.0.0.1}), or a wildcard of the other's family; {@code ::} takes IPv4 as
+     * well (Linux's dual-stack default), {@code 0.0.0.0} no IPv6 address ({@code 0.0.0.0} and {@code ::1}
+     * bind side by side). A name is looked up (the hosts file, for localhost); one that does not resolve
+     * is compared as written.
      */
     private static boolean overlap(String a, String b) {
         if (a.equalsIgnoreCase(b)) {
@@ -180,6 +184,10 @@ final class SettingsMapper {
         try {
             InetAddress first = InetAddress.getByName(bare(a));
             InetAddress second = InetAddress.getByName(bare(b));
+            if (first.getClass() != second.getClass()) {
+                InetAddress v6 = first instanceof Inet6Address ? first : second;
+                return v6.isAnyLocalAddress();
+            }
             return first.isAnyLocalAddress() || second.isAnyLocalAddress() || first.equals(second);
         } catch (UnknownHostException e) {
             return false;

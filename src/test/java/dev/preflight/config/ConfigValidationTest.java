@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +36,7 @@ class ConfigValidationTest {
             admin.port = 8080                        | preflight.admin.port (string:3): 8080 (expected: a port other than listen.port's: both 8080 on overlapping addresses, 0.0.0.0 and 127.0.0.1)
             listen { host = "127.0.0.1", port = 9090 } | preflight.listen.port (string:3): 9090 (expected: a port other than admin.port's: both 9090 on overlapping addresses, 127.0.0.1 and 127.0.0.1)
             listen { host = "localhost", port = 9090 } | preflight.listen.port (string:3): 9090 (expected: a port other than admin.port's: both 9090 on overlapping addresses, localhost and 127.0.0.1)
+            admin { host = "::", port = 8080 }       | preflight.admin.port (string:3): 8080 (expected: a port other than listen.port's: both 8080 on overlapping addresses, 0.0.0.0 and ::)
             admin { host = "::1", port = 8080 }, listen.host = "[::1]" | preflight.admin.port (string:3): 8080 (expected: a port other than listen.port's: both 8080 on overlapping addresses, [::1] and ::1)
             admin.port = 80.5                        | preflight.admin.port (string:3): 80.5 (expected: a port number 0..65535)
             admin.port = [9090]                      | preflight.admin.port (string:3): [9090] (expected: a port number 0..65535)
@@ -105,6 +107,17 @@ class ConfigValidationTest {
     void upstreamUrlMustBeAnHttpUrlWithNothingButSchemeHostAndPort(String url, String expected) {
         assertThat(problems("preflight {\n  upstream.url = \"" + url + "\"\n}"))
                 .containsExactly("preflight.upstream.url (string:2): " + url + " (expected: " + expected + ")");
+    }
+
+    @ParameterizedTest(name = "listen {0}, admin {1}")
+    @CsvSource({"0.0.0.0, ::1", "127.0.0.1, ::1", "::1, 127.0.0.1", "localhost, ::1"})
+    @DisplayName("V1: an IPv4 address and an IPv6 one other than :: bind side by side on one port")
+    void addressesOfTwoFamiliesShareAPort(String listen, String admin) {
+        assertThat(valid(preflight("listen { host = \"" + listen + "\", port = 8080 }, admin { host = \"" + admin
+                                + "\", port = 8080 }"))
+                        .admin()
+                        .port())
+                .isEqualTo(8080);
     }
 
     @Test
