@@ -77,7 +77,11 @@ final class ProxyContext {
     private void removeUnusedPoolGauges(ProxyRuntime next) {
         Set<String> used = new java.util.HashSet<>();
         next.pools().forEach(pool -> used.add(pool.settings().url().toString()));
-        retiring.forEach(pool -> used.add(pool.settings().url().toString()));
+        // Busy: a connection lent (an exchange, a tunnel) or a request waiting. Idle ones are being
+        // closed with the retired pool, and kept its gauges at almost every reload (found by probing).
+        retiring.stream()
+                .filter(pool -> pool.openConnections() > pool.idleConnections() || pool.pendingAcquires() > 0)
+                .forEach(pool -> used.add(pool.settings().url().toString()));
         for (String url : poolGauges) {
             if (!used.contains(url)) {
                 metrics.removeUpstreamPool(url);

@@ -2,9 +2,15 @@ package dev.preflight.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.preflight.testing.Await;
 import dev.preflight.testing.ProxyHarness;
+import dev.preflight.testing.TestBackend;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
@@ -39,6 +45,42 @@ class PoolGaugesRemovedTest {
         } finally {
             proxy.close();
         }
+    }
+
+    @Test
+    @DisplayName("O3/O4: an upstream whose pool holds only idle connections loses its gauges at the reload that"
+            + " drops it (its idle connections are being closed; they kept the gauges until another reload)")
+    void idleConnectionsDoNotKeepTheGauges() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (TestBackend backend = TestBackend.start()) {
+            String route =
+                    "routes = [ { name = \"old\", path-prefix = \"/old\", upstream.url = \"" + backend.url() + "\" } ]";
+            ProxyServer proxy = ProxyServer.start(ProxyHarness.settings(DEFAULT, route), registry);
+            try {
+                HttpResponse<String> answer = HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                                + proxy.address().getPort() + "/old/x"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+                assertThat(answer.statusCode()).isEqualTo(200);
+                Await.until("the connection is back in the pool", () -> idle(registry, backend.url()) == 1);
+
+                proxy.reload(ProxyHarness.settings(DEFAULT));
+
+                assertThat(gaugedUpstreams(registry)).containsExactly(DEFAULT);
+            } finally {
+                proxy.close();
+            }
+        }
+    }
+
+    private static double idle(SimpleMeterRegistry registry, String upstream) {
+        return registry.find(ProxyMetrics.UPSTREAM_CONNECTIONS)
+                .tag("upstream", upstream)
+                .tag("state", "idle")
+                .gauge()
+                .value();
     }
 
     private static Set<String> gaugedUpstreams(SimpleMeterRegistry registry) {
