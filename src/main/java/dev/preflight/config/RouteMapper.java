@@ -198,7 +198,7 @@ final class RouteMapper {
                 "a non-empty HTTP token (letters, digits, - . _ and the like; no space, quote, slash, comma,"
                         + " semicolon or control character), unique among routes and not default (the name of"
                         + " requests no route matches), e.g. \"api-v2\"",
-                name -> Tokens.isToken(name) && !name.equals("default"));
+                written -> Tokens.isToken(written) && !written.equals("default"));
         if (name.isEmpty()) {
             return name;
         }
