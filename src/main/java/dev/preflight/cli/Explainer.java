@@ -155,7 +155,8 @@ public final class Explainer {
         this.debug = settings.debug().decisionHeader();
     }
 
-    public Explanation explain(Question q) {
+    public Explanation explain(Question asked) {
+        Question q = HeadQuestions.asReceived(asked);
         Explanation refused = HeadQuestions.refusedBeforeRouting(q);
         if (refused != null) {
             return refused;

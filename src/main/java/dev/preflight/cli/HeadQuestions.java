@@ -20,6 +20,43 @@ final class HeadQuestions {
     private HeadQuestions() {}
 
     /**
+     * The question as the proxy would read it off the wire: its decoder takes the spaces and tabs
+     * around a header value away (RFC 9110 5.5), so {@code "https://app.example\t"} is an allowed
+     * origin there, not a malformed one (found by probing).
+     */
+    static Explainer.Question asReceived(Explainer.Question q) {
+        SecFetch secFetch = q.secFetch();
+        return new Explainer.Question(
+                trimmed(q.origin()),
+                q.method(),
+                q.headers().stream().map(HeadQuestions::trimmed).toList(),
+                q.path(),
+                trimmed(q.host()),
+                q.preflight(),
+                secFetch == SecFetch.NONE
+                        ? secFetch
+                        : new SecFetch(trimmed(secFetch.site()), trimmed(secFetch.mode()), trimmed(secFetch.dest())),
+                trimmed(q.forwardedProto()),
+                q.privateNetwork(),
+                q.websocket());
+    }
+
+    private static String trimmed(String value) {
+        if (value == null) {
+            return null;
+        }
+        int start = 0;
+        int end = value.length();
+        while (start < end && (value.charAt(start) == ' ' || value.charAt(start) == '\t')) {
+            start++;
+        }
+        while (end > start && (value.charAt(end - 1) == ' ' || value.charAt(end - 1) == '\t')) {
+            end--;
+        }
+        return value.substring(start, end);
+    }
+
+    /**
      * The proxy's answer to a head it refuses before routing: a request line the decoder does not
      * take, a Host that is not host[:port] (RFC 9112 3.2), TRACE, CONNECT, a target of * for another
      * method than OPTIONS, a header value that is not ASCII...; or null when it goes on to a route.
@@ -85,6 +122,9 @@ final class HeadQuestions {
             for (String h : q.headers()) {
                 headers.add(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS, h);
             }
+        }
+        if (q.forwardedProto() != null) {
+            headers.set("X-Forwarded-Proto", q.forwardedProto());
         }
         SecFetch secFetch = q.secFetch();
         for (String[] h : new String[][] {

@@ -132,6 +132,18 @@ class ExplainMatchesWireTest {
                         "Origin: https://a\u007f.example\r\n",
                         q("https://a\u007f.example", "GET", false)),
                 row(
+                        "the tab after an Origin is the decoder's to take away: an allowed origin",
+                        "GET /a",
+                        "Origin: " + APP + "\t\r\n",
+                        q(APP + "\t", "GET", false)),
+                row("and the space before one", "GET /a", "Origin:  " + APP + "\r\n", q(" " + APP, "GET", false)),
+                row(
+                        "a control character in X-Forwarded-Proto",
+                        "GET /a",
+                        "Origin: " + APP + "\r\nX-Forwarded-Proto: https\u0001\r\n",
+                        new Explainer.Question(
+                                APP, "GET", List.of(), "/a", null, false, null, "https\u0001", false, false)),
+                row(
                         "NUL in a requested header name",
                         "OPTIONS /a",
                         pre(APP, "PUT", "x\u0000y"),
