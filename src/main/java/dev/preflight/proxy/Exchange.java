@@ -131,6 +131,11 @@ final class Exchange implements UpstreamListener, ProgressTimer.Expiry {
         timer.progress();
         if (message instanceof HttpResponse response) {
             responseRelay.onHead(response);
+            if (finished && message instanceof HttpContent) {
+                // The decoder's invalid head comes as a full message, which the head's refusal has
+                // released already: its content half must not be released again (found by probing).
+                return;
+            }
         }
         if (message instanceof HttpContent content) {
             responseRelay.onContent(content);

@@ -2,9 +2,13 @@ package dev.preflight.proxy.upstream;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Hands what an upstream connection receives to the exchange that holds it, one message per
@@ -16,6 +20,8 @@ import java.util.ArrayDeque;
  * may arrive: anything that does closes it (its pool closes it after {@code idle-timeout}).
  */
 public final class UpstreamResponseHandler extends ChannelDuplexHandler {
+    private static final Logger log = LoggerFactory.getLogger(UpstreamResponseHandler.class);
+
     // Set and read only on the channel's event loop, which is also its client's.
     private UpstreamListener listener;
     private boolean closedReported;
@@ -155,6 +161,14 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!(cause instanceof IOException) && !(cause instanceof DecoderException)) {
+            // Not the connection's failure but the proxy's own: said, not only closed over (a double
+            // release was found only by recording exceptions with JFR).
+            log.warn(
+                    "closing upstream connection {} after an unexpected error",
+                    ctx.channel().remoteAddress(),
+                    cause);
+        }
         reportClosed(cause);
         ctx.close();
     }
