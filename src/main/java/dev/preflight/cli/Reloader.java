@@ -5,7 +5,10 @@ import dev.preflight.config.InvalidConfigException;
 import dev.preflight.config.Settings;
 import dev.preflight.proxy.ProxyMetrics;
 import dev.preflight.proxy.ProxyServer;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,6 +28,9 @@ public final class Reloader {
     private static final long FIRST_RETRY_MILLIS = 1000;
     private static final long MAX_RETRY_MILLIS = 30_000;
 
+    /** The trigger of a reload the file watcher asked for. */
+    public static final String FILE_CHANGE = "file change";
+
     private final Path file;
     private final Map<String, String> env;
     private final ProxyServer server;
@@ -32,6 +38,8 @@ public final class Reloader {
     private final AtomicReference<Settings> current;
     private final Settings started;
     private boolean lastRefused; // the last reload was refused; read and written in reload(), which is synchronized
+    private String lastProblems = ""; // what it was refused for
+    private int lastRefusedFile; // and the content of the file then (its hash code)
     // A file that could not be read at all (no descriptor left, missing while being replaced) is read
     // again, 1 s later and then up to every 30 s, until it can be: no further edit or SIGHUP may come,
     // and the valid policy on disk would otherwise never be applied (found by probing).
@@ -49,6 +57,15 @@ public final class Reloader {
         this.started = initial;
         metrics.reloadsAtZero();
         metrics.configInForce(initial.hash(), initial.loadedAt());
+    }
+
+    /** The file's content as a hash code, or 0 when it cannot be read. */
+    private int contentHash() {
+        try {
+            return Arrays.hashCode(Files.readAllBytes(file));
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     /** The settings in force. */
@@ -84,16 +101,28 @@ public final class Reloader {
                 log.debug("reload retry: {} still cannot be read", file);
                 return; // counted and logged once, at the failure that started the retries
             }
+            String problems = String.join(
+                    "\n  ", e.problems().stream().map(p -> p.render()).toList());
+            int content = contentHash();
+            if (lastRefused
+                    && trigger.equals(FILE_CHANGE)
+                    && problems.equals(lastProblems)
+                    && content == lastRefusedFile) {
+                // The same file refused for the same problems: another file in the directory changed
+                // (an editor's swap file), not this one. Counted and logged once (found by probing: 19
+                // failures counted for 6 invalid edits).
+                log.debug("reload ({}) of {}: unchanged, still refused", trigger, file);
+                return;
+            }
             metrics.reload(false);
             lastRefused = true;
+            lastProblems = problems;
+            lastRefusedFile = content;
             log.error(
                     "reload ({}) of {} refused, the running policy stays:\n  {}",
                     trigger,
                     file,
-                    String.join(
-                                    "\n  ",
-                                    e.problems().stream().map(p -> p.render()).toList())
-                            + (e.unreadable() ? "\n  (read again every few seconds until it can be read)" : ""));
+                    problems + (e.unreadable() ? "\n  (read again every few seconds until it can be read)" : ""));
             return;
         }
         Settings previous = current.get();

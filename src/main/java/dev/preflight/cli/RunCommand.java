@@ -145,7 +145,7 @@ public final class RunCommand {
             return null;
         }
         try {
-            return ConfigWatcher.start(file, RELOAD_DEBOUNCE, () -> reloader.reload("file change"));
+            return ConfigWatcher.start(file, RELOAD_DEBOUNCE, () -> reloader.reload(Reloader.FILE_CHANGE));
         } catch (IOException e) {
             log().warn("cannot watch {} ({}); reload with SIGHUP", file, e.toString());
             return null;

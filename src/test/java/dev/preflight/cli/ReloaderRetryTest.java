@@ -65,6 +65,37 @@ class ReloaderRetryTest {
         }
     }
 
+    @Test
+    @DisplayName("O4: a file change elsewhere in the directory does not refuse the same invalid file again; a"
+            + " SIGHUP, or the file edited, does")
+    void theSameRefusalIsCountedOnce() throws Exception {
+        Path file = Files.writeString(dir.resolve("application.conf"), POLICY.formatted("https://a.example"));
+        Settings initial = ConfigLoader.load(file, Map.of());
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ProxyMetrics metrics = new ProxyMetrics(registry);
+        ProxyServer proxy = ProxyServer.start(initial, metrics);
+        try {
+            Reloader reloader = new Reloader(file, Map.of(), proxy, metrics, initial);
+            Files.writeString(file, POLICY.formatted("https://a.example/"));
+
+            reloader.reload(Reloader.FILE_CHANGE);
+            reloader.reload(Reloader.FILE_CHANGE); // an editor's swap file beside it, say
+            assertThat(reloads(registry, "failure"))
+                    .as("refusals of one invalid file")
+                    .isEqualTo(1);
+
+            reloader.reload("SIGHUP");
+            assertThat(reloads(registry, "failure")).as("asked for by a signal").isEqualTo(2);
+
+            Files.writeString(file, POLICY.formatted("https://a.example/") + "\n# edited, still invalid\n");
+            reloader.reload(Reloader.FILE_CHANGE);
+            assertThat(reloads(registry, "failure")).as("the file edited").isEqualTo(3);
+            assertThat(reloader.current()).isSameAs(initial);
+        } finally {
+            proxy.close();
+        }
+    }
+
     private static double reloads(SimpleMeterRegistry registry, String result) {
         Counter counter =
                 registry.find(ProxyMetrics.CONFIG_RELOADS).tag("result", result).counter();
