@@ -28,7 +28,8 @@ final class HeadQuestions {
         SecFetch secFetch = q.secFetch();
         return new Explainer.Question(
                 trimmed(q.origin()),
-                q.method(),
+                // A preflight's method is a header's value (Access-Control-Request-Method), trimmed too.
+                q.preflight() ? trimmed(q.method()) : q.method(),
                 q.headers().stream().map(HeadQuestions::trimmed).toList(),
                 q.path(),
                 trimmed(q.host()),

@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.preflight.policy.CorsSettings;
 import dev.preflight.policy.RequestPath;
+import dev.preflight.policy.RouteTable;
 import dev.preflight.policy.Tokens;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -91,17 +92,23 @@ final class RouteMapper {
         for (RouteSettings first : earlier) {
             boolean host = first.host().isEmpty()
                     || later.host()
-                            .map(h -> h.equalsIgnoreCase(first.host().get()))
+                            .map(h -> RouteTable.hostWithoutPort(h)
+                                    .equals(RouteTable.hostWithoutPort(
+                                            first.host().get())))
                             .orElse(false);
-            boolean letters = first.pathPrefixIgnoreCase() || !later.pathPrefixIgnoreCase();
-            // Prefixes are visible ASCII (matchable), so the root locale lower-cases them as routes compare.
-            String prefix =
-                    first.pathPrefixIgnoreCase() ? first.pathPrefix().toLowerCase(Locale.ROOT) : first.pathPrefix();
-            String path =
-                    first.pathPrefixIgnoreCase() ? later.pathPrefix().toLowerCase(Locale.ROOT) : later.pathPrefix();
-            boolean under = prefix.equals("/")
-                    || path.equals(prefix)
-                    || path.startsWith(prefix.endsWith("/") ? prefix : prefix + "/");
+            // Prefixes as the route table takes them: without a trailing slash, "/" empty.
+            String prefix = RouteTable.trimPrefix(first.pathPrefix());
+            String path = RouteTable.trimPrefix(later.pathPrefix());
+            // A case-sensitive prefix covers an ignore-case one only where it has no letter to fold.
+            boolean letters = first.pathPrefixIgnoreCase()
+                    || !later.pathPrefixIgnoreCase()
+                    || prefix.chars().noneMatch(Character::isLetter);
+            if (first.pathPrefixIgnoreCase()) {
+                // Prefixes are visible ASCII (matchable), so the root locale lower-cases them as routes compare.
+                prefix = prefix.toLowerCase(Locale.ROOT);
+                path = path.toLowerCase(Locale.ROOT);
+            }
+            boolean under = prefix.isEmpty() || path.equals(prefix) || path.startsWith(prefix + "/");
             if (host && letters && under) {
                 return Optional.of(first);
             }

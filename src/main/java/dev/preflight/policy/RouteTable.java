@@ -51,7 +51,9 @@ public final class RouteTable<T> {
             String prefix = trimPrefix(e.pathPrefix());
             String decoded = RequestPath.percentDecoded(prefix);
             compiled.add(new Compiled<>(
-                    e.host().map(h -> h.toLowerCase(Locale.ROOT)).orElse(null),
+                    // As a request's Host is read: lower-case, without a trailing dot (a route host
+                    // written "a.example.com." matched no request at all; found by probing).
+                    e.host().map(RouteTable::hostWithoutPort).orElse(null),
                     prefix,
                     decoded,
                     decoded.toLowerCase(Locale.ROOT),
@@ -172,7 +174,7 @@ public final class RouteTable<T> {
     }
 
     /** A prefix as {@link #prefixMatches} takes it: without its trailing slash ({@code /} becomes empty). */
-    static String trimPrefix(String prefix) {
+    public static String trimPrefix(String prefix) {
         return prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
     }
 
@@ -203,7 +205,7 @@ public final class RouteTable<T> {
         return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
     }
 
-    static String hostWithoutPort(String host) {
+    public static String hostWithoutPort(String host) {
         String h = host.trim().toLowerCase(Locale.ROOT);
         if (h.startsWith("[")) {
             int end = h.indexOf(']');

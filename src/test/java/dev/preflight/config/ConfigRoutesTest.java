@@ -218,6 +218,10 @@ class ConfigRoutesTest {
             { name = a, path-prefix = "/API", path-prefix-ignore-case = true }, { name = b, path-prefix = "/api/x" } | b:a
             { name = a, path-prefix = "/api" }, { name = b, path-prefix = "/api/x", path-prefix-ignore-case = true } | ''
             { name = a, path-prefix = "/api" }, { name = b, path-prefix = "/API/x" }                  | ''
+            { name = all }, { name = b, path-prefix = "/v2", path-prefix-ignore-case = true }         | b:all
+            { name = a, path-prefix = "/123" }, { name = b, path-prefix = "/123/x", path-prefix-ignore-case = true } | b:a
+            { name = a, path-prefix = "/api/" }, { name = b, path-prefix = "/api" }                   | b:a
+            { name = a, host = "x.test." }, { name = b, host = "X.test", path-prefix = "/v2" }        | b:a
             """)
     @DisplayName("V4: a route an earlier one always wins over is warned about (never used); one it only partly"
             + " covers is not")

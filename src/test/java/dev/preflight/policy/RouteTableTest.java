@@ -23,6 +23,7 @@ class RouteTableTest {
                     new RouteTable.Entry<>(Optional.empty(), "/$batch", false, "batch"),
                     new RouteTable.Entry<>(Optional.of("API.example.com"), "/v2", false, "v2"),
                     new RouteTable.Entry<>(Optional.of("[2001:db8::1]"), "/", false, "ipv6"),
+                    new RouteTable.Entry<>(Optional.of("dot.example.com."), "/", false, "dot"),
                     new RouteTable.Entry<>(Optional.empty(), "/v2/", false, "v2-any-host")),
             Function.identity(),
             "default");
@@ -49,6 +50,8 @@ class RouteTableTest {
             a host route: no Host falls through                    | NULL              | /v2/items    | v2-any-host
             an IPv6 host route: with a port                        | [2001:db8::1]:8443 | /x          | ipv6
             an IPv6 host route: another address falls through      | [2001:db8::2]     | /x           | default
+            a host route written with a trailing dot: its host    | dot.example.com   | /x           | dot
+            ... and with one                                       | DOT.example.com.:443 | /x        | dot
             """)
     void selects(String rule, String host, String path, String expected) {
         assertThat(TABLE.select(host, path)).as(rule).isEqualTo(expected);

@@ -138,6 +138,11 @@ class ExplainMatchesWireTest {
                         q(APP + "\t", "GET", false)),
                 row("and the space before one", "GET /a", "Origin:  " + APP + "\r\n", q(" " + APP, "GET", false)),
                 row(
+                        "a preflight's method is a header value, trimmed as one",
+                        "OPTIONS /a",
+                        pre(APP, "PUT ", null),
+                        q(APP, " PUT\t", true)),
+                row(
                         "a control character in X-Forwarded-Proto",
                         "GET /a",
                         "Origin: " + APP + "\r\nX-Forwarded-Proto: https\u0001\r\n",
