@@ -5,94 +5,203 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * V4, beyond "matches any origin": the usual slips in an origin regex, found by trying it on the
- * origin it reads as when its escaped dots, anchors and wildcards are taken literally ({@code
- * https://app\.example\.com.*} reads as {@code https://app.example.com}). A regex that does not match
- * its own reading (character classes, alternatives) is not judged. What is found:
+ * V4, beyond "matches any origin": the usual slips in an origin regex, found by trying it on an
+ * origin it spells and on that origin with an attacker's name put where the slip lets one in. The
+ * origin is the regex read with its escaped dots as dots, each wildcard as nothing, an optional part
+ * or a group's first alternative as written, a class as one of its characters and a flag group left
+ * out ({@code (?i)https?://(www|app)\.example\.com(:\d+)?.*} reads as
+ * {@code https://www.example.com:1}). A regex with anything else in it is not judged. What is found:
  *
  * <ul>
  *   <li>a host may follow: {@code .*} or {@code .+} at the end lets {@code https://app.example.com.evil.example}
  *       through, a host anyone can register (not after a colon: there it meets a port's digits only);
- *   <li>a host may lead: {@code https://.*example\\.com} lets {@code https://evilexample.com} through;
+ *   <li>a host may lead: {@code https://.*example\.com} lets {@code https://evilexample.com} through;
+ *   <li>any top-level domain: {@code https://app\.example\.[a-z]+} lets {@code https://app.example.evil} through;
  *   <li>a path never matches: an origin has none;
  *   <li>a dot that is not escaped matches any character: {@code https://app.example.com} allows
  *       {@code https://appxexample.com};
- *   <li>a capital letter never matches: the origin is compared lower-case (scheme and host), so the
- *       entry allows nothing.
+ *   <li>a capital letter never matches (without {@code (?i)}): the origin is compared lower-case, so
+ *       the entry allows nothing.
  * </ul>
  */
 final class OriginRegexLint {
-    private static final String EVIL_SUFFIX = ".evil.example";
+    private static final Pattern FLAGS = Pattern.compile("^\\(\\?[a-zA-Z]+\\)");
 
     private OriginRegexLint() {}
 
     /** Why {@code regex} allows other origins than its author meant, or none at all; empty when it reads as meant. */
     static Optional<String> problem(String written, Pattern regex) {
-        String reading = reading(written, '.');
+        String body = FLAGS.matcher(written).replaceFirst("");
+        boolean anyCase = written.substring(0, written.length() - body.length()).contains("i");
+        String reading = new Reader(body, '.').origin();
         int authority = reading == null ? -1 : reading.indexOf("://") + 3;
         if (authority < 3) {
             return Optional.empty();
         }
         String scheme = reading.substring(0, authority);
-        String rest = reading.substring(authority);
-        if (rest.contains("/")) {
-            return regex.matcher(reading).matches() || reading.endsWith("/")
-                    ? Optional.of("never matches: an origin has no path, only scheme://host[:port]")
-                    : Optional.empty();
+        String raw = reading.substring(authority);
+        // A wildcard subdomain reads as ".example.com": tried as a name under it.
+        String name = raw.startsWith(".") ? raw.substring(1) : raw;
+        String rest = raw.startsWith(".") ? "a" + raw : raw;
+        String sample = scheme + rest;
+        int path = rest.indexOf('/');
+        if (path >= 0) {
+            return regex.matcher(scheme + rest.substring(0, path)).matches()
+                    ? Optional.empty() // an optional slash
+                    : Optional.of("never matches: an origin has no path, only scheme://host[:port]");
         }
         // After a colon a wildcard can only meet a port's digits: an origin is normalised before it is tried.
-        if (!reading.endsWith(":") && regex.matcher(reading + EVIL_SUFFIX).matches()) {
-            return Optional.of("also matches " + reading + EVIL_SUFFIX
+        String following = sample + (sample.endsWith(".") ? "evil.example" : ".evil.example");
+        if (!sample.endsWith(":") && regex.matcher(following).matches()) {
+            return Optional.of("also matches " + following
                     + ", a host anyone can register: end it with the host (and (:[0-9]+)? for a port)");
         }
-        if (!rest.startsWith(".") && regex.matcher(scheme + "evil" + rest).matches()) {
-            return Optional.of("also matches " + scheme + "evil" + rest
-                    + ", a host anyone can register: a wildcard before a name must end at a dot, e.g. "
-                    + scheme + "([a-z0-9-]+[.])?" + rest.replace(".", "[.]"));
+        // "evil" joined to the name a registrar sells (example.com), not to a label under it.
+        String leading = scheme + "evil" + name;
+        if (dots(host(name)) <= 1 && regex.matcher(leading).matches()) {
+            return Optional.of("also matches " + leading
+                    + ", a host anyone can register: let a wildcard end at a dot, as in https://([a-z0-9-]+[.])?"
+                    + "example[.]com");
         }
-        if (!regex.matcher(reading).matches()) {
+        String otherTld = otherTopLevelDomain(scheme, rest);
+        if (otherTld != null && regex.matcher(otherTld).matches()) {
+            return Optional.of("also matches " + otherTld + ", any top-level domain: write yours");
+        }
+        if (!regex.matcher(sample).matches()) {
             return Optional.empty();
         }
-        String lower = reading.toLowerCase(Locale.ROOT);
-        if (!lower.equals(reading) && !regex.matcher(lower).matches()) {
+        String lower = sample.toLowerCase(Locale.ROOT);
+        if (!anyCase && !lower.equals(sample) && !regex.matcher(lower).matches()) {
             return Optional.of("never matches: origins are compared in lower case, and it asks for capitals");
         }
-        String anyChar = reading(written, 'x');
-        if (!anyChar.equals(reading) && regex.matcher(anyChar).matches()) {
+        String anyChar = new Reader(body, 'x').origin();
+        if (anyChar != null
+                && !anyChar.equals(reading)
+                && regex.matcher(anyChar).matches()) {
             return Optional.of("also matches " + anyChar + ": an unescaped . matches any character; write \\. or [.]");
         }
         return Optional.empty();
     }
 
-    /**
-     * The origin {@code regex} spells when read literally, with {@code bareDot} for an unescaped dot;
-     * null when it has more than a literal can stand for (a class, a group, an alternative).
-     */
-    private static String reading(String regex, char bareDot) {
-        String body = regex;
-        if (body.startsWith("^")) {
-            body = body.substring(1);
+    private static String host(String authority) {
+        int colon = authority.indexOf(':');
+        return colon < 0 ? authority : authority.substring(0, colon);
+    }
+
+    private static long dots(String host) {
+        return host.chars().filter(c -> c == '.').count();
+    }
+
+    /** The sample with its last label replaced, when the host has a name and a top-level domain. */
+    private static String otherTopLevelDomain(String scheme, String rest) {
+        String host = host(rest);
+        int dot = host.lastIndexOf('.');
+        if (dot <= 0 || dot == host.length() - 1 || host.chars().allMatch(c -> c == '.' || Character.isDigit(c))) {
+            return null;
         }
-        if (body.endsWith("$") && !body.endsWith("\\$")) {
-            body = body.substring(0, body.length() - 1);
+        return scheme + host.substring(0, dot + 1) + "evil" + rest.substring(host.length());
+    }
+
+    /** Reads a regex as the origin it spells; {@code origin()} is null for what it cannot read. */
+    private static final class Reader {
+        private final String regex;
+        private final char bareDot;
+        private int at;
+
+        Reader(String regex, char bareDot) {
+            this.regex = regex.startsWith("^") ? regex.substring(1) : regex;
+            this.bareDot = bareDot;
         }
-        StringBuilder out = new StringBuilder(body.length());
-        for (int i = 0; i < body.length(); i++) {
-            char c = body.charAt(i);
-            char next = i + 1 < body.length() ? body.charAt(i + 1) : 0;
-            if (c == '\\' && next == '.') {
-                out.append('.');
-                i++;
-            } else if (c == '.' && (next == '*' || next == '+')) {
-                i++; // the wildcard stands for nothing here; the probes add what it lets through
-            } else if (c == '.') {
-                out.append(bareDot);
-            } else if (Character.isLetterOrDigit(c) || c == ':' || c == '/' || c == '-') {
-                out.append(c);
-            } else {
-                return null;
+
+        String origin() {
+            String first = alternatives();
+            return first != null && at == regex.length() ? first : null;
+        }
+
+        /** The first alternative up to the end or a closing parenthesis; the others are skipped. */
+        private String alternatives() {
+            String first = sequence();
+            while (first != null && at < regex.length() && regex.charAt(at) == '|') {
+                at++;
+                if (sequence() == null) {
+                    return null;
+                }
+            }
+            return first;
+        }
+
+        private String sequence() {
+            StringBuilder out = new StringBuilder();
+            while (at < regex.length() && regex.charAt(at) != '|' && regex.charAt(at) != ')') {
+                String atom = atom();
+                if (atom == null) {
+                    return null;
+                }
+                char quantifier = at < regex.length() ? regex.charAt(at) : 0;
+                if (quantifier == '*' || quantifier == '+' || quantifier == '?') {
+                    at++;
+                    // A wildcard stands for nothing (the probes add what it lets through); anything else
+                    // optional or repeated for itself once.
+                    out.append(atom.equals("\u0000") || quantifier == '*' ? "" : atom);
+                } else if (quantifier == '{') {
+                    int close = regex.indexOf('}', at);
+                    if (close < 0) {
+                        return null;
+                    }
+                    at = close + 1;
+                    out.append(atom.equals("\u0000") ? "" : atom);
+                } else {
+                    out.append(atom.equals("\u0000") ? String.valueOf(bareDot) : atom);
+                }
+            }
+            return out.toString();
+        }
+
+        /** One atom as the text it stands for; NUL for a bare dot, whose reading depends on its quantifier. */
+        private String atom() {
+            char c = regex.charAt(at++);
+            switch (c) {
+                case '.':
+                    return "\u0000";
+                case '\\':
+                    if (at >= regex.length()) {
+                        return null;
+                    }
+                    char escaped = regex.charAt(at++);
+                    return escaped == 'd' ? "1" : Character.isLetterOrDigit(escaped) ? null : String.valueOf(escaped);
+                case '[':
+                    return charClass();
+                case '(':
+                    if (regex.startsWith("?:", at)) {
+                        at += 2;
+                    } else if (at < regex.length() && regex.charAt(at) == '?') {
+                        return null;
+                    }
+                    String group = alternatives();
+                    if (group == null || at >= regex.length() || regex.charAt(at) != ')') {
+                        return null;
+                    }
+                    at++;
+                    return group;
+                case '$':
+                    return at == regex.length() ? "" : null;
+                default:
+                    return Character.isLetterOrDigit(c) || c == ':' || c == '/' || c == '-' ? String.valueOf(c) : null;
             }
         }
-        return out.toString();
+
+        /** A class as its first member: {@code [a-z0-9-]} reads as {@code a}; a negated one is not read. */
+        private String charClass() {
+            int close = regex.indexOf(']', at + 1);
+            if (close < 0 || regex.charAt(at) == '^') {
+                return null;
+            }
+            char first = regex.charAt(at);
+            at = close + 1;
+            if (first == '\\') {
+                return null;
+            }
+            return String.valueOf(first);
+        }
     }
 }

@@ -249,23 +249,41 @@ class CorsPolicyValidationTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
-            https://app\\.example\\.com.*         | also matches https://app.example.com.evil.example, a host anyone can register: end it with the host (and (:[0-9]+)? for a port)
-            ^https://app\\.example\\.com.+$       | also matches https://app.example.com.evil.example, a host anyone can register: end it with the host (and (:[0-9]+)? for a port)
-            https://app.example.com               | also matches https://appxexamplexcom: an unescaped . matches any character; write \\. or [.]
-            https://app\\.example.com              | also matches https://app.examplexcom: an unescaped . matches any character; write \\. or [.]
-            https://App\\.example\\.com           | never matches: origins are compared in lower case, and it asks for capitals
-            https://app\\.example\\.com           | ""
-            https://.*\\.example\\.com            | ""
-            https://[a-z0-9-]+[.]example[.]com    | ""
-            https://app\\.example\\.com(:[0-9]+)? | ""
-            https://.*example\\.com                | also matches https://evilexample.com, a host anyone can register: a wildcard before a name must end at a dot, e.g. https://([a-z0-9-]+[.])?example[.]com
-            https://.+example\\.com                | also matches https://evilexample.com, a host anyone can register: a wildcard before a name must end at a dot, e.g. https://([a-z0-9-]+[.])?example[.]com
-            http://localhost:.*                   | ""
+            https://app\\.example\\.com.*            | also matches https://app.example.com.evil.example, a host anyone can register: end it with the host (and (:[0-9]+)? for a port)
+            ^https://app\\.example\\.com.+$          | also matches https://app.example.com.evil.example, a host anyone can register: end it with the host (and (:[0-9]+)? for a port)
+            (?i)https://app\\.example\\.com.*        | also matches https://app.example.com.evil.example, a host anyone can register: end it with the host (and (:[0-9]+)? for a port)
+            https?://app\\.example\\.com.*           | also matches https://app.example.com.evil.example, a host anyone can register: end it with the host (and (:[0-9]+)? for a port)
+            "https://(www|app)\\.example\\.com.*"    | also matches https://www.example.com.evil.example, a host anyone can register: end it with the host (and (:[0-9]+)? for a port)
+            https://app\\.example\\.com(:\\d+)?.*    | also matches https://app.example.com:1.evil.example, a host anyone can register: end it with the host (and (:[0-9]+)? for a port)
+            https://app\\.example\\.com\\..*         | also matches https://app.example.com.evil.example, a host anyone can register: end it with the host (and (:[0-9]+)? for a port)
+            https://app.example.com                  | also matches https://appxexamplexcom: an unescaped . matches any character; write \\. or [.]
+            https://app\\.example.com                | also matches https://app.examplexcom: an unescaped . matches any character; write \\. or [.]
+            https://App\\.example\\.com              | never matches: origins are compared in lower case, and it asks for capitals
+            (?i)https://App\\.example\\.com          | ""
+            https://app\\.example\\.com              | ""
+            https://.*\\.example\\.com               | ""
+            ^https?://(.*\\.)?example\\.com$         | ""
+            "https://(www|app)\\.example\\.com"      | ""
+            https://[a-z0-9-]+[.]example[.]com       | ""
+            https://[a-z]+\\.example\\.com(:\\d+)?   | ""
+            http://localhost(:[0-9]+)?               | ""
+            https://app\\.example\\.com(:[0-9]+)?    | ""
+            https://app\\.example\\.com/?            | ""
+            https://.*-app\\.example\\.com           | ""
+            https://.*example\\.com                  | also matches https://evilexample.com, a host anyone can register: let a wildcard end at a dot, as in https://([a-z0-9-]+[.])?example[.]com
+            https://.+example\\.com                  | also matches https://evilexample.com, a host anyone can register: let a wildcard end at a dot, as in https://([a-z0-9-]+[.])?example[.]com
+            https://[a-z0-9-]*example\\.com          | also matches https://evilexample.com, a host anyone can register: let a wildcard end at a dot, as in https://([a-z0-9-]+[.])?example[.]com
+            https://(.*)example\\.com                | also matches https://evilexample.com, a host anyone can register: let a wildcard end at a dot, as in https://([a-z0-9-]+[.])?example[.]com
+            https://.*\\.?example\\.com              | also matches https://evilexample.com, a host anyone can register: let a wildcard end at a dot, as in https://([a-z0-9-]+[.])?example[.]com
+            https://.*example\\.com:\\d+             | also matches https://evilexample.com:1, a host anyone can register: let a wildcard end at a dot, as in https://([a-z0-9-]+[.])?example[.]com
+            https://[a-z]+\\.example\\.[a-z]+        | also matches https://a.example.evil, any top-level domain: write yours
+            http://localhost:.*                      | ""
             http://127\\.0\\.0\\.1:.+                | ""
-            https://app\\.example\\.com:.*        | ""
-            https://app\\.example\\.com/.*        | never matches: an origin has no path, only scheme://host[:port]
+            https://app\\.example\\.com:.*           | ""
+            https://app\\.example\\.com/.*           | never matches: an origin has no path, only scheme://host[:port]
             """)
-    @DisplayName("V4: an origin regex that lets a host follow, has a bare dot, or asks for capitals is warned about")
+    @DisplayName("V4: an origin regex that lets a host follow or lead, any top-level domain, has a path, a bare dot, or"
+            + " asks for capitals is warned about")
     void v4RegexSlips(String regex, String warning) {
         List<String> problems = rendered(Cors.defaults().regexes(regex));
 
