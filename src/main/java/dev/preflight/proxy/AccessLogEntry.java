@@ -58,7 +58,7 @@ public record AccessLogEntry(
      * The line's message, as in {@code 127.0.0.1 "GET /data.json" 200 in=0 out=18 1.769ms
      * route=default cors=actual/allowed/allowed upstream=0.857ms}; in report-only mode {@code
      * cors=none/not-applicable/report-only would=actual/rejected/origin-not-allowed compared=agree}
-     * before the upstream's time. Built by hand: String.format
+     * before the upstream's time; {@code error=reset} after it when the upstream failed. Built by hand: String.format
      * parses its pattern on every call.
      */
     public StringBuilder appendMessage(StringBuilder line) {
@@ -91,7 +91,14 @@ public record AccessLogEntry(
                     .append(corsCompared != null ? corsCompared : "-");
         }
         line.append(" upstream=");
-        return upstreamNanos < 0 ? line.append('-') : appendMillis(line, upstreamNanos);
+        if (upstreamNanos < 0) {
+            line.append('-');
+        } else {
+            appendMillis(line, upstreamNanos);
+        }
+        // Why the upstream failed (connect, timeout, reset, malformed, pool-exhausted), as the JSON
+        // line's upstream_error: a 200 cut short read as a success in the text line (found by probing).
+        return upstreamError == null ? line : line.append(" error=").append(upstreamError);
     }
 
     /**

@@ -189,7 +189,7 @@ class OpsAccessLogIT {
         assertOneTextLine(
                 "GET /dead/x",
                 time + " 127\\.0\\.0\\.1 \"GET /dead/x\" 502 in=0 out=\\d+ " + ms
-                        + " route=dead cors=none/not-applicable/no-origin upstream=-");
+                        + " route=dead cors=none/not-applicable/no-origin upstream=- error=connect");
         assertThat(preflight.stdout()).as("the query never reaches the log").noneMatch(l -> l.contains(SECRET));
     }
 
@@ -214,7 +214,7 @@ class OpsAccessLogIT {
         assertThat(preflight.stdout()).as("the credentials never reach the log").noneMatch(l -> l.contains(SECRET));
 
         exchange(OpsWire.get(proxyPort, "/api/never", null), 504);
-        assertOneTextLine("GET /api/never", ".* \"GET /api/never\" 504 .* upstream=" + ms + "$");
+        assertOneTextLine("GET /api/never", ".* \"GET /api/never\" 504 .* upstream=" + ms + " error=timeout$");
     }
 
     @Test
