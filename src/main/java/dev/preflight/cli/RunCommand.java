@@ -17,10 +17,12 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -258,6 +260,14 @@ public final class RunCommand {
         new UptimeMetrics().bindTo(registry);
         // The allocator the channels really use (pooled, as Main chooses, unless -Dio.netty.allocator.type).
         if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider allocator) {
+            if (ByteBufAllocator.DEFAULT instanceof PooledByteBufAllocator pooled
+                    && pooled.metric().numHeapArenas() == 0) {
+                // No heap arenas (Main's default): Netty reports the heap's memory as -1, which a
+                // dashboard reads as a value (found by probing). Those series are left out.
+                registry.config()
+                        .meterFilter(MeterFilter.deny(id ->
+                                id.getName().startsWith("netty.allocator") && "heap".equals(id.getTag("memory.type"))));
+            }
             new NettyAllocatorMetrics(allocator).bindTo(registry);
         }
     }

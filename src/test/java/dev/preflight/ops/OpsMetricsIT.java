@@ -72,6 +72,11 @@ class OpsMetricsIT {
                                 "netty_allocator_memory_used");
                 assertThat(metrics.series("preflight_requests_total"))
                         .isEqualTo(Map.of("kind=actual,outcome=allowed,reason=allowed,route=default,status=2xx", 1.0));
+                assertThat(metrics.samples())
+                        .as("Netty's allocator samples: none stands for 'not applicable' with -1 (no heap arenas)")
+                        .filteredOn(sample -> sample.name().startsWith("netty_allocator"))
+                        .isNotEmpty()
+                        .allMatch(sample -> sample.value() >= 0);
                 assertThat(metrics.series("preflight_config_info")).hasSize(1);
                 assertThat(metrics.value("preflight_config_last_success_seconds", Map.of()))
                         .isBetween(System.currentTimeMillis() / 1000.0 - 600, System.currentTimeMillis() / 1000.0 + 1);
