@@ -17,6 +17,9 @@ package dev.preflight.proxy;
  * The upstream pipeline is {@link #UPSTREAM_TLS} (https only), {@link #UPSTREAM_CODEC},
  * {@link #UPSTREAM_RESPONSE} (one message per read); the pool closes idle upstream connections itself.
  *
+ * <p>An answer that closes the connection before its request's body was read puts {@link #LINGER}
+ * first, which drops what the client still sends until the connection closes ({@link LingeringClose}).
+ *
  * <p>A WebSocket tunnel (P7) keeps only {@link #CONNECTION_LIMIT}, {@link #IDLE} and {@link #TUNNEL}
  * on the client side, and {@link #UPSTREAM_TLS} and {@link #UPSTREAM_TUNNEL} on the upstream side.
  */
@@ -27,6 +30,7 @@ public final class HandlerNames {
     public static final String CODEC = "codec";
     public static final String CLIENT_REQUEST = "client-request";
     public static final String TUNNEL = "tunnel";
+    public static final String LINGER = "linger";
 
     public static final String UPSTREAM_TLS = "upstream-tls";
     public static final String UPSTREAM_CODEC = "upstream-codec";

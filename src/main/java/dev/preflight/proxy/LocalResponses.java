@@ -61,9 +61,14 @@ final class LocalResponses {
                 || (!requestConsumed && !current.bodyless());
         if (close) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            boolean bodyIncoming = current != null && !requestConsumed && !current.bodyless();
             ctx.writeAndFlush(response).addListener(f -> {
                 handler.finish(unsentIfFailed(f, answered));
-                ctx.close();
+                if (bodyIncoming && f.isSuccess()) {
+                    LingeringClose.start(ctx);
+                } else {
+                    ctx.close();
+                }
             });
             return;
         }
