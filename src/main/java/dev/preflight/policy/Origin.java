@@ -24,6 +24,9 @@ final class Origin {
     private final int hostEnd;
     private final int port;
 
+    private static final int MAX_HOST = 253;
+    private static final int MAX_SCHEME = 32;
+
     private Origin(String normalised, int schemeLength, int hostEnd, int port) {
         this.normalised = normalised;
         this.schemeLength = schemeLength;
@@ -42,7 +45,9 @@ final class Origin {
         }
         int hostStart = schemeLength + 3;
         int hostEnd = hostEnd(value, hostStart);
-        if (hostEnd < 0) {
+        // No page is served from a host longer than DNS allows (253), and a policy's regexes need not
+        // try one: a crafted 8 KB origin overflowed a regex's stack (found by probing).
+        if (hostEnd < 0 || hostEnd - hostStart > MAX_HOST || schemeLength > MAX_SCHEME) {
             return null;
         }
         int port = NO_PORT;

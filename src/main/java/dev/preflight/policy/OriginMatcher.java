@@ -131,7 +131,8 @@ final class OriginMatcher {
 
     private boolean matchesRegex(String origin) {
         for (Pattern regex : regexes) {
-            if (regex.matcher(origin).matches()) {
+            // A regex that cannot tell within its budget (or overflows the stack) does not allow it.
+            if (Boolean.TRUE.equals(BoundedMatch.matches(regex, origin, BoundedMatch.RUNTIME_NANOS))) {
                 return true;
             }
         }
@@ -159,20 +160,25 @@ final class OriginMatcher {
 
     private static void warn(Pattern regex, int i, String written, List<PolicyProblem> out) {
         String key = "allowed-origin-regexes";
-        if (regex.matcher("null").matches()) {
-            out.add(PolicyProblem.warning(
-                    key, i, written, "matches null, which every sandboxed iframe and local file sends"));
-        }
-        for (String unrelated : UNRELATED) {
-            if (regex.matcher(unrelated).matches()) {
+        try {
+            if (OriginRegexLint.tries(regex, "null")) {
                 out.add(PolicyProblem.warning(
-                        key,
-                        i,
-                        written,
-                        "matches any origin, e.g. " + unrelated
-                                + "; anchor it to your domain, e.g. https://[a-z0-9-]+[.]example[.]com"));
-                return;
+                        key, i, written, "matches null, which every sandboxed iframe and local file sends"));
             }
+            for (String unrelated : UNRELATED) {
+                if (OriginRegexLint.tries(regex, unrelated)) {
+                    out.add(PolicyProblem.warning(
+                            key,
+                            i,
+                            written,
+                            "matches any origin, e.g. " + unrelated
+                                    + "; anchor it to your domain, e.g. https://[a-z0-9-]+[.]example[.]com"));
+                    return;
+                }
+            }
+        } catch (OriginRegexLint.TooSlow e) {
+            out.add(PolicyProblem.warning(key, i, written, OriginRegexLint.SLOW));
+            return;
         }
         OriginRegexLint.problem(written, regex).ifPresent(why -> out.add(PolicyProblem.warning(key, i, written, why)));
     }

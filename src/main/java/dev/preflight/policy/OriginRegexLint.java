@@ -29,8 +29,38 @@ final class OriginRegexLint {
 
     private OriginRegexLint() {}
 
+    /** How long a regex may take to try one origin at check and reload: ten times what a request gets. */
+    static final long LINT_NANOS = 20 * BoundedMatch.RUNTIME_NANOS;
+
+    static final String SLOW = "takes too long to try on one origin (a wildcard within a wildcard): at run time an"
+            + " origin it cannot judge within 5 ms is not allowed, and a crafted one takes that every time; simplify it";
+
     /** Why {@code regex} allows other origins than its author meant, or none at all; empty when it reads as meant. */
     static Optional<String> problem(String written, Pattern regex) {
+        try {
+            return judged(written, regex);
+        } catch (TooSlow e) {
+            return Optional.of(SLOW);
+        }
+    }
+
+    /** Whether {@code regex} matches {@code text}, within {@link #LINT_NANOS}. */
+    static boolean tries(Pattern regex, String text) {
+        Boolean matched = BoundedMatch.matches(regex, text, LINT_NANOS);
+        if (matched == null) {
+            throw new TooSlow();
+        }
+        return matched;
+    }
+
+    /** A regex {@link #tries} could not judge in time. */
+    static final class TooSlow extends RuntimeException {
+        TooSlow() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static Optional<String> judged(String written, Pattern regex) {
         String body = FLAGS.matcher(written).replaceFirst("");
         boolean anyCase = written.substring(0, written.length() - body.length()).contains("i");
         String reading = new Reader(body, '.').origin();
@@ -46,38 +76,36 @@ final class OriginRegexLint {
         String sample = scheme + rest;
         int path = rest.indexOf('/');
         if (path >= 0) {
-            return regex.matcher(scheme + rest.substring(0, path)).matches()
+            return tries(regex, scheme + rest.substring(0, path))
                     ? Optional.empty() // an optional slash
                     : Optional.of("never matches: an origin has no path, only scheme://host[:port]");
         }
         // After a colon a wildcard can only meet a port's digits: an origin is normalised before it is tried.
         String following = sample + (sample.endsWith(".") ? "evil.example" : ".evil.example");
-        if (!sample.endsWith(":") && regex.matcher(following).matches()) {
+        if (!sample.endsWith(":") && tries(regex, following)) {
             return Optional.of("also matches " + following
                     + ", a host anyone can register: end it with the host (and (:[0-9]+)? for a port)");
         }
         // "evil" joined to the name a registrar sells (example.com), not to a label under it.
         String leading = scheme + "evil" + name;
-        if (dots(host(name)) <= 1 && regex.matcher(leading).matches()) {
+        if (dots(host(name)) <= 1 && tries(regex, leading)) {
             return Optional.of("also matches " + leading
                     + ", a host anyone can register: let a wildcard end at a dot, as in https://([a-z0-9-]+[.])?"
                     + "example[.]com");
         }
         String otherTld = otherTopLevelDomain(scheme, rest);
-        if (otherTld != null && regex.matcher(otherTld).matches()) {
+        if (otherTld != null && tries(regex, otherTld)) {
             return Optional.of("also matches " + otherTld + ", any top-level domain: write yours");
         }
-        if (!regex.matcher(sample).matches()) {
+        if (!tries(regex, sample)) {
             return Optional.empty();
         }
         String lower = sample.toLowerCase(Locale.ROOT);
-        if (!anyCase && !lower.equals(sample) && !regex.matcher(lower).matches()) {
+        if (!anyCase && !lower.equals(sample) && !tries(regex, lower)) {
             return Optional.of("never matches: origins are compared in lower case, and it asks for capitals");
         }
         String anyChar = new Reader(body, 'x').origin();
-        if (anyChar != null
-                && !anyChar.equals(reading)
-                && regex.matcher(anyChar).matches()) {
+        if (anyChar != null && !anyChar.equals(reading) && tries(regex, anyChar)) {
             return Optional.of("also matches " + anyChar + ": an unescaped . matches any character; write \\. or [.]");
         }
         return Optional.empty();
