@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigValueType;
 import dev.preflight.policy.CorsSettings;
 import dev.preflight.policy.FetchMetadataSettings;
 import java.net.URI;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -105,6 +106,10 @@ final class PolicyMapper {
                     TrustedAuthorities.read(base.resolve((String) raw.get().unwrapped()));
         } catch (TrustedAuthorities.Unusable e) {
             r.report("ca-file", raw, expected + "; " + e.getMessage());
+            return null;
+        } catch (InvalidPathException e) {
+            // A NUL or a lone surrogate: no file has such a name (it was a stack trace; found by probing).
+            r.report("ca-file", raw, expected + "; not a path this system can have");
             return null;
         }
         if (url != null && !"https".equalsIgnoreCase(url.getScheme())) {

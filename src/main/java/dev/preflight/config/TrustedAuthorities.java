@@ -38,9 +38,24 @@ public record TrustedAuthorities(Path file, List<X509Certificate> certificates) 
      * Reads every certificate in {@code file}: PEM blocks ({@code -----BEGIN CERTIFICATE-----}), as
      * the JDK's X.509 factory reads them, text around the blocks allowed.
      */
+    /** A bundle of every public CA is about 200 KB. */
+    private static final long MAX_BYTES = 4L * 1024 * 1024;
+
     static TrustedAuthorities read(Path file) throws Unusable {
         if (Files.isDirectory(file)) {
             throw new Unusable(file + ": is a directory");
+        }
+        // A regular file of a sensible size only: /dev/zero or a FIFO was read for ever, holding the
+        // reload lock, so that no later edit or SIGHUP was applied (found by probing).
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new Unusable(file + ": not a regular file");
+        }
+        try {
+            if (Files.exists(file) && Files.size(file) > MAX_BYTES) {
+                throw new Unusable(file + ": larger than " + MAX_BYTES / (1024 * 1024) + " MiB");
+            }
+        } catch (IOException e) {
+            throw new Unusable(file + ": " + e.getMessage());
         }
         List<X509Certificate> certificates = new ArrayList<>();
         try (InputStream in = Files.newInputStream(file)) {

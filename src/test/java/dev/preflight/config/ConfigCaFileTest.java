@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,6 +96,21 @@ class ConfigCaFileTest {
     @Test
     void aDirectoryIsAnError() {
         assertThat(problems(https(dir.toString()))).singleElement().asString().endsWith(dir + ": is a directory)");
+    }
+
+    @Test
+    @DisplayName("V1, O4: a device or a FIFO is refused, not read for ever (/dev/zero held the reload lock)")
+    void notARegularFileIsAnError() {
+        assertThat(problems(https("/dev/zero"))).singleElement().asString().endsWith("/dev/zero: not a regular file)");
+    }
+
+    @Test
+    @DisplayName("V1: a name no file can have (a NUL) is a problem, not a stack trace")
+    void aNameNoFileCanHaveIsAnError() {
+        assertThat(problems(https("a\\u0000b")))
+                .singleElement()
+                .asString()
+                .endsWith("; not a path this system can have)");
     }
 
     @Test
