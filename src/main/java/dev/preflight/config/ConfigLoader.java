@@ -6,10 +6,8 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigResolveOptions;
-import com.typesafe.config.ConfigResolver;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
-import com.typesafe.config.ConfigValueFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -162,6 +160,8 @@ public final class ConfigLoader {
             throw unreadable(ConfigProblem.ofFile("", "cannot read config file " + file + ": " + what + why));
         } catch (ConfigException e) {
             throw syntaxError(e);
+        } catch (StackOverflowError e) {
+            throw tooDeep(file.toString());
         }
         return parsed;
     }
@@ -174,6 +174,8 @@ public final class ConfigLoader {
                     hocon, ConfigParseOptions.defaults().setOriginDescription("string"));
         } catch (ConfigException e) {
             throw syntaxError(e);
+        } catch (StackOverflowError e) {
+            throw tooDeep("string");
         }
         return build(parsed, Optional.empty(), env);
     }
@@ -192,26 +194,7 @@ public final class ConfigLoader {
         return EnvOverrides.from(env)
                 .withFallback(user)
                 .withFallback(DEFAULTS)
-                .resolve(ConfigResolveOptions.noSystem().appendResolver(new Environment(env, asked, null)));
-    }
-
-    /** HOCON's fallback for substitutions: an environment variable of the substitution's name. */
-    private record Environment(Map<String, String> env, Set<String> asked, ConfigResolver fallback)
-            implements ConfigResolver {
-        @Override
-        public ConfigValue lookup(String path) {
-            asked.add(path);
-            String value = env.get(path);
-            if (value != null) {
-                return ConfigValueFactory.fromAnyRef(value, "environment variable " + path);
-            }
-            return fallback == null ? null : fallback.lookup(path);
-        }
-
-        @Override
-        public ConfigResolver withFallback(ConfigResolver next) {
-            return new Environment(env, asked, fallback == null ? next : fallback.withFallback(next));
-        }
+                .resolve(ConfigResolveOptions.noSystem().appendResolver(new SubstitutionEnvironment(env, asked, null)));
     }
 
     private static Settings build(Config user, Optional<Path> file, Map<String, String> env)
@@ -222,6 +205,8 @@ public final class ConfigLoader {
             effective = effective(user, env, asked);
         } catch (ConfigException e) {
             throw syntaxError(e); // an unresolvable ${substitution}
+        } catch (StackOverflowError e) {
+            throw tooDeep(file.map(Path::toString).orElse("string"));
         }
         List<ConfigProblem> problems = new ArrayList<>();
         EnvOverrides.warnUnread(env, asked, problems);
@@ -260,6 +245,12 @@ public final class ConfigLoader {
         String message = e.getMessage();
         String prefix = e.origin() == null ? "" : e.origin().description() + ": ";
         return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
+    }
+
+    /** Thousands of nested brackets or substitutions: read recursively, they ran out of stack (fuzzing). */
+    private static InvalidConfigException tooDeep(String where) {
+        return single(ConfigProblem.ofFile(
+                where, "nested too deeply to read (thousands of brackets or substitutions within each other)"));
     }
 
     private static InvalidConfigException unreadable(ConfigProblem problem) {

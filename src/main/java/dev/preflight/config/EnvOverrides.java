@@ -109,12 +109,16 @@ final class EnvOverrides {
         }
         ConfigValue override = text(written, "env " + ADMIN_HOST);
         ConfigValue own;
+        Object ownValue;
         try {
             own = user.hasPath(path) ? user.getValue(path) : null;
+            // Inside the try: a list or object holding a ${substitution} is only unresolved when
+            // unwrapped (it was a stack trace; found by fuzzing).
+            ownValue = own == null ? null : own.unwrapped();
         } catch (ConfigException e) {
             return; // a ${substitution} not resolved yet: left to the resolution's own checks
         }
-        if (own != null && !own.unwrapped().equals(override.unwrapped())) {
+        if (own != null && !ownValue.equals(override.unwrapped())) {
             problems.add(new ConfigProblem(
                     path,
                     ConfigProblem.location(own.origin()),

@@ -131,6 +131,17 @@ class ConfigEnvOverridesTest {
     }
 
     @Test
+    @DisplayName("V1: a file's admin.host holding a substitution in a list, which PREFLIGHT_ADMIN_HOST overrides, is"
+            + " overridden, not a stack trace")
+    void anUnresolvedAdminHostUnderTheImagesVariable() {
+        Settings settings = valid(
+                FILE.replace("preflight {", "preflight {\n  admin.host = [${?NOPE}]"),
+                Map.of("PREFLIGHT_ADMIN_HOST", "0.0.0.0"));
+
+        assertThat(settings.admin().host()).isEqualTo("0.0.0.0");
+    }
+
+    @Test
     @DisplayName("V1: the admin port on the listener's port, that port from PREFLIGHT_PORT, names the variable")
     void aPortCollisionNamesTheVariable() {
         assertThat(problems(FILE, Map.of("PREFLIGHT_PORT", "9090")))

@@ -193,6 +193,26 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName("V1: thousands of nested brackets, or a chain of thousands of substitutions, are one problem, not"
+            + " a stack overflow")
+    void aConfigNestedTooDeeplyIsOneProblem() throws Exception {
+        StringBuilder chain = new StringBuilder("v0 = 1\n");
+        for (int i = 1; i < 5000; i++) {
+            chain.append('v').append(i).append(" = ${v").append(i - 1).append("}\n");
+        }
+        for (String hocon : List.of(
+                "preflight.upstream.url = \"http://127.0.0.1:3000\"\nx = " + "[".repeat(3000) + "]".repeat(3000),
+                "preflight.upstream.url = \"http://127.0.0.1:3000\"\n" + chain)) {
+            Path file = Files.writeString(dir.resolve("deep.conf"), hocon);
+
+            assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+                    .isInstanceOf(InvalidConfigException.class)
+                    .hasMessageEndingWith(
+                            "nested too deeply to read (thousands of brackets or substitutions within each other)");
+        }
+    }
+
+    @Test
     void aDirectoryIsNotAConfigFile() {
         assertThatThrownBy(() -> ConfigLoader.load(dir, Map.of()))
                 .isInstanceOf(InvalidConfigException.class)
