@@ -151,7 +151,8 @@ public final class ConfigLoader {
         Config parsed;
         try {
             parsed = ConfigFactory.parseFile(
-                    readable.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+                    readable.toFile(),
+                    ConfigParseOptions.defaults().setAllowMissing(false).setIncluder(new LocalIncluder()));
         } catch (ConfigException.IO e) {
             // Unless the file went in the meantime (replaced under the reader), what failed is a file
             // it includes with include required(...), which the message must not pass off as the file.
@@ -171,7 +172,8 @@ public final class ConfigLoader {
         Config parsed;
         try {
             parsed = ConfigFactory.parseString(
-                    hocon, ConfigParseOptions.defaults().setOriginDescription("string"));
+                    hocon,
+                    ConfigParseOptions.defaults().setOriginDescription("string").setIncluder(new LocalIncluder()));
         } catch (ConfigException e) {
             throw syntaxError(e);
         } catch (StackOverflowError e) {

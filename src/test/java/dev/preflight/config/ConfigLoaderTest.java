@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.preflight.policy.CorsSettings;
 import dev.preflight.policy.FetchMetadataSettings;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +21,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConfigLoaderTest {
@@ -209,6 +212,27 @@ class ConfigLoaderTest {
                     .isInstanceOf(InvalidConfigException.class)
                     .hasMessageEndingWith(
                             "nested too deeply to read (thousands of brackets or substitutions within each other)");
+        }
+    }
+
+    @Test
+    @Timeout(20)
+    @DisplayName("V1: an include of a URL is refused without a request: it fetched the policy from the network at"
+            + " check, and hung on a server that never answered")
+    void anIncludeOfAUrlIsRefused() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            String url = "http://127.0.0.1:" + silent.getLocalPort() + "/policy.conf";
+            for (String include : List.of("include url(\"" + url + "\")", "include \"" + url + "\"")) {
+                Path file = Files.writeString(
+                        dir.resolve("remote.conf"),
+                        "preflight.upstream.url = \"http://127.0.0.1:3000\"\n" + include + "\n");
+
+                assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+                        .as(include)
+                        .isInstanceOf(InvalidConfigException.class)
+                        .hasMessageContaining("include of " + url
+                                + " refused: preflight reads its config from files only, never the network");
+            }
         }
     }
 
