@@ -23,6 +23,8 @@ import java.util.stream.Collectors;
  */
 final class ConfigReader {
 
+    private static final Pattern NAN = Pattern.compile("(?i)^[\\p{Z}\\s]*[+-]?nan");
+
     // A number as HOCON would read it out of a string ("60", " 1.5 ", "1e3").
     private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
@@ -219,8 +221,14 @@ final class ConfigReader {
     // And a duration HOCON clamps to Long.MAX_VALUE nanoseconds (292 years, from 106752d up) is not
     // what was written, and overflows a deadline computed from it (found by probing).
     private Duration durationWithUnit(String key) {
-        if (unitless(section.getValue(key))) {
+        ConfigValue value = section.getValue(key);
+        if (unitless(value)) {
             throw new ConfigException.BadValue(key, "a duration needs a unit");
+        }
+        if (value.valueType() == ConfigValueType.STRING
+                && NAN.matcher((String) value.unwrapped()).find()) {
+            // HOCON reads "NaN s" as zero (found by fuzzing): max-age 0, a drain of no time.
+            throw new ConfigException.BadValue(key, "not a number");
         }
         Duration duration = section.getDuration(key);
         if (duration.toNanos() == Long.MAX_VALUE) {

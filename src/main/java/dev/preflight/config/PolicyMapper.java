@@ -81,11 +81,20 @@ final class PolicyMapper {
                         PolicyMapper::pathPrefixProblem));
     }
 
-    /** Also used for a route's {@code path-prefix}. */
+    /**
+     * An exemption's prefix, held to a route prefix's rule: compared with the normalised path, one
+     * that normalising changes ({@code /a/../embed}, {@code //embed}, {@code /%7Eembed}) or that no
+     * request target holds ({@code /em bed}, {@code /embed?x}) never applied, without a word (found by
+     * fuzzing).
+     */
     static Optional<String> pathPrefixProblem(String prefix) {
-        return prefix.startsWith("/")
+        if (!prefix.startsWith("/")) {
+            return Optional.of("a path starting with /, e.g. /" + prefix.strip());
+        }
+        return RouteMapper.matchable(prefix)
                 ? Optional.empty()
-                : Optional.of("a path starting with /, e.g. /" + prefix.strip());
+                : Optional.of("a path as requests are matched: normalised (no dot segments, //, escapes of"
+                        + " unreserved characters), visible ASCII, without a query, e.g. /embed");
     }
 
     /** Read now, so that a missing or unreadable file stops the load (or the reload) with the rest. */

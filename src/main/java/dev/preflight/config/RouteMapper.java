@@ -182,7 +182,7 @@ final class RouteMapper {
      * target cannot ({@code /a b}) would never match, and its requests would silently get the default
      * route's policy.
      */
-    private static boolean matchable(String prefix) {
+    static boolean matchable(String prefix) {
         if (!prefix.startsWith("/") || prefix.indexOf('?') >= 0 || prefix.indexOf('#') >= 0) {
             return false;
         }
