@@ -48,7 +48,6 @@ final class Exchange implements UpstreamListener, ProgressTimer.Expiry {
     private final ResponseRelay responseRelay;
     private final UpstreamLease lease;
     private final ProgressTimer timer;
-
     private boolean finished;
 
     Exchange(
@@ -131,13 +130,9 @@ final class Exchange implements UpstreamListener, ProgressTimer.Expiry {
         timer.progress();
         if (message instanceof HttpResponse response) {
             responseRelay.onHead(response);
-            if (finished && message instanceof HttpContent) {
-                // The decoder's invalid head comes as a full message, which the head's refusal has
-                // released already: its content half must not be released again (found by probing).
-                return;
-            }
         }
-        if (message instanceof HttpContent content) {
+        // A full message (the decoder's invalid head) was released by the head's refusal (found by probing).
+        if (message instanceof HttpContent content && !(finished && message instanceof HttpResponse)) {
             responseRelay.onContent(content);
         }
     }

@@ -41,27 +41,20 @@ class ReloaderRetryTest {
     @Test
     @DisplayName("O4: an unreadable file is read again until it can be, counted as one refused reload")
     void anUnreadableFileIsReadAgain() throws Exception {
-        Path file = Files.writeString(dir.resolve("application.conf"), POLICY.formatted("https://a.example"));
-        Settings initial = ConfigLoader.load(file, Map.of());
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        ProxyMetrics metrics = new ProxyMetrics(registry);
-        ProxyServer proxy = ProxyServer.start(initial, metrics);
-        try {
-            Reloader reloader = new Reloader(file, Map.of(), proxy, metrics, initial);
-            Files.delete(file);
-            Files.createDirectory(file);
+        try (Rig rig = Rig.start(dir.resolve("application.conf"))) {
+            Files.delete(rig.file());
+            Files.createDirectory(rig.file());
 
-            reloader.reload("test");
+            rig.reloader().reload("test");
 
-            assertThat(reloader.current()).isSameAs(initial);
-            Files.delete(file);
-            Files.writeString(file, POLICY.formatted("https://b.example"));
-            Await.until("the file is read again and applied", () -> reloader.current() != initial);
-            assertThat(reloader.current().cors().allowedOrigins()).containsExactly("https://b.example");
-            assertThat(reloads(registry, "failure")).as("refused reloads").isEqualTo(1);
-            assertThat(reloads(registry, "success")).as("applied reloads").isEqualTo(1);
-        } finally {
-            proxy.close();
+            assertThat(rig.reloader().current()).isSameAs(rig.initial());
+            Files.delete(rig.file());
+            Files.writeString(rig.file(), POLICY.formatted("https://b.example"));
+            Await.until(
+                    "the file is read again and applied", () -> rig.reloader().current() != rig.initial());
+            assertThat(rig.reloader().current().cors().allowedOrigins()).containsExactly("https://b.example");
+            assertThat(rig.reloads("failure")).as("refused reloads").isEqualTo(1);
+            assertThat(rig.reloads("success")).as("applied reloads").isEqualTo(1);
         }
     }
 
@@ -69,36 +62,47 @@ class ReloaderRetryTest {
     @DisplayName("O4: a file change elsewhere in the directory does not refuse the same invalid file again; a"
             + " SIGHUP, or the file edited, does")
     void theSameRefusalIsCountedOnce() throws Exception {
-        Path file = Files.writeString(dir.resolve("application.conf"), POLICY.formatted("https://a.example"));
-        Settings initial = ConfigLoader.load(file, Map.of());
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        ProxyMetrics metrics = new ProxyMetrics(registry);
-        ProxyServer proxy = ProxyServer.start(initial, metrics);
-        try {
-            Reloader reloader = new Reloader(file, Map.of(), proxy, metrics, initial);
-            Files.writeString(file, POLICY.formatted("https://a.example/"));
+        try (Rig rig = Rig.start(dir.resolve("application.conf"))) {
+            Files.writeString(rig.file(), POLICY.formatted("https://a.example/"));
 
-            reloader.reload(Reloader.FILE_CHANGE);
-            reloader.reload(Reloader.FILE_CHANGE); // an editor's swap file beside it, say
-            assertThat(reloads(registry, "failure"))
+            rig.reloader().reload(Reloader.FILE_CHANGE);
+            rig.reloader().reload(Reloader.FILE_CHANGE); // an editor's swap file beside it, say
+            assertThat(rig.reloads("failure"))
                     .as("refusals of one invalid file")
                     .isEqualTo(1);
 
-            reloader.reload("SIGHUP");
-            assertThat(reloads(registry, "failure")).as("asked for by a signal").isEqualTo(2);
+            rig.reloader().reload("SIGHUP");
+            assertThat(rig.reloads("failure")).as("asked for by a signal").isEqualTo(2);
 
-            Files.writeString(file, POLICY.formatted("https://a.example/") + "\n# edited, still invalid\n");
-            reloader.reload(Reloader.FILE_CHANGE);
-            assertThat(reloads(registry, "failure")).as("the file edited").isEqualTo(3);
-            assertThat(reloader.current()).isSameAs(initial);
-        } finally {
-            proxy.close();
+            Files.writeString(rig.file(), POLICY.formatted("https://a.example/") + "\n# edited, still invalid\n");
+            rig.reloader().reload(Reloader.FILE_CHANGE);
+            assertThat(rig.reloads("failure")).as("the file edited").isEqualTo(3);
+            assertThat(rig.reloader().current()).isSameAs(rig.initial());
         }
     }
 
-    private static double reloads(SimpleMeterRegistry registry, String result) {
-        Counter counter =
-                registry.find(ProxyMetrics.CONFIG_RELOADS).tag("result", result).counter();
-        return counter == null ? 0 : counter.count();
+    /** A proxy started from a valid file allowing https://a.example, and its reloader. */
+    private record Rig(Path file, Settings initial, SimpleMeterRegistry registry, ProxyServer proxy, Reloader reloader)
+            implements AutoCloseable {
+        static Rig start(Path file) throws Exception {
+            Files.writeString(file, POLICY.formatted("https://a.example"));
+            Settings initial = ConfigLoader.load(file, Map.of());
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            ProxyMetrics metrics = new ProxyMetrics(registry);
+            ProxyServer proxy = ProxyServer.start(initial, metrics);
+            return new Rig(file, initial, registry, proxy, new Reloader(file, Map.of(), proxy, metrics, initial));
+        }
+
+        double reloads(String result) {
+            Counter counter = registry.find(ProxyMetrics.CONFIG_RELOADS)
+                    .tag("result", result)
+                    .counter();
+            return counter == null ? 0 : counter.count();
+        }
+
+        @Override
+        public void close() {
+            proxy.close();
+        }
     }
 }
