@@ -53,6 +53,10 @@ final class SettingsMapper {
         ListenSettings listen = listen(reader("listen"));
         AdminSettings admin = admin(reader("admin"));
         samePortTwice(listen, admin);
+        unknownHost("listen", listen.host());
+        if (admin.enabled()) {
+            unknownHost("admin", admin.host());
+        }
         // A relative ca-file is read from the config file's directory, as HOCON's includes are.
         Path base = file.map(f -> f.toAbsolutePath().getParent()).orElse(Path.of(""));
         UpstreamSettings defaultUpstream = PolicyMapper.upstream(reader("upstream"), base);
@@ -191,6 +195,27 @@ final class SettingsMapper {
             return first.isAnyLocalAddress() || second.isAnyLocalAddress() || first.equals(second);
         } catch (UnknownHostException e) {
             return false;
+        }
+    }
+
+    /**
+     * V4, O1: a host name this machine cannot resolve, which would stop the start ("cannot listen on
+     * ...: no such host"): said by check. A warning, not an error: a reload must not be refused for a
+     * lookup that fails now (a DNS blip) of a key that only a restart reads.
+     */
+    private void unknownHost(String section, String host) {
+        if (host.isEmpty()) {
+            return;
+        }
+        try {
+            InetAddress.getByName(bare(host));
+        } catch (UnknownHostException e) {
+            problems.add(new ConfigProblem(
+                    "preflight." + section + ".host",
+                    ConfigProblem.location(section(section).root().get("host").origin()),
+                    ConfigProblem.render(section(section).root().get("host")),
+                    "no such host here: the proxy would not start (cannot listen on it)",
+                    ConfigProblem.Severity.WARNING));
         }
     }
 

@@ -127,6 +127,18 @@ class ConfigValidationTest {
     }
 
     @Test
+    @DisplayName("V4, O1: a listen or admin host no lookup finds here is warned about: the start would fail")
+    void anUnknownListenHostIsWarnedAbout() {
+        assertThat(
+                        valid(preflight("listen.host = \"no-such-host.invalid\", admin.host = \"localhost\""))
+                                .warnings()
+                                .stream()
+                                .map(ConfigProblem::render))
+                .containsExactly("preflight.listen.host (string:3): no-such-host.invalid (warning: no such host here:"
+                        + " the proxy would not start (cannot listen on it))");
+    }
+
+    @Test
     void upstreamUrlMustBeAString() {
         assertThat(problems("preflight.upstream.url = 3000"))
                 .containsExactly(
