@@ -11,6 +11,7 @@ import dev.preflight.config.Settings;
 import dev.preflight.proxy.EventLoops;
 import dev.preflight.proxy.ProxyMetrics;
 import dev.preflight.proxy.ProxyServer;
+import dev.preflight.proxy.Transports;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -23,9 +24,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.NetUtil;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -98,6 +101,19 @@ public final class RunCommand {
         metrics.accessLogDropped(accessLines.dropped());
         Health health = new Health();
 
+        if (settings.admin().enabled()) {
+            try {
+                // Before the proxy's port is bound: an unknown admin host stopped the start only after
+                // the proxy had been listening (found by probing).
+                Transports.listenAddress(settings.admin().host());
+            } catch (UnknownHostException e) {
+                err.println("preflight: cannot listen on "
+                        + NetUtil.toSocketAddressString(
+                                settings.admin().host(), settings.admin().port())
+                        + " (admin): " + e.getMessage());
+                return 1;
+            }
+        }
         ProxyServer server;
         try {
             server = ProxyServer.start(settings, metrics, started.loops(), accessLines.text());

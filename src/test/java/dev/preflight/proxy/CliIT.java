@@ -123,6 +123,26 @@ class CliIT {
     }
 
     @Test
+    @DisplayName("O2: an admin host no lookup finds: exit 1 and one line, before the proxy's port is listening")
+    void adminHostUnknown() throws Exception {
+        Path config = Files.writeString(dir.resolve("admin-unknown.conf"), """
+                preflight {
+                  listen { host = "127.0.0.1", port = 0 }
+                  admin { host = "no-such-host.invalid", port = 0 }
+                  upstream.url = "http://127.0.0.1:9"
+                }
+                """);
+
+        Result result = PreflightProcess.run(dir, EXIT_WITHIN, List.of(), "run", "--config", config.toString());
+
+        assertThat(result.exitCode()).as("%s", result).isEqualTo(1);
+        assertThat(result.stderrLines())
+                .as("%s", result)
+                .containsExactly("preflight: cannot listen on no-such-host.invalid:0 (admin): no such host");
+        assertThat(result.stdout()).as("the proxy never listened").doesNotContain("listening on");
+    }
+
+    @Test
     @DisplayName("O1: demo with its proxy port taken: exit 1 and one line, not a process left running")
     void demoPortTaken() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
