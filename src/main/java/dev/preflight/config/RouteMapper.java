@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -96,19 +95,14 @@ final class RouteMapper {
                                     .equals(RouteTable.hostWithoutPort(
                                             first.host().get())))
                             .orElse(false);
-            // Prefixes as the route table takes them: without a trailing slash, "/" empty.
+            // Prefixes as the route table takes and compares them: without a trailing slash, "/" empty.
             String prefix = RouteTable.trimPrefix(first.pathPrefix());
-            String path = RouteTable.trimPrefix(later.pathPrefix());
             // A case-sensitive prefix covers an ignore-case one only where it has no letter to fold.
             boolean letters = first.pathPrefixIgnoreCase()
                     || !later.pathPrefixIgnoreCase()
                     || prefix.chars().noneMatch(Character::isLetter);
-            if (first.pathPrefixIgnoreCase()) {
-                // Prefixes are visible ASCII (matchable), so the root locale lower-cases them as routes compare.
-                prefix = prefix.toLowerCase(Locale.ROOT);
-                path = path.toLowerCase(Locale.ROOT);
-            }
-            boolean under = prefix.isEmpty() || path.equals(prefix) || path.startsWith(prefix + "/");
+            boolean under = RouteTable.prefixMatches(
+                    prefix, RouteTable.trimPrefix(later.pathPrefix()), first.pathPrefixIgnoreCase());
             if (host && letters && under) {
                 return Optional.of(first);
             }

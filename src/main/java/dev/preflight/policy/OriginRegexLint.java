@@ -27,13 +27,13 @@ import java.util.regex.Pattern;
 final class OriginRegexLint {
     private static final Pattern FLAGS = Pattern.compile("^\\(\\?[a-zA-Z]+\\)");
 
-    private OriginRegexLint() {}
-
-    /** How long a regex may take to try one origin at check and reload: ten times what a request gets. */
+    /** How long a regex may take to try one origin at check and reload: twenty times what a request gets. */
     static final long LINT_NANOS = 20 * BoundedMatch.RUNTIME_NANOS;
 
     static final String SLOW = "takes too long to try on one origin (a wildcard within a wildcard): at run time an"
             + " origin it cannot judge within 5 ms is not allowed, and a crafted one takes that every time; simplify it";
+
+    private OriginRegexLint() {}
 
     /** Why {@code regex} allows other origins than its author meant, or none at all; empty when it reads as meant. */
     static Optional<String> problem(String written, Pattern regex) {

@@ -183,7 +183,7 @@ public final class RouteTable<T> {
      * {@code ignoreCase} also {@code /API/x}, ignoring the case of ASCII letters only (Java's own
      * ignore-case comparison would take the Kelvin sign for a k).
      */
-    static boolean prefixMatches(String prefix, String path, boolean ignoreCase) {
+    public static boolean prefixMatches(String prefix, String path, boolean ignoreCase) {
         if (prefix.isEmpty()) {
             return true;
         }
