@@ -12,6 +12,7 @@ import dev.preflight.proxy.EventLoops;
 import dev.preflight.proxy.ProxyMetrics;
 import dev.preflight.proxy.ProxyServer;
 import dev.preflight.proxy.Transports;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -240,10 +241,24 @@ public final class RunCommand {
             }
             EventLoops loops = EventLoops.start();
             // The accepting loop, mostly idle, keeps the registry's wall time.
-            return new Early(
-                    loops,
-                    new PrometheusMeterRegistry(
-                            PrometheusConfig.DEFAULT, new PrometheusRegistry(), new CoarseClock(loops.boss())));
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(
+                    PrometheusConfig.DEFAULT, new PrometheusRegistry(), new CoarseClock(loops.boss()));
+            // Filters before any meter: one added later is not applied to the meters before it, and
+            // Micrometer warns about it on every start (the proxy's meters come from the main thread).
+            registry.config().meterFilter(MeterFilter.deny(Early::heapSeriesWithoutHeapArenas));
+            return new Early(loops, registry);
+        }
+
+        /**
+         * Netty's allocator series for heap memory when it has no heap arenas (Main's default): Netty
+         * reports them as -1, which a dashboard reads as a value (found by probing). The allocator is
+         * looked at only for its own meters, which are bound once it exists.
+         */
+        private static boolean heapSeriesWithoutHeapArenas(Meter.Id id) {
+            return id.getName().startsWith("netty.allocator")
+                    && "heap".equals(id.getTag("memory.type"))
+                    && ByteBufAllocator.DEFAULT instanceof PooledByteBufAllocator pooled
+                    && pooled.metric().numHeapArenas() == 0;
         }
     }
 
@@ -276,15 +291,7 @@ public final class RunCommand {
         new UptimeMetrics().bindTo(registry);
         // The allocator the channels really use (pooled, as Main chooses, unless -Dio.netty.allocator.type).
         if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider allocator) {
-            if (ByteBufAllocator.DEFAULT instanceof PooledByteBufAllocator pooled
-                    && pooled.metric().numHeapArenas() == 0) {
-                // No heap arenas (Main's default): Netty reports the heap's memory as -1, which a
-                // dashboard reads as a value (found by probing). Those series are left out.
-                registry.config()
-                        .meterFilter(MeterFilter.deny(id ->
-                                id.getName().startsWith("netty.allocator") && "heap".equals(id.getTag("memory.type"))));
-            }
-            new NettyAllocatorMetrics(allocator).bindTo(registry);
+            new NettyAllocatorMetrics(allocator).bindTo(registry); // less its heap series: see Early
         }
     }
 }

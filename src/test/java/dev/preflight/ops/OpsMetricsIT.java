@@ -78,6 +78,10 @@ class OpsMetricsIT {
                         .isNotEmpty()
                         .allMatch(sample -> sample.value() >= 0);
                 assertThat(metrics.series("preflight_config_info")).hasSize(1);
+                assertThat(preflight.stdout())
+                        .as("a start of a valid file warns about nothing (Micrometer warned of a meter filter"
+                                + " configured after the first meter)")
+                        .noneMatch(line -> line.matches("\\S+ +(WARN|ERROR) .*"));
                 assertThat(metrics.value("preflight_config_last_success_seconds", Map.of()))
                         .isBetween(System.currentTimeMillis() / 1000.0 - 600, System.currentTimeMillis() / 1000.0 + 1);
             }
