@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpHeaders;
  * @param reportOnly in report-only mode, the decision the policy would have made, to compare with
  *     the backend's answer (C13); else null
  * @param origin the request's {@code Origin}, for that comparison
+ * @param asked for a report-only preflight, what it asked for, for that comparison; else null
  * @param decisionHeader {@code debug.decision-header} is on
  * @param fetchMetadataVary the {@code Vary} names of the fetch-metadata check when it ran (F4), merged
  *     whatever the CORS mode; else null
@@ -20,6 +21,7 @@ record CorsPlan(
         CorsDecision enforced,
         CorsDecision reportOnly,
         String origin,
+        BackendPreflight asked,
         boolean decisionHeader,
         String fetchMetadataVary) {
 
@@ -58,7 +60,7 @@ record CorsPlan(
      * @return the verdict's tag, for the request's access line
      */
     String compare(int status, HttpHeaders backend, String route, ProxyContext context) {
-        return counted(ReportOnly.compare(reportOnly, origin, status, backend), route, context);
+        return counted(ReportOnly.compare(reportOnly, origin, asked, status, backend), route, context);
     }
 
     /** C13 for a WebSocket handshake (P7): whether the backend switched protocols, against the policy. */

@@ -10,8 +10,8 @@ import java.util.Map;
  * Report-only mode (C13): compares what the policy would have answered with what the backend did
  * answer, on the backend's untouched response. The backend "allowed" a CORS request when it sent one
  * {@code Access-Control-Allow-Origin} equal to the request's {@code Origin} or {@code *} (and, for a
- * preflight, a 2xx status); its credentials are on when it sent exactly {@code true}, as browsers
- * read them.
+ * preflight, a 2xx status granting the method, headers and private-network access asked for: {@link
+ * BackendPreflight}); its credentials are on when it sent exactly {@code true}, as browsers read them.
  */
 final class ReportOnly {
     /** How the backend's answer compares with the policy's, a closed set for the metric label. */
@@ -53,18 +53,27 @@ final class ReportOnly {
                                 + ours.reason().tag());
     }
 
-    static Comparison compare(CorsDecision ours, String origin, int status, HttpHeaders backend) {
+    /**
+     * @param asked for a preflight, what it asked for, which the backend's answer must grant as well
+     *     ({@link BackendPreflight}); null for an actual request
+     */
+    static Comparison compare(
+            CorsDecision ours, String origin, BackendPreflight asked, int status, HttpHeaders backend) {
         // Read as a browser reads them (Fetch): the lines of one name joined with ", ", so two
         // Access-Control-Allow-Origin lines match no origin, and credentials only as exactly "true".
         String allowOrigin = joined(backend, CorsHeaders.ALLOW_ORIGIN);
-        boolean backendAllows = allowOrigin != null
-                && (allowOrigin.equals("*") || allowOrigin.equals(origin))
-                && (ours.kind() != CorsDecision.Kind.PREFLIGHT || (status >= 200 && status < 300));
+        boolean originAllowed = allowOrigin != null && (allowOrigin.equals("*") || allowOrigin.equals(origin));
+        String refusal = null;
+        if (ours.kind() == CorsDecision.Kind.PREFLIGHT && originAllowed) {
+            refusal = status >= 200 && status < 300 ? asked.refusal(backend) : "not a 2xx";
+        }
+        boolean backendAllows = originAllowed && refusal == null;
         boolean weAllow = ours.outcome() == CorsDecision.Outcome.ALLOWED;
         if (weAllow && !backendAllows) {
             return new Comparison(
                     Verdict.WOULD_ALLOW,
-                    "the backend answered " + status + " with Access-Control-Allow-Origin " + printable(allowOrigin));
+                    "the backend answered " + status + " with Access-Control-Allow-Origin " + printable(allowOrigin)
+                            + (refusal == null ? "" : "; " + refusal));
         }
         if (!weAllow && backendAllows) {
             return new Comparison(

@@ -130,8 +130,15 @@ final class RequestAdmission {
         if (reportOnly) {
             record.wouldBe = decision;
         }
+        BackendPreflight asked =
+                reportOnly && decision.kind() == CorsDecision.Kind.PREFLIGHT ? BackendPreflight.asked(request) : null;
         CorsPlan plan = new CorsPlan(
-                cors, reportOnly ? decision : null, request.headers().get(HttpHeaderNames.ORIGIN), debug, fetchVary);
+                cors,
+                reportOnly ? decision : null,
+                request.headers().get(HttpHeaderNames.ORIGIN),
+                asked,
+                debug,
+                fetchVary);
         return new Forward(route, upstreamHead, plan);
     }
 

@@ -16,11 +16,15 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -184,6 +188,108 @@ class ReportOnlyTest {
                         .tag("kind", "preflight")
                         .counters())
                 .isNotEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("preflightAnswers")
+    @DisplayName("C13: a backend's preflight answer allows what a browser would let through: the method, every"
+            + " requested header and private-network access, not only the origin")
+    void preflightAnswerReadAsBrowsersRead(
+            String row, String asked, List<String> backendHeaders, String verdict, String why) throws Exception {
+        proxy.close();
+        proxy = ProxyServer.start(
+                ConfigLoader.parse(
+                        ProxyHarness.hocon(
+                                backend.url(),
+                                0,
+                                "cors { mode = report-only, allowed-origins = [\"" + APP + "\"],"
+                                        + " allowed-methods = [GET, PUT, DELETE],"
+                                        + " allowed-headers = [X-Custom, Content-Type, Authorization] }"),
+                        Map.of()),
+                registry);
+        List<String> headers = new java.util.ArrayList<>(List.of("Access-Control-Allow-Origin", APP));
+        headers.addAll(backendHeaders);
+        backend.on("/own", Behaviour.respond(200, "", headers.toArray(String[]::new)));
+        ListAppender<ILoggingEvent> rejections = new ListAppender<>();
+        Logger rejectionLog = (Logger) LoggerFactory.getLogger("preflight.cors");
+        rejections.start();
+        rejectionLog.addAppender(rejections);
+        try {
+            exchange("OPTIONS /own HTTP/1.1\r\nHost: api\r\nOrigin: " + APP + "\r\n" + asked + "\r\n\r\n");
+
+            assertThat(count(verdict)).as(row).isEqualTo(1);
+            assertThat(List.copyOf(rejections.list).stream().map(ILoggingEvent::getFormattedMessage))
+                    .as("a disagreement's log line says why; an agreement has none")
+                    .hasSize(verdict.equals("agree") ? 0 : 1)
+                    .allMatch(line -> line.contains(why));
+        } finally {
+            rejectionLog.detachAppender(rejections);
+        }
+    }
+
+    static Stream<Arguments> preflightAnswers() {
+        String acrm = "Access-Control-Request-Method: ";
+        String acrh = "\r\nAccess-Control-Request-Headers: ";
+        return Stream.of(
+                Arguments.of(
+                        "a method the backend does not list: it refuses what the policy allows",
+                        acrm + "DELETE",
+                        List.of("Access-Control-Allow-Methods", "PUT", "Access-Control-Allow-Headers", "x-custom"),
+                        "would-allow",
+                        "Access-Control-Allow-Methods PUT lacks DELETE"),
+                Arguments.of(
+                        "a header neither allows: both refuse",
+                        acrm + "PUT" + acrh + "X-Other",
+                        List.of("Access-Control-Allow-Methods", "PUT", "Access-Control-Allow-Headers", "x-custom"),
+                        "agree",
+                        ""),
+                Arguments.of(
+                        "method and headers both allow (names in any case, lines joined): agree",
+                        acrm + "PUT" + acrh + "x-custom" + acrh + "content-type",
+                        List.of(
+                                "Access-Control-Allow-Methods",
+                                "GET, PUT",
+                                "Access-Control-Allow-Headers",
+                                "X-Custom,Content-Type"),
+                        "agree",
+                        ""),
+                Arguments.of(
+                        "a method in other letters is another method",
+                        acrm + "PUT",
+                        List.of("Access-Control-Allow-Methods", "put"),
+                        "would-allow",
+                        "lacks PUT"),
+                Arguments.of("GET needs no listing", acrm + "GET", List.of(), "agree", ""),
+                Arguments.of(
+                        "* for any method without credentials",
+                        acrm + "DELETE",
+                        List.of("Access-Control-Allow-Methods", "*"),
+                        "agree",
+                        ""),
+                Arguments.of(
+                        "* is literal for a backend that allows credentials",
+                        acrm + "DELETE",
+                        List.of("Access-Control-Allow-Methods", "*", "Access-Control-Allow-Credentials", "true"),
+                        "would-allow",
+                        "lacks DELETE"),
+                Arguments.of(
+                        "* never covers Authorization",
+                        acrm + "PUT" + acrh + "authorization",
+                        List.of("Access-Control-Allow-Methods", "PUT", "Access-Control-Allow-Headers", "*"),
+                        "would-allow",
+                        "Access-Control-Allow-Headers * lacks authorization"),
+                Arguments.of(
+                        "the backend allows a header the policy does not",
+                        acrm + "PUT" + acrh + "x-other",
+                        List.of("Access-Control-Allow-Methods", "PUT", "Access-Control-Allow-Headers", "*"),
+                        "would-reject",
+                        "the policy says header-not-allowed"),
+                Arguments.of(
+                        "private-network access neither grants: both refuse",
+                        acrm + "PUT\r\nAccess-Control-Request-Private-Network: true",
+                        List.of("Access-Control-Allow-Methods", "PUT"),
+                        "agree",
+                        ""));
     }
 
     private List<String> lines() {

@@ -1,0 +1,105 @@
+package dev.preflight.proxy;
+
+import dev.preflight.policy.CorsHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Report-only mode (C13): whether a browser would let the actual request follow the backend's answer
+ * to a preflight, beyond its {@code Access-Control-Allow-Origin}, which {@link ReportOnly} reads. As
+ * Fetch's CORS-preflight fetch reads it: the requested method must be listed in {@code
+ * Access-Control-Allow-Methods} exactly as sent (GET, HEAD and POST need not be), every name of {@code
+ * Access-Control-Request-Headers} in {@code Access-Control-Allow-Headers} in any case, and a private-
+ * network request needs {@code Access-Control-Allow-Private-Network: true}. A {@code *} stands for any
+ * method or name (never {@code Authorization}) unless the backend allows credentials: the proxy does not
+ * know whether the browser's request carries them, and a backend that allows them expects it does,
+ * when browsers read {@code *} literally.
+ *
+ * @param method the {@code Access-Control-Request-Method}
+ * @param headerLines the {@code Access-Control-Request-Headers} lines
+ * @param privateNetwork {@code Access-Control-Request-Private-Network: true} was sent
+ */
+record BackendPreflight(String method, List<String> headerLines, boolean privateNetwork) {
+    private static final List<String> SAFELISTED_METHODS = List.of("GET", "HEAD", "POST");
+
+    /** What a preflight asks for, from its head. */
+    static BackendPreflight asked(HttpRequest request) {
+        HttpHeaders headers = request.headers();
+        String method = headers.get(CorsHeaders.REQUEST_METHOD);
+        return new BackendPreflight(
+                method == null ? "" : method.strip(),
+                headers.getAll(CorsHeaders.REQUEST_HEADERS),
+                "true".equalsIgnoreCase(strip(headers.get(CorsHeaders.REQUEST_PRIVATE_NETWORK))));
+    }
+
+    /**
+     * What in the backend's answer a browser would refuse the actual request for, or null when nothing
+     * (its {@code Access-Control-Allow-Origin} and status aside).
+     */
+    String refusal(HttpHeaders backend) {
+        boolean credentials = "true".equals(joined(backend, CorsHeaders.ALLOW_CREDENTIALS));
+        List<String> methods = items(backend, CorsHeaders.ALLOW_METHODS);
+        if (!SAFELISTED_METHODS.contains(method)
+                && !methods.contains(method)
+                && (credentials || !methods.contains("*"))) {
+            return "Access-Control-Allow-Methods " + shown(backend, CorsHeaders.ALLOW_METHODS) + " lacks " + method;
+        }
+        List<String> names = items(backend, CorsHeaders.ALLOW_HEADERS).stream()
+                .map(name -> name.toLowerCase(Locale.ROOT))
+                .toList();
+        boolean anyName = !credentials && names.contains("*");
+        for (String asked : askedNames()) {
+            String name = asked.toLowerCase(Locale.ROOT);
+            if (!names.contains(name) && (!anyName || name.equals("authorization"))) {
+                return "Access-Control-Allow-Headers " + shown(backend, CorsHeaders.ALLOW_HEADERS) + " lacks " + asked;
+            }
+        }
+        if (privateNetwork && !"true".equals(joined(backend, CorsHeaders.ALLOW_PRIVATE_NETWORK))) {
+            return "no Access-Control-Allow-Private-Network: true";
+        }
+        return null;
+    }
+
+    /** The requested names: every line joined, split on commas, trimmed, empty items left out (C4). */
+    private List<String> askedNames() {
+        List<String> names = new ArrayList<>();
+        for (String line : headerLines) {
+            split(line, names);
+        }
+        return names;
+    }
+
+    private static List<String> items(HttpHeaders headers, String name) {
+        List<String> items = new ArrayList<>();
+        for (String line : headers.getAll(name)) {
+            split(line, items);
+        }
+        return items;
+    }
+
+    private static void split(String line, List<String> into) {
+        for (String item : line.split(",", -1)) {
+            String trimmed = item.strip();
+            if (!trimmed.isEmpty()) {
+                into.add(trimmed);
+            }
+        }
+    }
+
+    private static String joined(HttpHeaders headers, String name) {
+        List<String> values = headers.getAll(name);
+        return values.isEmpty() ? null : String.join(", ", values);
+    }
+
+    private static String shown(HttpHeaders headers, String name) {
+        String value = joined(headers, name);
+        return value == null ? "(none)" : value;
+    }
+
+    private static String strip(String value) {
+        return value == null ? null : value.strip();
+    }
+}
