@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -114,7 +115,8 @@ final class TunnelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
+        // TLS's close_notify from the upstream is its end, as a TCP close is (see UpstreamResponseHandler).
+        if (evt instanceof IdleStateEvent || evt instanceof SslCloseCompletionEvent) {
             ctx.close();
         }
         // A drain leaves tunnels open; the drain timeout closes what is left.

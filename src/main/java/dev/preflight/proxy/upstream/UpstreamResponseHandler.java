@@ -4,6 +4,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -157,6 +158,21 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
         waiting.clear();
         reportClosed(null);
         ctx.fireChannelInactive();
+    }
+
+    /**
+     * TLS's end of the upstream's data ({@code close_notify}) ends the connection as a TCP close would:
+     * under TLS 1.3 the JDK does not answer it with its own, and a backend may wait for that answer
+     * before it closes its socket, which left a close-delimited response unfinished until {@code
+     * response-timeout} and the connection in the pool for the next request to fail on (P1, P6).
+     * Closing sends the answer; the close is then handled as any other.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SslCloseCompletionEvent) {
+            ctx.close();
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override
