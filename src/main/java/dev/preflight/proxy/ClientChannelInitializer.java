@@ -45,7 +45,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
                 .setAllowDuplicateContentLengths(false)
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true);
-        p.addLast(HandlerNames.CODEC, new HttpServerCodec(decoder));
+        p.addLast(HandlerNames.CODEC, new HttpServerCodec(decoder, PipelineDepth.MAX));
     }
 
     private void addForwarding(ChannelPipeline p) {

@@ -1,8 +1,9 @@
 package dev.preflight.proxy;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.ReferenceCountUtil;
-import java.util.ArrayDeque;
+import java.util.function.Consumer;
 
 /**
  * The reads asked of one client connection, by {@link ClientRequestHandler} and by the exchange or
@@ -23,27 +24,33 @@ final class ClientReads {
     }
 
     private final Taker handler;
-    // Messages that came before anyone asked for them, oldest first.
-    private final ArrayDeque<Object> waiting = new ArrayDeque<>(4);
+    /** Ends the connection once what was written to it has left. */
+    private final Consumer<ChannelHandlerContext> end;
+    // Messages that came before anyone asked for them, oldest first, parts of a body merged.
+    private final WaitingMessages waiting = new WaitingMessages();
     // A read() was asked for and no message has arrived since: a read cycle that ends without one
     // (the codec holds a partial message) must be followed by another read().
     private boolean awaitingMessage;
     // The connection closed, became a tunnel, or is closing after a 408: nothing is a request any more.
     private boolean closed;
+    // The client sent more requests ahead than the codec keeps (PipelineDepth): the one in progress is
+    // answered, then the connection ends (RFC 9112 9.3.2: the client sends the rest again).
+    private boolean ending;
 
-    ClientReads(Taker handler) {
+    ClientReads(Taker handler, Consumer<ChannelHandlerContext> end) {
         this.handler = handler;
+        this.end = end;
     }
 
     /** A message from the decoder: taken now if it was asked for, else it waits its turn. */
     void arrived(ChannelHandlerContext ctx, Object msg) {
-        if (closed) {
+        if (closed || ending) {
             ReferenceCountUtil.release(msg);
-        } else if (awaitingMessage && waiting.isEmpty()) {
+        } else if (awaitingMessage && waiting.isEmpty() && !WaitingMessages.joinsOthers(msg)) {
             awaitingMessage = false;
             handler.take(ctx, msg);
         } else {
-            waiting.addLast(msg);
+            waiting.addLast(msg, ctx.alloc());
         }
     }
 
@@ -55,7 +62,10 @@ final class ClientReads {
     void requestRead(ChannelHandlerContext ctx) {
         Object next = waiting.pollFirst();
         if (next != null) {
+            awaitingMessage = false;
             handler.take(ctx, next);
+        } else if (ending) {
+            end.accept(ctx);
         } else if (!awaitingMessage) {
             awaitingMessage = true;
             ctx.read();
@@ -68,7 +78,7 @@ final class ClientReads {
      * pipelined request, which {@link #holdFirst waits}; no more is read until its turn.
      */
     void watchForClose(ChannelHandlerContext ctx) {
-        if (waiting.isEmpty() && ctx.channel().isActive()) {
+        if (waiting.isEmpty() && ctx.channel().isActive() && !ending) {
             requestRead(ctx);
         }
     }
@@ -78,11 +88,26 @@ final class ClientReads {
         return awaitingMessage;
     }
 
-    /** The read cycle ended: one that brought no message is asked for again. */
+    /**
+     * The read cycle ended: the body's parts it brought, asked for, are taken now, as one; a cycle
+     * that brought no message is asked for again.
+     */
     void readComplete(ChannelHandlerContext ctx) {
-        if (awaitingMessage && ctx.channel().isActive()) {
+        if (awaitingMessage && !waiting.isEmpty()) {
+            requestRead(ctx);
+        } else if (awaitingMessage && ctx.channel().isActive() && !ending) {
             ctx.read();
         }
+    }
+
+    /**
+     * The codec failed on one request too many ahead ({@link PipelineDepth}), and closes the connection
+     * after its next response: the request in progress is finished, the requests that wait are
+     * dropped, never forwarded (their answers could not be sent), and nothing more is read.
+     */
+    void endAtOverflow() {
+        ending = true;
+        waiting.releaseFrom(msg -> msg instanceof HttpRequest);
     }
 
     /** The head of the next request, taken while an exchange is in progress: first again, for its turn. */
@@ -97,7 +122,6 @@ final class ClientReads {
      */
     void close() {
         closed = true;
-        waiting.forEach(ReferenceCountUtil::release);
-        waiting.clear();
+        waiting.releaseAll();
     }
 }

@@ -33,7 +33,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private final RequestAdmission admission;
     private final LocalResponses local;
     // All state is confined to this channel's event loop.
-    private final ClientReads reads = new ClientReads(this::take); // what was asked of the client, and what waits
+    private final ClientReads reads =
+            new ClientReads(this::take, this::closeOnFlush); // what was asked of the client, and what waits
     private ProxyRuntime runtime; // the one in force when the current request arrived
     private RequestInfo current;
     private RequestRecord record;
@@ -150,10 +151,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /**
-     * The upstream accepted a WebSocket handshake: the request is done (logged with its 101), and the
-     * connection becomes a tunnel that this handler leaves.
-     */
+    /** The upstream accepted a WebSocket handshake: the request is done (its 101 logged), and the connection a tunnel. */
     void tunnel(ChannelHandlerContext ctx, Channel upstream, HttpResponse accepted) {
         exchange = null;
         // RFC 6455 4.1: nothing comes before the 101; what was decoded meanwhile is dropped, and what
@@ -226,10 +224,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private String clientIp(ChannelHandlerContext ctx) {
-        if (clientIp == null) {
-            clientIp = ForwardedHeaders.clientIp(ctx.channel().remoteAddress());
-        }
-        return clientIp;
+        return clientIp != null
+                ? clientIp
+                : (clientIp = ForwardedHeaders.clientIp(ctx.channel().remoteAddress()));
     }
 
     /** The upstream response timeout, which each exchange of this connection takes over in turn. */
@@ -289,6 +286,11 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof IOException) {
             log.debug("client connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else if (PipelineDepth.exceeded(cause)) {
+            context.rejections().log("client {} sent over {} requests ahead", clientIp(ctx), PipelineDepth.MAX);
+            reads.endAtOverflow(); // the request in progress is answered, then the connection closes
+            nextIfIdle(ctx);
+            return;
         } else {
             log.warn(
                     "closing client connection {} after an unexpected error",

@@ -34,7 +34,7 @@ class ClientReadsTest {
         socket = CountedReads.on(channel);
         channel.pipeline().addLast(new ChannelInboundHandlerAdapter());
         ctx = channel.pipeline().lastContext();
-        reads = new ClientReads((c, msg) -> taken.add(msg));
+        reads = new ClientReads((c, msg) -> taken.add(msg), c -> c.close());
     }
 
     @AfterEach

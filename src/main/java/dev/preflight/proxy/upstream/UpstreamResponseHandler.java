@@ -1,5 +1,6 @@
 package dev.preflight.proxy.upstream;
 
+import dev.preflight.proxy.WaitingMessages;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderException;
@@ -7,7 +8,6 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +26,8 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
     // Set and read only on the channel's event loop, which is also its client's.
     private UpstreamListener listener;
     private boolean closedReported;
-    // Messages that came before anyone asked for them, oldest first.
-    private final ArrayDeque<Object> waiting = new ArrayDeque<>(4);
+    // Messages that came before anyone asked for them, oldest first, parts of a body merged (P2).
+    private final WaitingMessages waiting = new WaitingMessages();
     // A read() was asked for and no message has come of it yet.
     private boolean awaiting;
     // Handing on, at the close, what the upstream sent before it: read() asks for nothing meanwhile.
@@ -74,6 +74,7 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
             ctx.read();
             return;
         }
+        awaiting = false;
         hand(ctx, next);
         if (waiting.isEmpty() && !ctx.isRemoved()) {
             // The read that brought them ended long ago: the end of the messages it brought, now.
@@ -89,11 +90,11 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
             ctx.close();
             return;
         }
-        if (awaiting && waiting.isEmpty()) {
+        if (awaiting && waiting.isEmpty() && !WaitingMessages.joinsOthers(msg)) {
             awaiting = false;
             hand(ctx, msg);
         } else {
-            waiting.addLast(msg);
+            waiting.addLast(msg, ctx.alloc());
         }
     }
 
@@ -112,6 +113,8 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
             readComplete(ctx);
         } else if (listener == null) {
             ctx.close();
+        } else if (awaiting) {
+            read(ctx); // the body's parts this read brought, asked for: handed on now, as one
         }
     }
 
@@ -154,8 +157,7 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
                 listener.onReadComplete();
             }
         }
-        waiting.forEach(ReferenceCountUtil::release);
-        waiting.clear();
+        waiting.releaseAll();
         reportClosed(null);
         ctx.fireChannelInactive();
     }
