@@ -2,6 +2,7 @@ package dev.preflight.config;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -11,6 +12,8 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * {@code upstream.ca-file}: the authorities an {@code https} upstream's certificate must chain to, in
@@ -41,6 +44,8 @@ public record TrustedAuthorities(Path file, List<X509Certificate> certificates) 
     /** A bundle of every public CA is about 200 KB. */
     private static final long MAX_BYTES = 4L * 1024 * 1024;
 
+    private static final Pattern PRIVATE_KEY = Pattern.compile("-----BEGIN [A-Z ]*PRIVATE KEY-----");
+
     static TrustedAuthorities read(Path file) throws Unusable {
         if (Files.isDirectory(file)) {
             throw new Unusable(file + ": is a directory");
@@ -70,11 +75,36 @@ public record TrustedAuthorities(Path file, List<X509Certificate> certificates) 
         } catch (IOException e) {
             throw new Unusable(file + ": " + e.getMessage());
         } catch (CertificateException e) {
-            throw new Unusable(file + ": not PEM certificates (" + e.getMessage() + ")");
+            throw new Unusable(
+                    file + ": " + notCertificates(file).orElse("not PEM certificates (" + e.getMessage() + ")"));
         }
         if (certificates.isEmpty()) {
-            throw new Unusable(file + ": no certificate in it");
+            throw new Unusable(file + ": " + notCertificates(file).orElse("no certificate in it"));
         }
         return new TrustedAuthorities(file, certificates);
+    }
+
+    /**
+     * What a PEM file that is no bundle of certificates holds, by its labels, when it is one of the
+     * usual mistakes: a private key (alone, or before a certificate, as HAProxy's bundles have it)
+     * or a certificate signing request, which the JDK's reader called "signed fields invalid" or
+     * "not an OID" (found by probing).
+     */
+    private static Optional<String> notCertificates(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        if (PRIVATE_KEY.matcher(text).find()) {
+            return Optional.of("holds a private key; ca-file takes only the certificates of the authorities"
+                    + " that sign the upstream's (-----BEGIN CERTIFICATE-----), and never needs a key");
+        }
+        if (text.contains("-----BEGIN CERTIFICATE REQUEST-----")
+                || text.contains("-----BEGIN NEW CERTIFICATE REQUEST-----")) {
+            return Optional.of("a certificate signing request, not a certificate (-----BEGIN CERTIFICATE-----)");
+        }
+        return Optional.empty();
     }
 }

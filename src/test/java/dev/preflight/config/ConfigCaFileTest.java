@@ -4,6 +4,7 @@ import static dev.preflight.config.ConfigFixtures.problems;
 import static dev.preflight.config.ConfigFixtures.valid;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.preflight.testing.TlsBackend;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,6 +92,34 @@ class ConfigCaFileTest {
                 .singleElement()
                 .asString()
                 .endsWith(empty + ": no certificate in it)");
+    }
+
+    @Test
+    @DisplayName("V1: a private key (alone or ahead of a certificate) or a signing request is named as what it is")
+    void keysAndRequestsNamed() throws Exception {
+        String key =
+                "-----BEGIN PRIVATE KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEAq7BFUpkGp3+LQmlQ\n-----END PRIVATE KEY-----\n";
+        Path keyFile = Files.writeString(dir.resolve("backend.key"), key);
+        Path bundle = Files.writeString(
+                dir.resolve("bundle.pem"),
+                key.replace("BEGIN PRIVATE", "BEGIN RSA PRIVATE").replace("END PRIVATE", "END RSA PRIVATE")
+                        + TlsBackend.certificatePem("/tls/untrusted-backend.p12"));
+        Path csr = Files.writeString(
+                dir.resolve("backend.csr"),
+                "-----BEGIN CERTIFICATE REQUEST-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASC\n-----END CERTIFICATE REQUEST-----\n");
+
+        assertThat(problems(https(keyFile.toString())))
+                .singleElement()
+                .asString()
+                .contains(keyFile + ": holds a private key; ca-file takes only the certificates");
+        assertThat(problems(https(bundle.toString())))
+                .singleElement()
+                .asString()
+                .contains(bundle + ": holds a private key;");
+        assertThat(problems(https(csr.toString())))
+                .singleElement()
+                .asString()
+                .endsWith(csr + ": a certificate signing request, not a certificate (-----BEGIN CERTIFICATE-----))");
     }
 
     @Test

@@ -55,7 +55,7 @@ final class UpstreamChannelInitializer extends ChannelInitializer<SocketChannel>
     /**
      * SNI for every host name: the JDK sends it only for names with a dot, and a sidecar's upstream is
      * often a name without one ({@code https://api:8443}, a compose service), whose server would
-     * then answer with its default certificate. Not for an IP address (RFC 6066, 3), nor for a name
+     * then answer with its default certificate; an absolute name goes without its trailing dot. Not for an IP address (RFC 6066, 3), nor for a name
      * SNI cannot carry (an underscore, say), which goes without, as the JDK would send it.
      */
     static void serverName(SSLEngine engine, String host) {
@@ -64,7 +64,9 @@ final class UpstreamChannelInitializer extends ChannelInitializer<SocketChannel>
         }
         SNIHostName name;
         try {
-            name = new SNIHostName(host);
+            // RFC 6066 3: the name without the trailing dot an absolute one (api.example.com.) carries,
+            // which SNIHostName refuses: such a url went without SNI.
+            name = new SNIHostName(host.endsWith(".") ? host.substring(0, host.length() - 1) : host);
         } catch (IllegalArgumentException notAnSniName) {
             return;
         }

@@ -10,7 +10,10 @@ import javax.net.ssl.SSLEngine;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** P4: the upstream's host name goes out as SNI whenever SNI can carry it, dotted or not. */
+/**
+ * P4: the upstream's host name goes out as SNI whenever SNI can carry it, dotted or not, an absolute
+ * one (a trailing dot, as Kubernetes names are written to skip the search domains) without its dot.
+ */
 class UpstreamServerNameTest {
 
     @ParameterizedTest(name = "{0}: {1}")
@@ -20,6 +23,8 @@ class UpstreamServerNameTest {
                 "api.example.com | api.example.com",
                 "api             | api",
                 "localhost       | localhost",
+                "api.example.com. | api.example.com",
+                "localhost.      | localhost",
                 "127.0.0.1       | ''",
                 "[::1]           | ''",
                 "my_api          | ''",
