@@ -14,7 +14,8 @@ import java.util.Set;
  * @param bodyless no body follows the head (no {@code Content-Length} above zero, not chunked)
  * @param declaredLength the {@code Content-Length}, or -1
  * @param expectContinue {@code Expect: 100-continue} on HTTP/1.1: the client waits for a 100 (P8)
- * @param websocket a WebSocket handshake, to be tunnelled once the upstream accepts it (P7)
+ * @param websocketKey the {@code Sec-WebSocket-Key} of a WebSocket handshake, to be tunnelled once the
+ *     upstream accepts it (P7); null for any other request
  */
 record RequestInfo(
         HttpMethod method,
@@ -23,7 +24,7 @@ record RequestInfo(
         boolean chunked,
         long declaredLength,
         boolean expectContinue,
-        boolean websocket) {
+        String websocketKey) {
 
     // RFC 9110 9.2.2: repeating these has the same effect as sending them once.
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(
@@ -40,7 +41,12 @@ record RequestInfo(
                 declaredLength,
                 // RFC 9110 10.1.1: an HTTP/1.0 request's 100-continue is ignored (no 1xx goes to 1.0, 15.2).
                 !HttpVersion.HTTP_1_0.equals(request.protocolVersion()) && asksToContinue(request),
-                WebSocketUpgrade.isHandshake(request, !chunked && declaredLength <= 0));
+                WebSocketUpgrade.handshakeKey(request, !chunked && declaredLength <= 0));
+    }
+
+    /** A WebSocket handshake (P7). */
+    boolean websocket() {
+        return websocketKey != null;
     }
 
     boolean bodyless() {

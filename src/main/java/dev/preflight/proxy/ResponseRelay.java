@@ -172,7 +172,7 @@ final class ResponseRelay {
      * become one tunnel. A 101 that switches to anything else is a malformed answer.
      */
     private void openTunnel(HttpResponse response) {
-        if (!WebSocketUpgrade.accepted(response) || !exchange.requestComplete()) {
+        if (!WebSocketUpgrade.accepted(response, request.websocketKey()) || !exchange.requestComplete()) {
             ReferenceCountUtil.release(response);
             exchange.failBeforeResponse(UpstreamFailure.MALFORMED_RESPONSE);
             return;
