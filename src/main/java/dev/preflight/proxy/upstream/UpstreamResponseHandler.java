@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -179,7 +180,11 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (!(cause instanceof IOException) && !(cause instanceof DecoderException)) {
+        if (cause instanceof DecoderException && cause.getCause() instanceof SSLException tls) {
+            // After the handshake (whose failures the connect logs): a renegotiation, a bad record.
+            // The client gets the 502 of a malformed response; the reason is said here (found by probing).
+            log.warn("TLS failed on upstream connection {}: {}", ctx.channel().remoteAddress(), tls.getMessage());
+        } else if (!(cause instanceof IOException) && !(cause instanceof DecoderException)) {
             // Not the connection's failure but the proxy's own: said, not only closed over (a double
             // release was found only by recording exceptions with JFR).
             log.warn(

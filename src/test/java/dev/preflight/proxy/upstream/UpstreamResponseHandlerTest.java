@@ -81,6 +81,49 @@ class UpstreamResponseHandlerTest {
     }
 
     @Test
+    @DisplayName("P2: body parts asked for reach the exchange at the read's end, as one part, then the end is told")
+    void partsOfOneReadAsOne() {
+        channel.read();
+        channel.pipeline().fireChannelRead(part("a")).fireChannelRead(part("b")).fireChannelRead(part("c"));
+        assertThat(heard).as("not yet: more may come in this read").isEmpty();
+
+        channel.pipeline().fireChannelReadComplete();
+
+        assertThat(heard)
+                .singleElement()
+                .satisfies(
+                        part -> assertThat(((DefaultHttpContent) part).content().toString(StandardCharsets.US_ASCII))
+                                .isEqualTo("abc"));
+        assertThat(readCompletes).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("P6: a TLS failure after the handshake (a renegotiation, say) is said in the log with its reason")
+    void tlsFailureLogged() {
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(UpstreamResponseHandler.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try {
+            channel.pipeline()
+                    .fireExceptionCaught(new io.netty.handler.codec.DecoderException(
+                            new javax.net.ssl.SSLException("renegotiation is not supported")));
+        } finally {
+            logger.detachAppender(lines);
+        }
+
+        assertThat(closed).isTrue();
+        assertThat(lines.list)
+                .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .singleElement()
+                .asString()
+                .contains("TLS")
+                .contains("renegotiation is not supported");
+    }
+
+    @Test
     @DisplayName("a message asked for reaches the exchange as it arrives; the read's end is told")
     void askedForReachesTheExchange() {
         channel.read();
@@ -218,5 +261,9 @@ class UpstreamResponseHandlerTest {
         } finally {
             upstream.finishAndReleaseAll();
         }
+    }
+
+    private static DefaultHttpContent part(String text) {
+        return new DefaultHttpContent(Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII));
     }
 }
