@@ -3,6 +3,7 @@ package dev.preflight.proxy;
 import dev.preflight.config.ForwardedSettings;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import io.netty.util.NetUtil;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -107,21 +108,44 @@ public final class ForwardedHeaders {
         return true;
     }
 
-    /** The client's IP address as text; {@code unknown} when it is not an IP socket. */
+    /**
+     * The client's IP address as text, an IPv6 one in RFC 5952's form without its zone ({@code ::1},
+     * not the JDK's {@code 0:0:0:0:0:0:0:1} or {@code fe80:0:0:0:fc:ff:fe00:1%4}, which a backend
+     * comparing addresses as text took for others, and a zone RFC 7239 has no place for); {@code
+     * unknown} when it is not an IP socket.
+     */
     static String clientIp(SocketAddress client) {
         return client instanceof InetSocketAddress inet
-                ? (inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString())
+                ? (inet.getAddress() != null ? NetUtil.toAddressString(inet.getAddress()) : inet.getHostString())
                 : "unknown";
     }
 
-    /** Ours after a trusted client's list; else ours alone. */
+    /**
+     * A name a forwarding header of a client goes by (every {@code X-Forwarded-*}, {@code Forwarded},
+     * {@code X-Real-IP}, also with underscores): kept whatever {@code Connection} lists, since listing
+     * one let a client behind a trusted proxy erase what that proxy had written (found by probing).
+     */
+    static boolean forwarding(CharSequence name) {
+        return clientForwarding(name);
+    }
+
+    /**
+     * Ours after a trusted client's list, all its lines joined in order (RFC 9110 5.3: a proxy in
+     * front, HAProxy's {@code option forwardfor}, adds a line of its own; only the first was kept, the
+     * address the proxy in front saw lost and a spoofed one kept in its place); else ours alone.
+     */
     private static void append(HttpHeaders headers, AsciiString name, String value, boolean trusted) {
         if (!trusted) {
             headers.add(name, value);
             return;
         }
-        String existing = headers.get(name);
-        headers.set(name, existing == null || existing.isBlank() ? value : existing + ", " + value);
+        StringBuilder joined = new StringBuilder();
+        for (String line : headers.getAll(name)) {
+            if (!line.isBlank()) {
+                joined.append(line.strip()).append(", ");
+            }
+        }
+        headers.set(name, joined.append(value).toString());
     }
 
     /** A trusted client's own value stays; else ours. */

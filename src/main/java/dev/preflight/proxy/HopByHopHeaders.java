@@ -73,6 +73,9 @@ public final class HopByHopHeaders {
         if (found == 0 && proxyHeaders == null) {
             return;
         }
+        // Before the names Connection lists: a client that asks for trailers names TE there too, as
+        // RFC 9110 10.1.4 asks of it, and that took its TE: trailers away (found by probing).
+        boolean teTrailers = request && (found & TE_BIT) != 0 && asksForTrailers(headers);
         if (connectionNames) {
             for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
                 for (String token : connection.split(",")) {
@@ -83,9 +86,6 @@ public final class HopByHopHeaders {
                 }
             }
         }
-        // After the names Connection lists: a TE it names goes whole.
-        boolean teTrailers =
-                request && (found & TE_BIT) != 0 && headers.contains(HttpHeaderNames.TE) && asksForTrailers(headers);
         for (int i = 0; i < NAMES.length; i++) {
             if ((found & (1 << i)) != 0) {
                 headers.remove(NAMES[i]);
@@ -117,11 +117,14 @@ public final class HopByHopHeaders {
      * the message for the next hop too (taken away, the body the decoder read by it would go on
      * unframed, and the next hop would read it as a request or response of its own: a smuggled one),
      * the second is required on every HTTP/1.1 request (RFC 9112 3.2). No sender has a reason to list
-     * either; RFC 9110 7.6.1 forbids listing fields meant for all recipients.
+     * either; RFC 9110 7.6.1 forbids listing fields meant for all recipients. The forwarding headers
+     * stay too ({@link ForwardedHeaders#forwarding}): untrusted, they are replaced anyway; trusted, they
+     * are what the proxy in front wrote.
      */
     private static boolean endToEnd(String name) {
         return HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
-                || HttpHeaderNames.HOST.contentEqualsIgnoreCase(name);
+                || HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)
+                || ForwardedHeaders.forwarding(name);
     }
 
     /** The name's bit when it is one of {@link #NAMES}, else 0. */

@@ -33,6 +33,9 @@ class RequestPathTest {
             /public/%2e%2e;/admin   | REFUSED
             /a/.;x/b                | REFUSED
             a/b                     | REFUSED
+            /p#frag                 | REFUSED
+            /p?x=1#frag             | REFUSED
+            /p#f?x=1                | REFUSED
             """)
     void normalisedOrRefused(String target, String expected) {
         RequestPath path = RequestPath.parse(target.replace("\\\\", "\\"));

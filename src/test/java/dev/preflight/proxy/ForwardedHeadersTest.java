@@ -97,6 +97,58 @@ class ForwardedHeadersTest {
     }
 
     @Test
+    @DisplayName("P3: with trust-incoming = true every line of the client's X-Forwarded-For and Forwarded is kept,"
+            + " in order (a proxy in front adds a line of its own), an empty one skipped")
+    void trustedIncomingLinesJoined() throws Exception {
+        RecordedRequest xff = send(
+                "X-Forwarded-For: 6.6.6.6\r\nX-Forwarded-For: \r\nX-Forwarded-For: 127.0.0.2, 10.0.0.1\r\n",
+                "forwarded.trust-incoming = true");
+        RecordedRequest forwarded = send(
+                "Forwarded: for=6.6.6.6\r\nForwarded: for=203.0.113.9;proto=https\r\n",
+                "forwarded.trust-incoming = true",
+                "forwarded.headers = forwarded");
+
+        assertThat(xff.headers("X-Forwarded-For")).containsExactly("6.6.6.6, 127.0.0.2, 10.0.0.1, 127.0.0.1");
+        assertThat(forwarded.headers("Forwarded"))
+                .containsExactly(
+                        "for=6.6.6.6, for=203.0.113.9;proto=https, for=127.0.0.1;proto=http;host=api.example.test");
+    }
+
+    @Test
+    @DisplayName("P3: with trust-incoming = true a client naming the forwarding headers in Connection does not erase"
+            + " what the proxy in front wrote")
+    void trustedIncomingNotErasedByConnection() throws Exception {
+        RecordedRequest received = send(
+                "Connection: X-Forwarded-For, X-Forwarded-Proto\r\nX-Forwarded-For: 127.0.0.2\r\n"
+                        + "X-Forwarded-Proto: https\r\n",
+                "forwarded.trust-incoming = true");
+
+        assertThat(received.headers("X-Forwarded-For")).containsExactly("127.0.0.2, 127.0.0.1");
+        assertThat(received.headers("X-Forwarded-Proto")).containsExactly("https");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} -> {1}")
+    @org.junit.jupiter.params.provider.CsvSource({
+        "0:0:0:0:0:0:0:1, ::1",
+        "fd00:0:0:0:0:0:0:2, fd00::2",
+        "fe80:0:0:0:fc:ff:fe00:1%1, fe80::fc:ff:fe00:1",
+        "127.0.0.1, 127.0.0.1"
+    })
+    @DisplayName("P3: a client's IPv6 address is written as RFC 5952 has it, without its zone")
+    void ipv6ClientAddress(String address, String written) throws Exception {
+        java.net.InetAddress ip = address.contains("%")
+                ? java.net.Inet6Address.getByAddress(
+                        null,
+                        java.net.InetAddress.getByName(address.substring(0, address.indexOf('%')))
+                                .getAddress(),
+                        1)
+                : java.net.InetAddress.getByName(address);
+
+        assertThat(ForwardedHeaders.clientIp(new java.net.InetSocketAddress(ip, 40000)))
+                .isEqualTo(written);
+    }
+
+    @Test
     @DisplayName("P3: forwarded.headers = forwarded sends Forwarded: for, proto, host instead of X-Forwarded-*")
     void forwardedHeaderInstead() throws Exception {
         RecordedRequest received = send(FORGED, "forwarded.headers = forwarded");

@@ -43,7 +43,10 @@ class HopByHopStripTest {
             Proxy_* goes (CGI reads it as Proxy-*)   ; Proxy_Authorization: b|X-C: 3            ; X-C: 3
             TE goes                                  ; TE: gzip|X-C: 3                          ; X-C: 3
             TE: trailers stays                       ; TE: gzip, trailers;q=0.5|X-C: 3          ; X-C: 3|te: trailers
-            TE: trailers named by Connection goes    ; Connection: TE|TE: trailers|X-C: 3       ; X-C: 3
+            TE: trailers named by Connection stays (RFC 9110 10.1.4 has it named) ; Connection: TE|TE: trailers|X-C: 3 ; X-C: 3|te: trailers
+            TE: gzip named by Connection goes        ; Connection: TE|TE: gzip|X-C: 3           ; X-C: 3
+            X-Forwarded-For named by Connection stays ; Connection: X-Forwarded-For|X-Forwarded-For: 1.2.3.4|X-C: 3 ; X-Forwarded-For: 1.2.3.4|X-C: 3
+            Forwarded and X-Real-IP named stay       ; Connection: forwarded, x-real-ip, X-A|Forwarded: for=1.2.3.4|X-Real-IP: 1.2.3.4|X-A: 1 ; Forwarded: for=1.2.3.4|X-Real-IP: 1.2.3.4
             Content-Length named by Connection stays ; Connection: Content-Length|Content-Length: 84|X-C: 3 ; Content-Length: 84|X-C: 3
             ... in any case, among other names       ; Connection: x-a, content-LENGTH|X-A: 1|Content-Length: 5 ; Content-Length: 5
             Host named by Connection stays           ; Host: a|Connection: Host, X-A|X-A: 1     ; Host: a
