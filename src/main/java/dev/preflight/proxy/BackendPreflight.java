@@ -1,6 +1,7 @@
 package dev.preflight.proxy;
 
 import dev.preflight.policy.CorsHeaders;
+import dev.preflight.policy.Tokens;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import java.util.ArrayList;
@@ -13,7 +14,8 @@ import java.util.Locale;
  * Fetch's CORS-preflight fetch reads it: the requested method must be listed in {@code
  * Access-Control-Allow-Methods} exactly as sent (GET, HEAD and POST need not be), every name of {@code
  * Access-Control-Request-Headers} in {@code Access-Control-Allow-Headers} in any case, and a private-
- * network request needs {@code Access-Control-Allow-Private-Network: true}. A {@code *} stands for any
+ * network request needs {@code Access-Control-Allow-Private-Network: true}; a list with an item that is
+ * not a token fails the preflight, whatever it asked for. A {@code *} stands for any
  * method or name (never {@code Authorization}) unless the backend allows credentials: the proxy does not
  * know whether the browser's request carries them, and a backend that allows them expects it does,
  * when browsers read {@code *} literally.
@@ -42,14 +44,20 @@ record BackendPreflight(String method, List<String> headerLines, boolean private
     String refusal(HttpHeaders backend) {
         boolean credentials = "true".equals(joined(backend, CorsHeaders.ALLOW_CREDENTIALS));
         List<String> methods = items(backend, CorsHeaders.ALLOW_METHODS);
+        if (methods == null) {
+            return notTokens(backend, CorsHeaders.ALLOW_METHODS);
+        }
+        List<String> allowedNames = items(backend, CorsHeaders.ALLOW_HEADERS);
+        if (allowedNames == null) {
+            return notTokens(backend, CorsHeaders.ALLOW_HEADERS);
+        }
         if (!SAFELISTED_METHODS.contains(method)
                 && !methods.contains(method)
                 && (credentials || !methods.contains("*"))) {
             return "Access-Control-Allow-Methods " + shown(backend, CorsHeaders.ALLOW_METHODS) + " lacks " + method;
         }
-        List<String> names = items(backend, CorsHeaders.ALLOW_HEADERS).stream()
-                .map(name -> name.toLowerCase(Locale.ROOT))
-                .toList();
+        List<String> names =
+                allowedNames.stream().map(name -> name.toLowerCase(Locale.ROOT)).toList();
         boolean anyName = !credentials && names.contains("*");
         for (String asked : askedNames()) {
             String name = asked.toLowerCase(Locale.ROOT);
@@ -72,12 +80,26 @@ record BackendPreflight(String method, List<String> headerLines, boolean private
         return names;
     }
 
+    /**
+     * The items of a list the backend sent, or null when one is not a token: Fetch's parse of the
+     * list then fails, and with it the whole preflight, whatever was asked (Chromium: "invalid
+     * Access-Control-Allow-Methods"), which counted as agreement (found by probing).
+     */
     private static List<String> items(HttpHeaders headers, String name) {
         List<String> items = new ArrayList<>();
         for (String line : headers.getAll(name)) {
             split(line, items);
         }
+        for (String item : items) {
+            if (!Tokens.isToken(item)) {
+                return null;
+            }
+        }
         return items;
+    }
+
+    private static String notTokens(HttpHeaders headers, String name) {
+        return name + " " + shown(headers, name) + " is not a list of tokens, which fails the preflight";
     }
 
     private static void split(String line, List<String> into) {

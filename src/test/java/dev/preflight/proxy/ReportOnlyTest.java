@@ -285,6 +285,18 @@ class ReportOnlyTest {
                         "would-reject",
                         "the policy says header-not-allowed"),
                 Arguments.of(
+                        "a method list with an item that is not a token fails the whole preflight",
+                        acrm + "PUT",
+                        List.of("Access-Control-Allow-Methods", "PUT, DELETE PATCH"),
+                        "would-allow",
+                        "Access-Control-Allow-Methods PUT, DELETE PATCH is not a list of tokens"),
+                Arguments.of(
+                        "so does a header list's, even for a method that needs no listing",
+                        acrm + "GET",
+                        List.of("Access-Control-Allow-Headers", "x-a, x b"),
+                        "would-allow",
+                        "Access-Control-Allow-Headers x-a, x b is not a list of tokens"),
+                Arguments.of(
                         "private-network access neither grants: both refuse",
                         acrm + "PUT\r\nAccess-Control-Request-Private-Network: true",
                         List.of("Access-Control-Allow-Methods", "PUT"),
