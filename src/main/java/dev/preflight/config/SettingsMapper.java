@@ -129,6 +129,7 @@ final class SettingsMapper {
         return new LimitsSettings(
                 (int) r.bytes("max-initial-line", 256, 1 << 20, headSize.replace("16k", "8k")),
                 (int) r.bytes("max-header-size", 256, 1 << 20, headSize),
+                r.atLeast("max-header-count", 1),
                 r.bytes("max-body-size", 0, Long.MAX_VALUE, "a size >= 0, e.g. 10m"),
                 r.atLeast("max-connections", 1),
                 r.duration("header-timeout", false, "10s"),

@@ -41,7 +41,8 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
                 .setMaxHeaderSize(limits.maxHeaderSize())
                 .setMaxChunkSize(MAX_CHUNK)
                 .setValidateHeaders(true) // the trailers; the headers: Netty's checks, but of our own names
-                .setHeadersFactory(KnownHeaderNames.headersFactory())
+                .setHeadersFactory(LimitedHeaders.heads(limits.maxHeaderCount(), "the request"))
+                .setTrailersFactory(LimitedHeaders.trailers(limits.maxHeaderCount(), "the request's trailers"))
                 .setAllowDuplicateContentLengths(false)
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true);

@@ -90,6 +90,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     private void onRequestHead(ChannelHandlerContext ctx, HttpRequest request) {
         headTimeout.headReceived();
+        LimitedHeaders.decoded(request.headers());
         runtime = context.runtime();
         record = RequestRecord.of(clientIp(ctx), request);
         if (request.decoderResult().isFailure()) {
@@ -121,11 +122,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     private void rejectUndecodable(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("rejected undecodable request from {}: {}", ctx.channel().remoteAddress(), String.valueOf(cause));
-        respondLocally(
-                ctx,
-                ErrorResponses.undecodable(
-                        ctx.alloc(), cause, runtime.settings().limits()),
-                false);
+        FullHttpResponse answer = ErrorResponses.undecodable(
+                ctx.alloc(), cause, runtime.settings().limits());
+        respondLocally(ctx, answer, false);
     }
 
     /**
@@ -154,9 +153,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     /** The upstream accepted a WebSocket handshake: the request is done (its 101 logged), and the connection a tunnel. */
     void tunnel(ChannelHandlerContext ctx, Channel upstream, HttpResponse accepted) {
         exchange = null;
-        // RFC 6455 4.1: nothing comes before the 101; what was decoded meanwhile is dropped, and what
-        // the codec still holds undecoded is relayed (README, P7: early bytes are not relayed reliably).
-        reads.close();
+        reads.close(); // RFC 6455 4.1: what was decoded before the 101 is dropped (README, P7)
         finish(record);
         record = null;
         long closeGrace = runtime.settings().limits().idleTimeout().toNanos();

@@ -115,6 +115,11 @@ public final class KnownHeaderNames {
         return HEADERS;
     }
 
+    /** Netty's check of a header name, skipped for the names above. */
+    static DefaultHeaders.NameValidator<CharSequence> nameValidator() {
+        return KnownHeaderNames::validate;
+    }
+
     /**
      * The constant spelt exactly as {@code bytes[start, start + length)}, or null: the upstream
      * decoder's name for a header it read. The same letters in another case are another name here

@@ -87,6 +87,7 @@ final class ResponseRelay {
     }
 
     void onHead(HttpResponse response) {
+        LimitedHeaders.decoded(response.headers());
         int code = response.status().code();
         // RFC 9110 15: a status outside 100-599 means nothing to a client (the decoder takes "1000", "099"),
         // nor does a version other than 1.x from an HTTP/1.1 connection ("HTTP/2.0 200").

@@ -70,6 +70,7 @@ class ConfigLoaderTest {
                 .isEqualTo(new LimitsSettings(
                         8 * 1024,
                         16 * 1024,
+                        100,
                         10L * 1024 * 1024,
                         10_000,
                         Duration.ofSeconds(10),

@@ -68,6 +68,7 @@ class ConfigValidationTest {
             limits.max-header-size = big             | preflight.limits.max-header-size (string:3): big (expected: a size from 256 to 1m bytes, e.g. 16k)
             limits.max-body-size = -1                | preflight.limits.max-body-size (string:3): -1 (expected: a size >= 0, e.g. 10m)
             limits.max-connections = 0               | preflight.limits.max-connections (string:3): 0 (expected: a whole number >= 1)
+            limits.max-header-count = 0              | preflight.limits.max-header-count (string:3): 0 (expected: a whole number >= 1)
             shutdown.drain-timeout = -1s             | preflight.shutdown.drain-timeout (string:3): -1s (expected: a duration >= 0, e.g. 15s)
             cors.enabled = "no way"                  | preflight.cors.enabled (string:3): no way (expected: true or false)
             cors.max-age = -5s                       | preflight.cors.max-age (string:3): -5s (expected: a duration >= 0, e.g. 10m, or null)

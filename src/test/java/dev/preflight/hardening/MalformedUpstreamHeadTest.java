@@ -49,4 +49,31 @@ class MalformedUpstreamHeadTest {
 
         assertThat(lines.list).as("unexpected errors on upstream connections").isEmpty();
     }
+
+    @org.junit.jupiter.api.Test
+    @org.junit.jupiter.api.DisplayName("P6: an upstream head of more than 256 fields is malformed (502), however small"
+            + " each (64 KiB of tiny ones held 2.9 MB per request); 256 pass")
+    void tooManyFields() throws Exception {
+        String fields = "a: b\r\n";
+        try (BackendFaultServer backend = BackendFaultServer.start()
+                        .on(
+                                "/fault/many",
+                                BackendFaultServer.raw(
+                                        "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n" + fields.repeat(256) + "\r\n",
+                                        Then.CLOSE))
+                        .on(
+                                "/fault/fewer",
+                                BackendFaultServer.raw(
+                                        "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n" + fields.repeat(255) + "\r\n",
+                                        Then.CLOSE));
+                BackendFaultProxy proxy = BackendFaultProxy.start(backend.url(), "");
+                RawClient client = proxy.raw()) {
+            assertThat(client.exchange("GET /fault/fewer HTTP/1.1\r\nHost: api.test\r\n\r\n")
+                            .status())
+                    .isEqualTo(200);
+            assertProblem(client.exchange("GET /fault/many HTTP/1.1\r\nHost: api.test\r\n\r\n"), 502);
+            proxy.awaitUpstreamQuiet();
+        }
+        assertThat(lines.list).as("unexpected errors on upstream connections").isEmpty();
+    }
 }

@@ -87,6 +87,33 @@ class RequestLimitsTest {
     }
 
     @Test
+    @DisplayName("P6: 431 for more header fields than limits.max-header-count, also while the head is still coming"
+            + " (a head of tiny fields held 22 times its bytes); the limit itself passes")
+    void tooManyHeaderFields() throws Exception {
+        proxy.close();
+        proxy = ProxyHarness.start("limits.max-header-count = 20");
+        try (RawClient client = proxy.raw()) {
+            RawResponse atLimit =
+                    client.exchange("GET /fields HTTP/1.1\r\nHost: api.test\r\n" + "a:\r\n".repeat(19) + "\r\n");
+            assertThat(atLimit.status()).as("Host and 19 more: 20").isEqualTo(200);
+        }
+        try (RawClient client = proxy.raw()) {
+            client.send("GET /fields HTTP/1.1\r\nHost: api.test\r\n" + "a:\r\n".repeat(20) + "\r\n");
+
+            RawResponse tooMany = client.readResponse();
+            assertProblem(tooMany, 431);
+            assertThat(tooMany.bodyText()).contains("the request has more than 20 header fields");
+            assertThat(client.readUntilClose().closedByPeer()).isTrue();
+        }
+        try (RawClient client = proxy.raw()) {
+            client.send("GET /fields HTTP/1.1\r\nHost: api.test\r\n" + "a:\r\n".repeat(1000)); // no end yet
+
+            assertProblem(client.readResponse(), 431);
+        }
+        assertThat(proxy.backend().requests()).hasSize(1);
+    }
+
+    @Test
     @DisplayName("P6: 431 for headers over limits.max-header-size, and the connection closes")
     void headersTooLarge() throws Exception {
         try (RawClient client = proxy.raw()) {

@@ -2,11 +2,12 @@ package dev.preflight.proxy.upstream;
 
 import dev.preflight.config.UpstreamSettings;
 import dev.preflight.proxy.HandlerNames;
-import dev.preflight.proxy.KnownHeaderNames;
+import dev.preflight.proxy.LimitedHeaders;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.NetUtil;
@@ -25,6 +26,12 @@ final class UpstreamChannelInitializer extends ChannelInitializer<SocketChannel>
     private static final int MAX_RESPONSE_LINE = 16 * 1024;
     private static final int MAX_RESPONSE_HEADERS = 64 * 1024;
     private static final int MAX_CHUNK = 64 * 1024;
+    /** A response of more fields is malformed (502): 64 KiB of tiny ones held 2.9 MB (LimitedHeaders). */
+    private static final HttpHeadersFactory RESPONSE_HEADS =
+            LimitedHeaders.heads(LimitedHeaders.UPSTREAM_FIELDS, "the upstream's response");
+
+    private static final HttpHeadersFactory RESPONSE_TRAILERS =
+            LimitedHeaders.trailers(LimitedHeaders.UPSTREAM_FIELDS, "the upstream's trailers");
 
     private final UpstreamSettings settings;
     private final SslContext sslContext;
@@ -81,7 +88,8 @@ final class UpstreamChannelInitializer extends ChannelInitializer<SocketChannel>
                 .setMaxHeaderSize(MAX_RESPONSE_HEADERS)
                 .setMaxChunkSize(MAX_CHUNK)
                 .setValidateHeaders(true) // the trailers; the headers: Netty's checks, but not of the known names
-                .setHeadersFactory(KnownHeaderNames.headersFactory())
+                .setHeadersFactory(RESPONSE_HEADS)
+                .setTrailersFactory(RESPONSE_TRAILERS)
                 .setUseRfc9112TransferEncoding(true);
     }
 
