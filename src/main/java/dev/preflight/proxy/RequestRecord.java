@@ -16,6 +16,9 @@ final class RequestRecord {
     final long startNanos;
     final String client;
     final String method;
+    static final int MAX_LOGGED_PATH = 512;
+    static final int MAX_LOGGED_METHOD = 64;
+
     final String path;
     String route = UNROUTED;
     CorsDecision decision;
@@ -61,11 +64,21 @@ final class RequestRecord {
     RequestRecord(String client, String method, String uri, long startNanos) {
         this.startNanos = startNanos;
         this.client = client;
-        this.method = method;
+        this.method = cut(method, MAX_LOGGED_METHOD);
         // An absolute-form target's scheme and authority (and credentials in it) are not the path.
         String target = RequestPath.originForm(uri);
         int q = target.indexOf('?');
-        this.path = q >= 0 ? target.substring(0, q) : target;
+        this.path = cut(q >= 0 ? target.substring(0, q) : target, MAX_LOGGED_PATH);
+    }
+
+    /**
+     * What the access log keeps of a path or a method: their first characters, the cut marked with
+     * {@code ...}. A line waits in a queue of 8192 when stdout is slow, and whole paths of up to a
+     * request line's 8 KiB (twice that in JSON) filled a 64 MiB heap with a few thousand of them,
+     * before any was dropped (found by probing).
+     */
+    private static String cut(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max) + "...";
     }
 
     /**

@@ -44,6 +44,21 @@ class AccessLogTest {
                 .isEqualTo(logged);
     }
 
+    @Test
+    @DisplayName("O6: a path over 512 characters and a method over 64 are logged cut, marked '...': a queue of"
+            + " whole 8 KiB paths filled a 64 MiB heap while stdout was blocked; shorter ones whole")
+    void longPathAndMethodCut() {
+        String path = "/" + "p".repeat(700);
+        RequestRecord record = new RequestRecord("127.0.0.1", "M".repeat(100), path + "?q=1");
+        RequestRecord whole = new RequestRecord("127.0.0.1", "GET", "/" + "p".repeat(511));
+
+        AccessLogEntry entry = AccessLogEntry.of(record);
+
+        assertThat(entry.escapedPath()).isEqualTo(path.substring(0, 512) + "...");
+        assertThat(entry.method()).isEqualTo("M".repeat(64) + "...");
+        assertThat(AccessLogEntry.of(whole).escapedPath()).hasSize(512).doesNotEndWith("...");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(
             delimiter = '|',
