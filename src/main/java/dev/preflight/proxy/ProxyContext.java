@@ -2,6 +2,7 @@ package dev.preflight.proxy;
 
 import dev.preflight.config.Settings;
 import dev.preflight.proxy.upstream.UpstreamPool;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -67,6 +68,9 @@ final class ProxyContext {
         retiring.addAll(previous.retireUnusedBy(next));
         retiring.removeIf(ProxyContext::drained);
         removeUnusedPoolGauges(next);
+        Set<String> routes = new java.util.HashSet<>(List.of(Route.DEFAULT_NAME, RequestRecord.UNROUTED));
+        settings.routes().forEach(route -> routes.add(route.name()));
+        metrics.keepRoutes(routes);
     }
 
     /**

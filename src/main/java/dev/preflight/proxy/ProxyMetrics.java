@@ -2,10 +2,12 @@ package dev.preflight.proxy;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -203,6 +205,28 @@ public final class ProxyMetrics {
         Gauge.builder(CLIENT_CONNECTIONS, open)
                 .description("Open client connections")
                 .register(registry);
+    }
+
+    /**
+     * Takes the meters of routes a reload left out of the registry (and of the lookups here): one set
+     * per route name ever served stayed otherwise, and renaming 20 routes 30 times made /metrics 8.9 MB
+     * (found by probing). A request still in flight under an old name counts under it once more,
+     * until the next reload.
+     */
+    void keepRoutes(Set<String> names) {
+        for (String name : new String[] {
+            REQUESTS, REQUEST_DURATION, UPSTREAM_DURATION, UPSTREAM_ERRORS, REPORT_ONLY, FETCH_METADATA
+        }) {
+            for (Meter meter : registry.find(name).meters()) {
+                String route = meter.getId().getTag("route");
+                if (route != null && !names.contains(route)) {
+                    registry.remove(meter);
+                }
+            }
+        }
+        requests.keySet().removeIf(labels -> !names.contains(labels.route()));
+        requestDurations.keySet().retainAll(names);
+        upstreamDurations.keySet().retainAll(names);
     }
 
     /** Takes an upstream's pool gauges out of the registry: no pool for it is left after a reload. */
