@@ -90,6 +90,11 @@ public final class WaitingMessages {
         }
     }
 
+    /** How many messages wait (parts merged count as one). */
+    public int size() {
+        return messages.size();
+    }
+
     public boolean isEmpty() {
         return messages.isEmpty();
     }

@@ -29,6 +29,8 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
     private boolean closedReported;
     // Messages that came before anyone asked for them, oldest first, parts of a body merged (P2).
     private final WaitingMessages waiting = new WaitingMessages();
+    /** Messages of one read that may wait; beyond, the upstream is malformed. */
+    static final int MAX_WAITING = 64;
     // A read() was asked for and no message has come of it yet.
     private boolean awaiting;
     // Handing on, at the close, what the upstream sent before it: read() asks for nothing meanwhile.
@@ -94,8 +96,16 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
         if (awaiting && waiting.isEmpty() && !WaitingMessages.joinsOthers(msg)) {
             awaiting = false;
             hand(ctx, msg);
-        } else {
+        } else if (waiting.size() < MAX_WAITING) {
             waiting.addLast(msg, ctx.alloc());
+        } else {
+            // One read of a response is a head, its body's parts (merged) and its end, and a few
+            // interim heads at most: thousands of interim heads in one read (a 103 is 20 bytes) held
+            // as many objects while the client was slow (found by probing). Malformed (P6).
+            ReferenceCountUtil.release(msg);
+            waiting.releaseAll();
+            reportClosed(new DecoderException("more than " + MAX_WAITING + " messages in one read"));
+            ctx.close();
         }
     }
 

@@ -98,6 +98,24 @@ class UpstreamResponseHandlerTest {
     }
 
     @Test
+    @DisplayName("P6: more than 64 messages from one read (thousands of 20-byte interim heads) are a malformed"
+            + " upstream: closed, what waited released; 64 wait")
+    void tooManyMessagesInOneRead() {
+        for (int i = 0; i < UpstreamResponseHandler.MAX_WAITING; i++) {
+            channel.pipeline()
+                    .fireChannelRead(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.EARLY_HINTS));
+        }
+        assertThat(closed).as("64 wait").isFalse();
+        DefaultHttpContent tooMany = part("y");
+        channel.pipeline().fireChannelRead(tooMany);
+
+        assertThat(closed).isTrue();
+        assertThat(closedWith).isInstanceOf(io.netty.handler.codec.DecoderException.class);
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(tooMany.refCnt()).isZero();
+    }
+
+    @Test
     @DisplayName("P6: a TLS failure after the handshake (a renegotiation, say) is said in the log with its reason")
     void tlsFailureLogged() {
         ch.qos.logback.classic.Logger logger =
