@@ -26,7 +26,7 @@ class ConfigUnknownKeysTest {
             allowed-origins = []                      | preflight.allowed-origins (string:3): unknown key (did you mean cors.allowed-origins?)
             routes = [{ name = a, allowed-origins = [] }] | preflight.routes[0].allowed-origins (string:3): unknown key (did you mean cors.allowed-origins?)
             debug.verbose = true                      | preflight.debug.verbose (string:3): unknown key (expected: one of: decision-header)
-            limits.timeout = 5s                       | preflight.limits.timeout (string:3): unknown key (expected: one of: body-timeout, header-timeout, idle-timeout, max-body-size, max-connections, max-header-size, max-initial-line)
+            limits.timeout = 5s                       | preflight.limits.timeout (string:3): unknown key (expected: one of: body-timeout, header-timeout, idle-timeout, max-body-size, max-connections, max-header-count, max-header-size, max-initial-line)
             tls { enabled = true }                    | preflight.tls (string:3): unknown key (expected: one of: access-log, admin, cors, debug, fetch-metadata, forwarded, limits, listen, reload, routes, shutdown, upstream)
             routes = [{ name = a, pathprefix = "/a" }] | preflight.routes[0].pathprefix (string:3): unknown key (did you mean path-prefix?)
             routes = [{ name = a, cors.max-agee = 1s }] | preflight.routes[0].cors.max-agee (string:3): unknown key (did you mean max-age?)
