@@ -167,8 +167,8 @@ public final class Explainer {
         RouteView route = path == null ? null : routes.select(q.host(), path);
         if (route == null) {
             String why = path == null
-                    ? "not a path, or one with an encoded slash or backslash, a malformed escape or a dot segment"
-                            + " with parameters"
+                    ? "not a path, or one with an encoded slash or backslash, a malformed escape, a '#' or a dot"
+                            + " segment with parameters"
                     : "servers read it under different routes: segment parameters, an escaped reserved"
                             + " character, or a letter a case fold changes";
             return Explanation.refused(

@@ -60,7 +60,8 @@ public record RequestPath(String path, String query) {
      * @return null when the path must be refused with 400
      */
     public static RequestPath ofTarget(String target) {
-        return parse(originForm(target));
+        // A '#' in an absolute-form target's authority (http://a#/x) would be dropped with it below.
+        return target.indexOf('#') >= 0 ? null : parse(originForm(target));
     }
 
     /**

@@ -85,8 +85,13 @@ final class RequestRelay {
     void onContent(HttpContent content) {
         exchange.bodyArrived();
         if (content.decoderResult().isFailure()) {
+            Throwable cause = content.decoderResult().cause();
             content.release();
-            exchange.abort(HttpResponseStatus.BAD_REQUEST, "the request body is malformed");
+            if (cause instanceof LimitedHeaders.TooManyFields) {
+                exchange.abort(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, cause.getMessage());
+            } else {
+                exchange.abort(HttpResponseStatus.BAD_REQUEST, "the request body is malformed");
+            }
             return;
         }
         boolean last = content instanceof LastHttpContent;

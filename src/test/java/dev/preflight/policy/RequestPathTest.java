@@ -63,4 +63,13 @@ class RequestPathTest {
         assertThat(path.routed()).isEqualTo(routed);
         assertThat(path.path()).as("what the upstream gets").isEqualTo(target);
     }
+
+    @org.junit.jupiter.api.Test
+    @org.junit.jupiter.api.DisplayName(
+            "P5: a '#' in an absolute-form target's authority is refused too, not dropped with it")
+    void fragmentInTheAuthority() {
+        assertThat(RequestPath.ofTarget("http://a#/api/x")).isNull();
+        assertThat(RequestPath.ofTarget("http://a#f")).isNull();
+        assertThat(RequestPath.ofTarget("http://a/api/x%23y")).isNotNull();
+    }
 }

@@ -110,7 +110,17 @@ class RequestLimitsTest {
 
             assertProblem(client.readResponse(), 431);
         }
-        assertThat(proxy.backend().requests()).hasSize(1);
+        try (RawClient client = proxy.raw()) {
+            client.send("POST /fields HTTP/1.1\r\nHost: api.test\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n"
+                    + "t:\r\n".repeat(21) + "\r\n");
+
+            RawResponse trailers = client.readResponse();
+            assertProblem(trailers, 431);
+            assertThat(trailers.bodyText()).contains("the request's trailers has more than 20 header fields");
+        }
+        assertThat(proxy.backend().requests())
+                .as("only the one at the limit answered")
+                .hasSize(1);
     }
 
     @Test
