@@ -1,5 +1,6 @@
 package dev.preflight.admin;
 
+import dev.preflight.proxy.OutOfMemory;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -106,6 +107,7 @@ final class AdminRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        OutOfMemory.haltIfOutOfMemory(cause);
         if (!(cause instanceof ReadTimeoutException)) {
             log.debug("admin connection {} failed", ctx.channel().remoteAddress(), cause);
         }

@@ -24,6 +24,7 @@ public final class AcceptErrorLog extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        OutOfMemory.haltIfOutOfMemory(cause);
         log.log("{} cannot accept a connection: {} (tried again in a second)", listener, String.valueOf(cause));
     }
 }

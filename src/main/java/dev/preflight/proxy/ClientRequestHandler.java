@@ -281,6 +281,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        OutOfMemory.haltIfOutOfMemory(cause);
         if (cause instanceof IOException) {
             log.debug("client connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         } else if (PipelineDepth.exceeded(cause)) {

@@ -125,6 +125,7 @@ final class TunnelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        OutOfMemory.haltIfOutOfMemory(cause);
         ctx.close();
     }
 

@@ -1,5 +1,6 @@
 package dev.preflight.proxy.upstream;
 
+import dev.preflight.proxy.OutOfMemory;
 import dev.preflight.proxy.WaitingMessages;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -190,6 +191,7 @@ public final class UpstreamResponseHandler extends ChannelDuplexHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        OutOfMemory.haltIfOutOfMemory(cause);
         if (cause instanceof DecoderException && cause.getCause() instanceof SSLException tls) {
             // After the handshake (whose failures the connect logs): a renegotiation, a bad record.
             // The client gets the 502 of a malformed response; the reason is said here (found by probing).
