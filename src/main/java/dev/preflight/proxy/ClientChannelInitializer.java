@@ -35,13 +35,16 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         p.addLast(HandlerNames.HEAD_TIMEOUT, new RequestHeadTimeoutHandler(limits.headerTimeout()));
     }
 
-    private static void addCodec(ChannelPipeline p, LimitsSettings limits) {
+    private void addCodec(ChannelPipeline p, LimitsSettings limits) {
+        // This connection's share of the heads' budget, given back whole when it closes.
+        HeadBudget.Account account = context.headBudget().new Account();
+        p.channel().closeFuture().addListener(closed -> account.close());
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(limits.maxInitialLine())
                 .setMaxHeaderSize(limits.maxHeaderSize())
                 .setMaxChunkSize(MAX_CHUNK)
                 .setValidateHeaders(true) // the trailers; the headers: Netty's checks, but of our own names
-                .setHeadersFactory(LimitedHeaders.heads(limits.maxHeaderCount(), "the request"))
+                .setHeadersFactory(LimitedHeaders.heads(limits.maxHeaderCount(), "the request", account))
                 .setTrailersFactory(LimitedHeaders.trailers(limits.maxHeaderCount(), "the request's trailers"))
                 .setAllowDuplicateContentLengths(false)
                 .setStrictLineParsing(true)

@@ -61,6 +61,9 @@ public final class ErrorResponses {
                     "the request line is longer than " + limits.maxInitialLine() + " bytes",
                     true);
         }
+        if (cause instanceof HeadBudget.Exhausted) {
+            return problem(alloc, HttpResponseStatus.SERVICE_UNAVAILABLE, cause.getMessage(), true);
+        }
         if (cause instanceof LimitedHeaders.TooManyFields) {
             return problem(alloc, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, cause.getMessage(), true);
         }

@@ -18,6 +18,7 @@ final class ProxyContext {
     private final ProxyMetrics metrics;
     private final AccessLog accessLog;
     private final ThrottledLog rejections = new ThrottledLog("preflight.cors", Level.INFO, 10);
+    private final HeadBudget headBudget = HeadBudget.ofHeap();
     private final Set<String> poolGauges = ConcurrentHashMap.newKeySet();
     // Pools a reload retired, until their last connection closes: the gauges count what they still
     // hold (an exchange, a tunnel in flight), which is open at the backend all the same (found by probing).
@@ -36,6 +37,11 @@ final class ProxyContext {
 
     ProxyRuntime runtime() {
         return runtime;
+    }
+
+    /** The heap request heads of all connections may take while they are decoded and wait. */
+    HeadBudget headBudget() {
+        return headBudget;
     }
 
     ProxyMetrics metrics() {

@@ -1,0 +1,94 @@
+package dev.preflight.proxy;
+
+import io.netty.handler.codec.TooLongFrameException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The heap that request heads take while they are decoded, or decoded and waiting their turn, of all
+ * client connections together: a quarter of the maximum heap. Each connection's head fields are
+ * charged as the decoder makes them (about twice their bytes, plus an entry's overhead) and given back
+ * when the head is taken, or its connection closes. Beyond the budget, a head is refused (503) and
+ * its connection closed. {@code limits.max-connections} times {@code max-header-size} is far more
+ * than the image's 64 MiB heap: 2,000 slowloris connections sending 98 lines of 150 bytes each ran it
+ * out and stopped the process (found by probing); now they get 503s and the proxy stays up. A
+ * connection takes from the budget in steps of {@link #STEP}, so a usual head touches the shared
+ * counter once when it arrives and once when it is taken.
+ */
+final class HeadBudget {
+    /** A connection's share is taken and given back in steps of this many bytes. */
+    static final long STEP = 2048;
+
+    private final AtomicLong held = new AtomicLong();
+    private final long capacity;
+
+    HeadBudget(long capacity) {
+        this.capacity = capacity;
+    }
+
+    /** A quarter of the heap the JVM may grow to. */
+    static HeadBudget ofHeap() {
+        return new HeadBudget(Runtime.getRuntime().maxMemory() / 4);
+    }
+
+    boolean take(long bytes) {
+        if (held.addAndGet(bytes) > capacity) {
+            held.addAndGet(-bytes);
+            return false;
+        }
+        return true;
+    }
+
+    void give(long bytes) {
+        held.addAndGet(-bytes);
+    }
+
+    long held() {
+        return held.get();
+    }
+
+    /**
+     * One client connection's account: what its heads' fields cost, against what it took from the
+     * budget. Confined to the connection's event loop.
+     */
+    final class Account {
+        private long taken;
+        private long used;
+
+        /** Charges a field; throws {@link Exhausted} when the budget has no room for it. */
+        void charge(long cost) {
+            used += cost;
+            while (used > taken) {
+                if (!take(STEP)) {
+                    used -= cost;
+                    throw new Exhausted();
+                }
+                taken += STEP;
+            }
+        }
+
+        /** A head's fields were taken (or dropped): their cost leaves the account. */
+        void credit(long cost) {
+            used -= cost;
+            while (taken - used >= STEP && taken > 0) {
+                give(STEP);
+                taken -= STEP;
+            }
+        }
+
+        /** The connection closed: everything it took goes back. */
+        void close() {
+            give(taken);
+            taken = 0;
+            used = 0;
+        }
+    }
+
+    /** No room for another head's fields: 503, and the connection closes. */
+    static final class Exhausted extends TooLongFrameException {
+        private static final long serialVersionUID = 1L;
+
+        Exhausted() {
+            super("the proxy holds as many request heads as its memory allows");
+        }
+    }
+}
