@@ -42,7 +42,7 @@ record BackendPreflight(String method, List<String> headerLines, boolean private
      * (its {@code Access-Control-Allow-Origin} and status aside).
      */
     String refusal(HttpHeaders backend) {
-        boolean credentials = "true".equals(joined(backend, CorsHeaders.ALLOW_CREDENTIALS));
+        boolean credentials = "true".equals(ReportOnly.joined(backend, CorsHeaders.ALLOW_CREDENTIALS));
         List<String> methods = items(backend, CorsHeaders.ALLOW_METHODS);
         if (methods == null) {
             return notTokens(backend, CorsHeaders.ALLOW_METHODS);
@@ -59,25 +59,16 @@ record BackendPreflight(String method, List<String> headerLines, boolean private
         List<String> names =
                 allowedNames.stream().map(name -> name.toLowerCase(Locale.ROOT)).toList();
         boolean anyName = !credentials && names.contains("*");
-        for (String asked : askedNames()) {
+        for (String asked : items(headerLines)) {
             String name = asked.toLowerCase(Locale.ROOT);
             if (!names.contains(name) && (!anyName || name.equals("authorization"))) {
                 return "Access-Control-Allow-Headers " + shown(backend, CorsHeaders.ALLOW_HEADERS) + " lacks " + asked;
             }
         }
-        if (privateNetwork && !"true".equals(joined(backend, CorsHeaders.ALLOW_PRIVATE_NETWORK))) {
+        if (privateNetwork && !"true".equals(ReportOnly.joined(backend, CorsHeaders.ALLOW_PRIVATE_NETWORK))) {
             return "no Access-Control-Allow-Private-Network: true";
         }
         return null;
-    }
-
-    /** The requested names: every line joined, split on commas, trimmed, empty items left out (C4). */
-    private List<String> askedNames() {
-        List<String> names = new ArrayList<>();
-        for (String line : headerLines) {
-            split(line, names);
-        }
-        return names;
     }
 
     /**
@@ -86,10 +77,7 @@ record BackendPreflight(String method, List<String> headerLines, boolean private
      * Access-Control-Allow-Methods"), which counted as agreement (found by probing).
      */
     private static List<String> items(HttpHeaders headers, String name) {
-        List<String> items = new ArrayList<>();
-        for (String line : headers.getAll(name)) {
-            split(line, items);
-        }
+        List<String> items = items(headers.getAll(name));
         for (String item : items) {
             if (!Tokens.isToken(item)) {
                 return null;
@@ -102,22 +90,22 @@ record BackendPreflight(String method, List<String> headerLines, boolean private
         return name + " " + shown(headers, name) + " is not a list of tokens, which fails the preflight";
     }
 
-    private static void split(String line, List<String> into) {
-        for (String item : line.split(",", -1)) {
-            String trimmed = item.strip();
-            if (!trimmed.isEmpty()) {
-                into.add(trimmed);
+    /** Every line joined, split on commas, trimmed, empty items left out (C4). */
+    private static List<String> items(List<String> lines) {
+        List<String> items = new ArrayList<>();
+        for (String line : lines) {
+            for (String item : line.split(",", -1)) {
+                String trimmed = item.strip();
+                if (!trimmed.isEmpty()) {
+                    items.add(trimmed);
+                }
             }
         }
-    }
-
-    private static String joined(HttpHeaders headers, String name) {
-        List<String> values = headers.getAll(name);
-        return values.isEmpty() ? null : String.join(", ", values);
+        return items;
     }
 
     private static String shown(HttpHeaders headers, String name) {
-        String value = joined(headers, name);
+        String value = ReportOnly.joined(headers, name);
         return value == null ? "(none)" : value;
     }
 

@@ -23,7 +23,7 @@ public final class ForwardedHeaders {
     static final AsciiString FORWARDED = AsciiString.cached("forwarded");
     private static final AsciiString X_FORWARDED_PREFIX = AsciiString.cached("x-forwarded-");
     private static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
-    private static final Predicate<CharSequence> CLIENT_FORWARDING = ForwardedHeaders::clientForwarding;
+    private static final Predicate<CharSequence> CLIENT_FORWARDING = ForwardedHeaders::forwarding;
     private static final Predicate<CharSequence> UNDERSCORED_FORWARDING = ForwardedHeaders::underscoredForwarding;
     private static final AsciiString HTTP = AsciiString.cached("http");
 
@@ -81,7 +81,13 @@ public final class ForwardedHeaders {
         MatchingHeaders.remove(headers, CLIENT_FORWARDING);
     }
 
-    private static boolean clientForwarding(CharSequence name) {
+    /**
+     * A name a forwarding header of a client goes by (every {@code X-Forwarded-*}, {@code Forwarded},
+     * {@code X-Real-IP}, also with underscores): removed from an untrusted client's request, and kept
+     * whatever {@code Connection} lists, since listing one let a client behind a trusted proxy erase
+     * what that proxy had written (found by probing).
+     */
+    static boolean forwarding(CharSequence name) {
         return (name.length() > X_FORWARDED_PREFIX.length() && readAs(name, X_FORWARDED_PREFIX))
                 || (name.length() == FORWARDED.length() && readAs(name, FORWARDED))
                 || (name.length() == X_REAL_IP.length() && readAs(name, X_REAL_IP));
@@ -90,7 +96,7 @@ public final class ForwardedHeaders {
     private static boolean underscoredForwarding(CharSequence name) {
         for (int i = 0; i < name.length(); i++) {
             if (name.charAt(i) == '_') {
-                return clientForwarding(name);
+                return forwarding(name);
             }
         }
         return false;
@@ -118,15 +124,6 @@ public final class ForwardedHeaders {
         return client instanceof InetSocketAddress inet
                 ? (inet.getAddress() != null ? NetUtil.toAddressString(inet.getAddress()) : inet.getHostString())
                 : "unknown";
-    }
-
-    /**
-     * A name a forwarding header of a client goes by (every {@code X-Forwarded-*}, {@code Forwarded},
-     * {@code X-Real-IP}, also with underscores): kept whatever {@code Connection} lists, since listing
-     * one let a client behind a trusted proxy erase what that proxy had written (found by probing).
-     */
-    static boolean forwarding(CharSequence name) {
-        return clientForwarding(name);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.preflight.proxy;
 
 import dev.preflight.config.Settings;
 import dev.preflight.proxy.upstream.UpstreamPool;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,7 +75,7 @@ final class ProxyContext {
         retiring.addAll(previous.retireUnusedBy(next));
         retiring.removeIf(ProxyContext::drained);
         removeUnusedPoolGauges(next);
-        Set<String> routes = new java.util.HashSet<>(List.of(Route.DEFAULT_NAME, RequestRecord.UNROUTED));
+        Set<String> routes = new HashSet<>(List.of(Route.DEFAULT_NAME, RequestRecord.UNROUTED));
         settings.routes().forEach(route -> routes.add(route.name()));
         metrics.keepRoutes(routes);
     }
@@ -85,7 +86,7 @@ final class ProxyContext {
      * ever dropped (found by probing). One a retired pool still holds goes at a later reload.
      */
     private void removeUnusedPoolGauges(ProxyRuntime next) {
-        Set<String> used = new java.util.HashSet<>();
+        Set<String> used = new HashSet<>();
         next.pools().forEach(pool -> used.add(pool.settings().url().toString()));
         // Busy: a connection lent (an exchange, a tunnel) or a request waiting. Idle ones are being
         // closed with the retired pool, and kept its gauges at almost every reload (found by probing).

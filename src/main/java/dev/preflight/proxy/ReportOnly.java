@@ -93,7 +93,7 @@ final class ReportOnly {
         return new Comparison(Verdict.AGREE, null);
     }
 
-    private static String joined(HttpHeaders headers, String name) {
+    static String joined(HttpHeaders headers, String name) {
         List<String> values = headers.getAll(name);
         return values.isEmpty() ? null : String.join(", ", values);
     }

@@ -27,10 +27,9 @@ public final class WaitingMessages {
 
     /** Waits after the others; a part of a body after another part joins it. */
     public void addLast(Object msg, ByteBufAllocator alloc) {
-        if (msg instanceof HttpContent part
-                && mergeable(part)
-                && messages.peekLast() instanceof HttpContent last
-                && mergeable(last)) {
+        if (joinsOthers(msg) && joinsOthers(messages.peekLast())) {
+            HttpContent part = (HttpContent) msg;
+            HttpContent last = (HttpContent) messages.peekLast();
             if (last != merged) {
                 ByteBuf joined = alloc.buffer(
                         last.content().readableBytes() + part.content().readableBytes());
