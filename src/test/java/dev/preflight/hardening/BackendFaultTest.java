@@ -4,17 +4,14 @@ import static dev.preflight.testing.ProblemAssertions.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.preflight.hardening.BackendFaultServer.Reply;
 import dev.preflight.hardening.BackendFaultServer.Then;
+import dev.preflight.testing.LogCapture;
 import dev.preflight.testing.RawClient;
 import dev.preflight.testing.RawResponse;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
@@ -23,7 +20,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.slf4j.LoggerFactory;
 
 /**
  * P6: a backend that fails before sending a usable response head. The client gets the proxy's own
@@ -275,11 +271,8 @@ class BackendFaultTest {
             "P6/O6: backend refuses connections: 502 at once, every time, without using up the pool; the log says why")
     void refused() throws Exception {
         String upstream = "http://127.0.0.1:" + closedPort();
-        Logger upstreamLog = (Logger) LoggerFactory.getLogger("preflight.upstream");
-        ListAppender<ILoggingEvent> lines = new ListAppender<>();
-        lines.start();
-        upstreamLog.addAppender(lines);
-        try (BackendFaultProxy proxy = BackendFaultProxy.start(upstream, FAULT_UPSTREAM);
+        try (LogCapture lines = LogCapture.of("preflight.upstream");
+                BackendFaultProxy proxy = BackendFaultProxy.start(upstream, FAULT_UPSTREAM);
                 RawClient client = proxy.raw()) {
             for (int attempt = 1; attempt <= 10; attempt++) {
                 long start = System.nanoTime();
@@ -292,7 +285,7 @@ class BackendFaultTest {
                         .isLessThan(Duration.ofSeconds(5));
             }
             assertThat(proxy.upstreamErrors("connect")).isEqualTo(10);
-            assertThat(List.copyOf(lines.list))
+            assertThat(lines.events())
                     .as("one WARN line per failed connect, naming the upstream and what the system said")
                     .hasSize(10)
                     .allSatisfy(line -> {
@@ -304,8 +297,6 @@ class BackendFaultTest {
             proxy.awaitUpstreamQuiet();
             assertThat(client.exchange(BackendFaultProxy.GET_HEALTHY).status()).isEqualTo(200);
             proxy.assertServesOthers();
-        } finally {
-            upstreamLog.detachAppender(lines);
         }
     }
 

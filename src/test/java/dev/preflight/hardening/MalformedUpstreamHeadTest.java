@@ -3,17 +3,16 @@ package dev.preflight.hardening;
 import static dev.preflight.testing.ProblemAssertions.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.preflight.hardening.BackendFaultServer.Then;
 import dev.preflight.proxy.upstream.UpstreamResponseHandler;
+import dev.preflight.testing.LogCapture;
 import dev.preflight.testing.RawClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.slf4j.LoggerFactory;
 
 /**
  * P6: a head the response decoder cannot read comes to the proxy as one full message, its failure
@@ -22,18 +21,16 @@ import org.slf4j.LoggerFactory;
  * now says when something unexpected closes an upstream connection, so such a fault shows here.
  */
 class MalformedUpstreamHeadTest {
-    private final Logger logger = (Logger) LoggerFactory.getLogger(UpstreamResponseHandler.class);
-    private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    private LogCapture lines;
 
     @BeforeEach
     void capture() {
-        lines.start();
-        logger.addAppender(lines);
+        lines = LogCapture.of(UpstreamResponseHandler.class);
     }
 
     @AfterEach
     void release() {
-        logger.detachAppender(lines);
+        lines.close();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -47,11 +44,13 @@ class MalformedUpstreamHeadTest {
             proxy.awaitUpstreamQuiet();
         }
 
-        assertThat(lines.list).as("unexpected errors on upstream connections").isEmpty();
+        assertThat(lines.messages())
+                .as("unexpected errors on upstream connections")
+                .isEmpty();
     }
 
-    @org.junit.jupiter.api.Test
-    @org.junit.jupiter.api.DisplayName("P6: an upstream head of more than 256 fields is malformed (502), however small"
+    @Test
+    @DisplayName("P6: an upstream head of more than 256 fields is malformed (502), however small"
             + " each (64 KiB of tiny ones held 2.9 MB per request); 256 pass")
     void tooManyFields() throws Exception {
         String fields = "a: b\r\n";
@@ -74,6 +73,8 @@ class MalformedUpstreamHeadTest {
             assertProblem(client.exchange("GET /fault/many HTTP/1.1\r\nHost: api.test\r\n\r\n"), 502);
             proxy.awaitUpstreamQuiet();
         }
-        assertThat(lines.list).as("unexpected errors on upstream connections").isEmpty();
+        assertThat(lines.messages())
+                .as("unexpected errors on upstream connections")
+                .isEmpty();
     }
 }

@@ -2,18 +2,14 @@ package dev.preflight.hardening;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.preflight.hardening.BackendFaultServer.Then;
 import dev.preflight.testing.Await;
+import dev.preflight.testing.LogCapture;
 import dev.preflight.testing.RawClient;
 import dev.preflight.testing.RawResponse;
-import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.slf4j.LoggerFactory;
 
 /**
  * P3: each hop's framing is restated; a response's Content-Length with leading zeros goes on as the
@@ -44,11 +40,8 @@ class ResponseLengthRestatedTest {
     @Test
     @DisplayName("O6: a 205's body, which the client never gets, is not logged as bytes sent (found by probing)")
     void resetContentBodyNotCounted() throws Exception {
-        Logger accessLog = (Logger) LoggerFactory.getLogger("preflight.access");
-        ListAppender<ILoggingEvent> lines = new ListAppender<>();
-        lines.start();
-        accessLog.addAppender(lines);
-        try (BackendFaultServer backend = BackendFaultServer.start()
+        try (LogCapture lines = LogCapture.of("preflight.access");
+                BackendFaultServer backend = BackendFaultServer.start()
                         .on(
                                 "/fault/reset",
                                 BackendFaultServer.raw(
@@ -62,16 +55,12 @@ class ResponseLengthRestatedTest {
             assertThat(response.bodyText()).isEmpty();
             Await.until(
                     "the request is logged",
-                    () -> List.copyOf(lines.list).stream()
-                            .anyMatch(line -> line.getFormattedMessage().contains("\"GET /fault/reset\"")));
-            assertThat(List.copyOf(lines.list))
-                    .extracting(ILoggingEvent::getFormattedMessage)
+                    () -> lines.messages().stream().anyMatch(line -> line.contains("\"GET /fault/reset\"")));
+            assertThat(lines.messages())
                     .filteredOn(line -> line.contains("\"GET /fault/reset\""))
                     .singleElement()
                     .asString()
                     .contains("\" 205 in=0 out=0 ");
-        } finally {
-            accessLog.detachAppender(lines);
         }
     }
 }

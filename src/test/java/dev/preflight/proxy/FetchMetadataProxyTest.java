@@ -8,12 +8,10 @@ import static dev.preflight.proxy.CorsWire.seen;
 import static dev.preflight.proxy.CorsWire.vary;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.preflight.config.ConfigLoader;
 import dev.preflight.testing.Await;
 import dev.preflight.testing.Behaviour;
+import dev.preflight.testing.LogCapture;
 import dev.preflight.testing.ProblemAssertions;
 import dev.preflight.testing.ProxyHarness;
 import dev.preflight.testing.RawClient;
@@ -28,7 +26,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.slf4j.LoggerFactory;
 
 /**
  * Fetch metadata (F1-F4) through real sockets: a refused request is answered 403 by the proxy and
@@ -46,19 +43,15 @@ class FetchMetadataProxyTest {
     private static final List<String> SEC_FETCH_VARY = List.of("Sec-Fetch-Site", "Sec-Fetch-Mode", "Sec-Fetch-Dest");
     private static final String POLICY = "cors { allowed-origins = [\"" + APP + "\"] }";
 
-    private final Logger corsLog = (Logger) LoggerFactory.getLogger("preflight.cors");
-    private final Logger accessLog = (Logger) LoggerFactory.getLogger(AccessLog.LOGGER);
-    private final ListAppender<ILoggingEvent> corsLines = new ListAppender<>();
-    private final ListAppender<ILoggingEvent> accessLines = new ListAppender<>();
+    private LogCapture corsLines;
+    private LogCapture accessLines;
     private TestBackend backend;
     private ProxyServer proxy;
     private SimpleMeterRegistry registry;
 
     private void start(String... settings) throws Exception {
-        corsLines.start();
-        corsLog.addAppender(corsLines);
-        accessLines.start();
-        accessLog.addAppender(accessLines);
+        corsLines = LogCapture.of("preflight.cors");
+        accessLines = LogCapture.of(AccessLog.LOGGER);
         backend = TestBackend.start();
         backend.on("/", Behaviour.respond(200, "from the backend", "Vary", "Accept-Encoding"));
         backend.on("/star", Behaviour.respond(200, "varies on everything", "Vary", "*"));
@@ -69,8 +62,10 @@ class FetchMetadataProxyTest {
 
     @AfterEach
     void stop() {
-        corsLog.detachAppender(corsLines);
-        accessLog.detachAppender(accessLines);
+        if (corsLines != null) {
+            corsLines.close();
+            accessLines.close();
+        }
         if (proxy != null) {
             proxy.close();
         }
@@ -101,12 +96,12 @@ class FetchMetadataProxyTest {
         assertThat(requests("none", "rejected", "fetch-metadata", "4xx")).isEqualTo(1);
         assertThat(fetchMetadata("refused")).isEqualTo(1);
         Await.until("the refusal is in the rejection log", () -> logged(corsLines, "fetch-metadata"));
-        assertThat(messages(corsLines))
+        assertThat(corsLines.messages())
                 .anySatisfy(line -> assertThat(line)
                         .contains("refused none GET on route default: fetch-metadata")
                         .contains("site=cross-site, mode=no-cors, dest=image"));
-        Await.until("the access log has both requests", () -> accessLines.list.size() >= 2);
-        assertThat(messages(accessLines))
+        Await.until("the access log has both requests", () -> accessLines.size() >= 2);
+        assertThat(accessLines.messages())
                 .anySatisfy(line -> assertThat(line)
                         .contains("\"GET /pixel.png\" 403")
                         .contains("cors=none/rejected/fetch-metadata upstream=-"));
@@ -284,7 +279,7 @@ class FetchMetadataProxyTest {
         assertThat(fetchMetadata("refused")).isZero();
         assertThat(counter(ProxyMetrics.REQUESTS, "reason", "fetch-metadata")).isZero();
         assertThat(requests("none", "not-applicable", "no-origin", "2xx")).isEqualTo(1);
-        assertThat(messages(corsLines))
+        assertThat(corsLines.messages())
                 .anySatisfy(line -> assertThat(line)
                         .isEqualTo("report-only fetch-metadata on route default: would refuse GET /pixel.png"
                                 + " (site=cross-site, mode=no-cors, dest=image)"))
@@ -324,13 +319,7 @@ class FetchMetadataProxyTest {
         Await.until(requests + " requests counted", () -> counter(ProxyMetrics.REQUESTS) == requests);
     }
 
-    private static boolean logged(ListAppender<ILoggingEvent> lines, String text) {
-        return messages(lines).stream().anyMatch(line -> line.contains(text));
-    }
-
-    private static List<String> messages(ListAppender<ILoggingEvent> lines) {
-        return List.copyOf(lines.list).stream()
-                .map(ILoggingEvent::getFormattedMessage)
-                .toList();
+    private static boolean logged(LogCapture lines, String text) {
+        return lines.messages().stream().anyMatch(line -> line.contains(text));
     }
 }

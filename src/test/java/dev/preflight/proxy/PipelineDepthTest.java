@@ -3,9 +3,8 @@ package dev.preflight.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import dev.preflight.testing.LogCapture;
 import dev.preflight.testing.ProxyHarness;
 import dev.preflight.testing.RawClient;
 import dev.preflight.testing.RawResponse;
@@ -17,7 +16,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.slf4j.LoggerFactory;
 
 /**
  * P1: a client that sends more requests ahead of their answers than the codec keeps ({@link
@@ -31,18 +29,16 @@ import org.slf4j.LoggerFactory;
 class PipelineDepthTest {
     private static final int SENT = 2_000;
 
-    private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    private LogCapture lines;
 
     @BeforeEach
     void capture() {
-        lines.start();
-        root.addAppender(lines);
+        lines = LogCapture.all();
     }
 
     @AfterEach
     void release() {
-        root.detachAppender(lines);
+        lines.close();
     }
 
     @Test
@@ -78,7 +74,7 @@ class PipelineDepthTest {
                     .as("no request forwarded whose answer the client never got")
                     .hasSameSizeAs(answered);
         }
-        List<ILoggingEvent> logged = List.copyOf(lines.list);
+        List<ILoggingEvent> logged = lines.events();
         assertThat(logged)
                 .as("no warning or error, the client's fault")
                 .noneMatch(event -> event.getLevel().isGreaterOrEqual(Level.WARN));

@@ -2,12 +2,10 @@ package dev.preflight.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.preflight.config.ConfigLoader;
 import dev.preflight.testing.Await;
 import dev.preflight.testing.Behaviour;
+import dev.preflight.testing.LogCapture;
 import dev.preflight.testing.ProxyHarness;
 import dev.preflight.testing.RawClient;
 import dev.preflight.testing.RawResponse;
@@ -25,7 +23,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.slf4j.LoggerFactory;
 
 /**
  * C13: in report-only mode the proxy is transparent (the client sees the backend's answer, byte for
@@ -36,16 +33,14 @@ class ReportOnlyTest {
     private static final String APP = "http://app.example";
     private static final String EVIL = "http://evil.example";
 
-    private final Logger accessLog = (Logger) LoggerFactory.getLogger(AccessLog.LOGGER);
-    private final ListAppender<ILoggingEvent> accessLines = new ListAppender<>();
+    private LogCapture accessLines;
     private TestBackend backend;
     private ProxyServer proxy;
     private SimpleMeterRegistry registry;
 
     @BeforeEach
     void start() throws Exception {
-        accessLines.start();
-        accessLog.addAppender(accessLines);
+        accessLines = LogCapture.of(AccessLog.LOGGER);
         backend = TestBackend.start();
         // The backend's own CORS: right for APP, wrong (allows everyone) on /open, missing on /legacy.
         backend.on("/right", Behaviour.respond(200, "right", "Access-Control-Allow-Origin", APP, "Vary", "Origin"));
@@ -66,7 +61,7 @@ class ReportOnlyTest {
 
     @AfterEach
     void stop() {
-        accessLog.detachAppender(accessLines);
+        accessLines.close();
         proxy.close();
         backend.close();
     }
@@ -162,9 +157,9 @@ class ReportOnlyTest {
 
         exchange("GET /legacy HTTP/1.1\r\nHost: api\r\nOrigin: " + APP + "\r\n\r\n");
 
-        Await.until("one access line", () -> accessLines.list.size() == 1);
+        Await.until("one access line", () -> accessLines.size() == 1);
         Map<String, Object> fields = new HashMap<>();
-        accessLines.list.getFirst().getKeyValuePairs().forEach(pair -> fields.put(pair.key, pair.value));
+        accessLines.events().getFirst().getKeyValuePairs().forEach(pair -> fields.put(pair.key, pair.value));
         assertThat(fields)
                 .containsEntry("cors_reason", "report-only")
                 .containsEntry("cors_would_kind", "actual")
@@ -210,20 +205,14 @@ class ReportOnlyTest {
         List<String> headers = new java.util.ArrayList<>(List.of("Access-Control-Allow-Origin", APP));
         headers.addAll(backendHeaders);
         backend.on("/own", Behaviour.respond(200, "", headers.toArray(String[]::new)));
-        ListAppender<ILoggingEvent> rejections = new ListAppender<>();
-        Logger rejectionLog = (Logger) LoggerFactory.getLogger("preflight.cors");
-        rejections.start();
-        rejectionLog.addAppender(rejections);
-        try {
+        try (LogCapture rejections = LogCapture.of("preflight.cors")) {
             exchange("OPTIONS /own HTTP/1.1\r\nHost: api\r\nOrigin: " + APP + "\r\n" + asked + "\r\n\r\n");
 
             assertThat(count(verdict)).as(row).isEqualTo(1);
-            assertThat(List.copyOf(rejections.list).stream().map(ILoggingEvent::getFormattedMessage))
+            assertThat(rejections.messages())
                     .as("a disagreement's log line says why; an agreement has none")
                     .hasSize(verdict.equals("agree") ? 0 : 1)
                     .allMatch(line -> line.contains(why));
-        } finally {
-            rejectionLog.detachAppender(rejections);
         }
     }
 
@@ -305,9 +294,7 @@ class ReportOnlyTest {
     }
 
     private List<String> lines() {
-        return List.copyOf(accessLines.list).stream()
-                .map(ILoggingEvent::getFormattedMessage)
-                .toList();
+        return accessLines.messages();
     }
 
     private double count(String result) {

@@ -2,31 +2,26 @@ package dev.preflight.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import dev.preflight.testing.LogCapture;
 import io.netty.handler.codec.http.HttpMethod;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 
 /** Lines about traffic are logged at their level, but a flood cannot fill the disk. */
 class ThrottledLogTest {
-    private final Logger logger = (Logger) LoggerFactory.getLogger("preflight.cors");
-    private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    private LogCapture lines;
 
     @BeforeEach
     void capture() {
-        lines.start();
-        logger.addAppender(lines);
+        lines = LogCapture.of("preflight.cors");
     }
 
     @AfterEach
     void release() {
-        logger.detachAppender(lines);
+        lines.close();
     }
 
     @Test
@@ -39,10 +34,10 @@ class ThrottledLogTest {
         }
         long seconds = (System.nanoTime() - start) / 1_000_000_000L + 1;
 
-        assertThat(lines.list).allMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO);
+        assertThat(lines.events()).allMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO);
         // 10 lines per one-second window, plus one "suppressed" note per window after the first.
-        assertThat(lines.list.size()).isBetween(10, (int) (seconds + 1) * 11);
-        assertThat(lines.list.getFirst().getFormattedMessage()).isEqualTo("refused 0");
+        assertThat(lines.size()).isBetween(10, (int) (seconds + 1) * 11);
+        assertThat(lines.messages().getFirst()).isEqualTo("refused 0");
     }
 
     @Test
@@ -51,7 +46,7 @@ class ThrottledLogTest {
         new ThrottledLog("preflight.cors", Level.WARN, 10).log("upstream {} down", "x");
         new ThrottledLog("preflight.cors", Level.TRACE, 10).log("not logged");
 
-        assertThat(lines.list).singleElement().satisfies(e -> {
+        assertThat(lines.events()).singleElement().satisfies(e -> {
             assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
             assertThat(e.getFormattedMessage()).isEqualTo("upstream x down");
         });
@@ -66,8 +61,7 @@ class ThrottledLogTest {
         log.log("refused {} from {} on {}", "P\tUT", "https://a\"b\\c.example", "x".repeat(300));
         log.log("refused {} ({} times)", HttpMethod.valueOf("X".repeat(300)), 3);
 
-        assertThat(lines.list)
-                .extracting(ILoggingEvent::getFormattedMessage)
+        assertThat(lines.messages())
                 .containsExactly(
                         "refused P\\x09UT from https://a\\x22b\\x5Cc.example on " + "x".repeat(256) + "...(44 more)",
                         "refused " + "X".repeat(256) + "...(44 more) (3 times)");

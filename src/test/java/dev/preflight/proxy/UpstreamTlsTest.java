@@ -4,10 +4,8 @@ import static dev.preflight.testing.ProblemAssertions.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.preflight.testing.LocalServer;
+import dev.preflight.testing.LogCapture;
 import dev.preflight.testing.ProxyHarness;
 import dev.preflight.testing.TlsBackend;
 import io.netty.buffer.Unpooled;
@@ -23,7 +21,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -34,7 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.slf4j.LoggerFactory;
 
 /**
  * P4/P6: an {@code https} upstream is reached over TLS and its certificate is checked against the
@@ -52,11 +48,8 @@ class UpstreamTlsTest {
         AtomicInteger handshakesStarted = new AtomicInteger();
         SslContext server = SslContextBuilder.forServer(TlsBackend.keyManagers("/tls/untrusted-backend.p12"))
                 .build();
-        Logger upstreamLog = (Logger) LoggerFactory.getLogger("preflight.upstream");
-        ListAppender<ILoggingEvent> lines = new ListAppender<>();
-        lines.start();
-        upstreamLog.addAppender(lines);
-        try (LocalServer backend = LocalServer.start(1, ch -> {
+        try (LogCapture lines = LogCapture.of("preflight.upstream");
+                LocalServer backend = LocalServer.start(1, ch -> {
                     handshakesStarted.incrementAndGet();
                     ch.pipeline().addLast(server.newHandler(ch.alloc()));
                 });
@@ -68,13 +61,11 @@ class UpstreamTlsTest {
             assertThat(handshakesStarted.get())
                     .as("the proxy did connect to the backend")
                     .isPositive();
-            assertThat(List.copyOf(lines.list))
+            assertThat(lines.messages())
                     .as("the log names the upstream and why its certificate was refused")
-                    .anySatisfy(line -> assertThat(line.getFormattedMessage())
+                    .anySatisfy(line -> assertThat(line)
                             .startsWith("cannot connect to the upstream https://127.0.0.1:" + backend.port() + ": ")
                             .containsIgnoringCase("certification path"));
-        } finally {
-            upstreamLog.detachAppender(lines);
         }
     }
 
@@ -108,24 +99,19 @@ class UpstreamTlsTest {
     @ParameterizedTest(name = "P6: {0}: 502 'the TLS handshake with the upstream failed', and the log says why")
     @MethodSource("notTls")
     void notTls(String backendKind, Consumer<SocketChannel> behaviour, String logged) throws Exception {
-        Logger upstreamLog = (Logger) LoggerFactory.getLogger("preflight.upstream");
-        ListAppender<ILoggingEvent> lines = new ListAppender<>();
-        lines.start();
-        upstreamLog.addAppender(lines);
-        try (LocalServer backend = LocalServer.start(1, behaviour);
+        try (LogCapture lines = LogCapture.of("preflight.upstream");
+                LocalServer backend = LocalServer.start(1, behaviour);
                 ProxyHarness proxy = ProxyHarness.withoutBackend("https://127.0.0.1:" + backend.port())) {
             HttpResponse<String> response = proxy.get("/over-tls");
 
             assertProblem(response, 502);
             assertThat(response.body()).contains("\"detail\":\"the TLS handshake with the upstream failed\"");
-            assertThat(List.copyOf(lines.list))
+            assertThat(lines.messages())
                     .as("the log says what happened, in words")
-                    .anySatisfy(line -> assertThat(line.getFormattedMessage())
+                    .anySatisfy(line -> assertThat(line)
                             .startsWith("cannot connect to the upstream https://127.0.0.1:" + backend.port())
                             .contains(logged)
                             .hasSizeLessThan(300));
-        } finally {
-            upstreamLog.detachAppender(lines);
         }
     }
 

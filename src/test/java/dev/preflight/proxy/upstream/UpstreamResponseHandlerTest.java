@@ -3,11 +3,13 @@ package dev.preflight.proxy.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.preflight.testing.CountedReads;
+import dev.preflight.testing.LogCapture;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpObject;
@@ -18,6 +20,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -110,7 +113,7 @@ class UpstreamResponseHandlerTest {
         channel.pipeline().fireChannelRead(tooMany);
 
         assertThat(closed).isTrue();
-        assertThat(closedWith).isInstanceOf(io.netty.handler.codec.DecoderException.class);
+        assertThat(closedWith).isInstanceOf(DecoderException.class);
         assertThat(channel.isOpen()).isFalse();
         assertThat(tooMany.refCnt()).isZero();
     }
@@ -118,27 +121,15 @@ class UpstreamResponseHandlerTest {
     @Test
     @DisplayName("P6: a TLS failure after the handshake (a renegotiation, say) is said in the log with its reason")
     void tlsFailureLogged() {
-        ch.qos.logback.classic.Logger logger =
-                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(UpstreamResponseHandler.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
-                new ch.qos.logback.core.read.ListAppender<>();
-        lines.start();
-        logger.addAppender(lines);
-        try {
+        List<String> logged;
+        try (LogCapture lines = LogCapture.of(UpstreamResponseHandler.class)) {
             channel.pipeline()
-                    .fireExceptionCaught(new io.netty.handler.codec.DecoderException(
-                            new javax.net.ssl.SSLException("renegotiation is not supported")));
-        } finally {
-            logger.detachAppender(lines);
+                    .fireExceptionCaught(new DecoderException(new SSLException("renegotiation is not supported")));
+            logged = lines.messages();
         }
 
         assertThat(closed).isTrue();
-        assertThat(lines.list)
-                .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
-                .singleElement()
-                .asString()
-                .contains("TLS")
-                .contains("renegotiation is not supported");
+        assertThat(logged).singleElement().asString().contains("TLS").contains("renegotiation is not supported");
     }
 
     @Test
