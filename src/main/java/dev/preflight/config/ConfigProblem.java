@@ -97,7 +97,11 @@ public record ConfigProblem(String path, String location, String value, String e
         if (value.valueType() != ConfigValueType.STRING) {
             return value.render(ConfigRenderOptions.concise());
         }
-        String text = (String) value.unwrapped();
+        return render((String) value.unwrapped());
+    }
+
+    /** A string value as {@link #render(ConfigValue)} shows it. */
+    static String render(String text) {
         StringBuilder shown = new StringBuilder(text.length() + 2).append('"');
         boolean hidden = text.isEmpty() || !text.equals(text.strip());
         for (int i = 0; i < text.length(); i++) {

@@ -189,6 +189,17 @@ final class ConfigReader {
                 .orElseGet(() -> new ConfigProblem(keyPath, sectionLocation, "missing", expected)));
     }
 
+    /**
+     * Records a problem with the string under {@code key}, showing {@code shown} instead of the string
+     * as written: for a value that holds a credential, since problems go to the logs.
+     */
+    void report(String key, ConfigValue value, String shown, String expected) {
+        if (reportable.test(key)) {
+            problems.add(new ConfigProblem(
+                    path + "." + key, ConfigProblem.location(value.origin()), ConfigProblem.render(shown), expected));
+        }
+    }
+
     /** Records a warning: the value under {@code key} is used, but {@code why} says what is off. */
     void warn(String key, ConfigValue value, String why) {
         if (reportable.test(key)) {

@@ -135,7 +135,7 @@ final class PolicyMapper {
         }
         String written = (String) raw.get().unwrapped();
         Optional<String> problem = UpstreamUrl.problem(written);
-        problem.ifPresent(expected -> r.report("url", raw, expected));
+        problem.ifPresent(expected -> r.report("url", raw.get(), UpstreamUrl.withoutUserInfo(written), expected));
         return problem.isEmpty() ? UpstreamUrl.normalise(written) : null;
     }
 }

@@ -47,6 +47,22 @@ final class UpstreamUrl {
         return Optional.empty();
     }
 
+    /**
+     * {@code written} as a problem shows it: user info, which is a credential (a password, or a token
+     * as the user name), as {@code ***}. The line goes to the terminal and the logs; the value as
+     * written may have come from a secret in the environment.
+     */
+    static String withoutUserInfo(String written) {
+        int scheme = written.indexOf("://");
+        int start = scheme < 0 ? 0 : scheme + 3;
+        int end = start;
+        while (end < written.length() && "/?#".indexOf(written.charAt(end)) < 0) {
+            end++;
+        }
+        int at = written.lastIndexOf('@', end - 1);
+        return at < start ? written : written.substring(0, start) + "***" + written.substring(at);
+    }
+
     /** {@code scheme://host[:port]}, lower-case, without the trailing slash; only for a URL without {@link #problem}. */
     static URI normalise(String written) {
         URI uri = URI.create(written.strip());

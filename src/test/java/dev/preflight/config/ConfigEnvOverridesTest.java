@@ -89,6 +89,7 @@ class ConfigEnvOverridesTest {
             PREFLIGHT_ADMIN_PORT   | 99999  | preflight.admin.port (env PREFLIGHT_ADMIN_PORT): 99999 (expected: a port number 0..65535)
             PREFLIGHT_LOG_FORMAT   | JSON   | preflight.access-log.format (env PREFLIGHT_LOG_FORMAT): JSON (expected: one of text, json)
             PREFLIGHT_UPSTREAM_URL | api:80 | preflight.upstream.url (env PREFLIGHT_UPSTREAM_URL): api:80 (expected: an http:// or https:// URL, e.g. http://127.0.0.1:3000)
+            PREFLIGHT_UPSTREAM_URL | https://svc:s3cr3t@api | preflight.upstream.url (env PREFLIGHT_UPSTREAM_URL): https://***@api (expected: a URL without user info, e.g. https://api)
             PREFLIGHT_ALLOWED_ORIGINS | '' | preflight.cors.allowed-origins (env PREFLIGHT_ALLOWED_ORIGINS): "" (expected: a list of origins, e.g. ["https://app.example.com"])
             PREFLIGHT_ALLOWED_ORIGINS | ' , ' | preflight.cors.allowed-origins (env PREFLIGHT_ALLOWED_ORIGINS): , (expected: a list of origins, e.g. ["https://app.example.com"])
             """)

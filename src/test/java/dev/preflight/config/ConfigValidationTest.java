@@ -103,7 +103,6 @@ class ConfigValidationTest {
             http://api:3000/v1         | a URL without a path, e.g. http://api:3000; paths are not supported yet
             http://api:3000/?debug=1   | a URL without query or fragment, e.g. http://api:3000
             http://api:3000#top        | a URL without query or fragment, e.g. http://api:3000
-            http://user:pw@api:3000    | a URL without user info, e.g. http://api:3000
             ftp://api:21               | an http:// or https:// URL, e.g. http://127.0.0.1:3000
             localhost:3000             | an http:// or https:// URL, e.g. http://127.0.0.1:3000
             /just/a/path               | an http:// or https:// URL, e.g. http://127.0.0.1:3000
@@ -114,6 +113,22 @@ class ConfigValidationTest {
     void upstreamUrlMustBeAnHttpUrlWithNothingButSchemeHostAndPort(String url, String expected) {
         assertThat(problems("preflight {\n  upstream.url = \"" + url + "\"\n}"))
                 .containsExactly("preflight.upstream.url (string:2): " + url + " (expected: " + expected + ")");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            http://user:pw@api:3000           | http://***@api:3000          | a URL without user info, e.g. http://api:3000
+            https://ghp_t0ken@api.example.com | https://***@api.example.com  | a URL without user info, e.g. https://api.example.com
+            http://user:p@ss@api:3000/v1      | http://***@api:3000/v1       | an http:// or https:// URL with a valid host name, e.g. http://127.0.0.1:3000
+            http://u:p w@api:3000             | http://***@api:3000          | an http:// or https:// URL, e.g. http://127.0.0.1:3000
+            user:pw@api:3000                  | ***@api:3000                 | an http:// or https:// URL, e.g. http://127.0.0.1:3000
+            http://api:3000/?to=a@b           | http://api:3000/?to=a@b      | a URL without query or fragment, e.g. http://api:3000
+            """)
+    @DisplayName(
+            "V1: an upstream URL's user info (a password, or a token as the user) is never shown: problems go to the logs")
+    void upstreamUrlUserInfoIsNotShown(String url, String shown, String expected) {
+        assertThat(problems("preflight {\n  upstream.url = \"" + url + "\"\n}"))
+                .containsExactly("preflight.upstream.url (string:2): " + shown + " (expected: " + expected + ")");
     }
 
     @ParameterizedTest(name = "listen {0}, admin {1}")
