@@ -1,6 +1,7 @@
 package dev.preflight.cli;
 
 import dev.preflight.config.ConfigLoader;
+import dev.preflight.config.ConfigWatcher;
 import dev.preflight.config.InvalidConfigException;
 import dev.preflight.config.Settings;
 import dev.preflight.proxy.ProxyMetrics;
@@ -8,8 +9,11 @@ import dev.preflight.proxy.ProxyServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -47,8 +51,22 @@ public final class Reloader {
             task -> Thread.ofPlatform().name("preflight-reload-retry").daemon().unstarted(task));
     private ScheduledFuture<?> retry; // guarded by this
     private long retryMillis;
+    private final Set<Path> read; // the other files the first load read (includes, ca-files)
+    private volatile ConfigWatcher watcher; // null until watch(), or when not watching
 
     public Reloader(Path file, Map<String, String> env, ProxyServer server, ProxyMetrics metrics, Settings initial) {
+        this(file, env, server, metrics, initial, Set.of());
+    }
+
+    /** @param read the files besides {@code file} that {@code initial} was read from (ConfigLoader.load) */
+    public Reloader(
+            Path file,
+            Map<String, String> env,
+            ProxyServer server,
+            ProxyMetrics metrics,
+            Settings initial,
+            Set<Path> read) {
+        this.read = Set.copyOf(read);
         this.file = file;
         this.env = env;
         this.server = server;
@@ -65,6 +83,26 @@ public final class Reloader {
             return Arrays.hashCode(Files.readAllBytes(file));
         } catch (IOException e) {
             return 0;
+        }
+    }
+
+    /**
+     * With {@code reload.watch}, watches the config file's directory for changes, and those of the
+     * files it reads besides (what it includes, its {@code ca-file}s, as each load finds them), and
+     * reloads after them; null when not watching. {@code SIGHUP} reloads either way.
+     */
+    public ConfigWatcher watch(Duration debounce) {
+        if (!started.reload().watch()) {
+            return null;
+        }
+        try {
+            ConfigWatcher watching = ConfigWatcher.start(file, debounce, () -> reload(FILE_CHANGE));
+            watching.follow(read);
+            watcher = watching;
+            return watching;
+        } catch (IOException e) {
+            log.warn("cannot watch {} ({}); reload with SIGHUP", file, e.toString());
+            return null;
         }
     }
 
@@ -89,9 +127,11 @@ public final class Reloader {
             retry = null;
         }
         Settings next;
+        Set<Path> files = new HashSet<>();
         try {
-            next = ConfigLoader.load(file, env);
+            next = ConfigLoader.load(file, env, files);
         } catch (InvalidConfigException e) {
+            follow(files); // an include added with a mistake in it: its fix must be seen too
             if (e.unreadable()) {
                 retryMillis = retrying ? Math.min(2 * retryMillis, MAX_RETRY_MILLIS) : FIRST_RETRY_MILLIS;
                 retry = retries.schedule(
@@ -125,6 +165,7 @@ public final class Reloader {
                     problems + (e.unreadable() ? "\n  (read again every few seconds until it can be read)" : ""));
             return;
         }
+        follow(files);
         Settings previous = current.get();
         if (next.hash().equals(previous.hash())) {
             if (lastRefused) {
@@ -156,5 +197,12 @@ public final class Reloader {
         metrics.reload(true);
         metrics.configInForce(next.hash(), next.loadedAt());
         log.info("reload ({}): {} applied, config hash {}", trigger, file, next.hash());
+    }
+
+    private void follow(Set<Path> files) {
+        ConfigWatcher watching = watcher;
+        if (watching != null) {
+            watching.follow(files);
+        }
     }
 }

@@ -32,7 +32,9 @@ import java.io.PrintStream;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -81,8 +83,9 @@ public final class RunCommand {
                 task -> Thread.ofPlatform().name("preflight-prepare").daemon().start(task));
         Path file = ConfigLocation.resolve(args.config(), env);
         Settings settings;
+        Set<Path> read = new HashSet<>(); // what the file includes, its ca-files: watched too
         try {
-            settings = ConfigLoader.load(file, env);
+            settings = ConfigLoader.load(file, env, read);
         } catch (InvalidConfigException e) {
             early.join().loops().shutdown();
             if (e.problems().size() == 1 && e.problems().getFirst().path().isEmpty()) {
@@ -122,7 +125,7 @@ public final class RunCommand {
             err.println("preflight: " + e.getMessage());
             return 1;
         }
-        Reloader reloader = new Reloader(file, env, server, metrics, settings);
+        Reloader reloader = new Reloader(file, env, server, metrics, settings, read);
         running = new Running(server, health, reloader);
         if (stopping.get()) {
             drainOnce(); // a signal came while starting
@@ -139,7 +142,7 @@ public final class RunCommand {
             server.close();
             return 1;
         }
-        ConfigWatcher watcher = watch(settings, file, reloader);
+        ConfigWatcher watcher = reloader.watch(RELOAD_DEBOUNCE);
         this.watcher = watcher;
         if (Signal.handle(new Signal("HUP"), s -> reloader.reload("SIGHUP")) == SignalHandler.SIG_IGN) {
             // A signal ignored when the JVM started (nohup, some supervisors) stays ignored: the JVM
@@ -157,18 +160,6 @@ public final class RunCommand {
         }
         stopped.await();
         return 0;
-    }
-
-    private static ConfigWatcher watch(Settings settings, Path file, Reloader reloader) {
-        if (!settings.reload().watch()) {
-            return null;
-        }
-        try {
-            return ConfigWatcher.start(file, RELOAD_DEBOUNCE, () -> reloader.reload(Reloader.FILE_CHANGE));
-        } catch (IOException e) {
-            log().warn("cannot watch {} ({}); reload with SIGHUP", file, e.toString());
-            return null;
-        }
     }
 
     /**

@@ -15,14 +15,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.cert.CertificateEncodingException;
-import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -88,7 +83,7 @@ public final class ConfigLoader {
      * the main one parsed the file measured no better). From any thread, any number of times.
      */
     public static void prepare() {
-        sha256();
+        ConfigHash.sha256();
     }
 
     /**
@@ -96,7 +91,21 @@ public final class ConfigLoader {
      * @param env the environment, for the {@code PREFLIGHT_*} overrides
      */
     public static Settings load(Path file, Map<String, String> env) throws InvalidConfigException {
-        return build(parseFile(file), Optional.of(file), env);
+        return load(file, env, new HashSet<>());
+    }
+
+    /**
+     * As {@link #load(Path, Map)}, adding to {@code read} the other files the configuration is read
+     * from, absolute, for hot reload to watch (O4): the files it includes (noted as the file parses,
+     * also when it then proves invalid, and also an included file that does not exist yet) and, when
+     * it is valid, the {@code ca-file}s its upstreams name.
+     */
+    public static Settings load(Path file, Map<String, String> env, Set<Path> read) throws InvalidConfigException {
+        Settings settings = build(parseFile(file, read), Optional.of(file), env);
+        for (TrustedAuthorities authorities : SettingsMapper.trusted(settings.upstream(), settings.routes())) {
+            read.add(authorities.file().toAbsolutePath().normalize());
+        }
+        return settings;
     }
 
     /**
@@ -112,7 +121,7 @@ public final class ConfigLoader {
             throws InvalidConfigException {
         Config parsed;
         try {
-            parsed = parseFile(file);
+            parsed = parseFile(file, new HashSet<>());
         } catch (InvalidConfigException e) {
             if (e.problems().getFirst().path().isEmpty() && !Files.isReadable(file)) {
                 throw e;
@@ -141,7 +150,7 @@ public final class ConfigLoader {
         return admin;
     }
 
-    private static Config parseFile(Path file) throws InvalidConfigException {
+    private static Config parseFile(Path file, Set<Path> included) throws InvalidConfigException {
         checkReadable(file);
         // A bare file name has no parent, and Typesafe Config then has no directory to resolve an
         // `include "origins.conf"` against: includes being optional, it drops the include without a
@@ -152,7 +161,7 @@ public final class ConfigLoader {
         try {
             parsed = ConfigFactory.parseFile(
                     readable.toFile(),
-                    ConfigParseOptions.defaults().setAllowMissing(false).setIncluder(new LocalIncluder()));
+                    ConfigParseOptions.defaults().setAllowMissing(false).setIncluder(new LocalIncluder(included)));
         } catch (ConfigException.IO e) {
             // Unless the file went in the meantime (replaced under the reader), what failed is a file
             // it includes with include required(...), which the message must not pass off as the file.
@@ -173,7 +182,9 @@ public final class ConfigLoader {
         try {
             parsed = ConfigFactory.parseString(
                     hocon,
-                    ConfigParseOptions.defaults().setOriginDescription("string").setIncluder(new LocalIncluder()));
+                    ConfigParseOptions.defaults()
+                            .setOriginDescription("string")
+                            .setIncluder(new LocalIncluder(new HashSet<>())));
         } catch (ConfigException e) {
             throw syntaxError(e);
         } catch (StackOverflowError e) {
@@ -266,34 +277,5 @@ public final class ConfigLoader {
     /** The effective {@code preflight} object as JSON, for {@code /config}; keys sorted, no comments. */
     private static String json(ConfigValue preflight) {
         return preflight.render(ConfigRenderOptions.concise().setJson(true));
-    }
-
-    /**
-     * SHA-256 of the effective {@code preflight} object's concise rendering, which sorts keys, so it is
-     * stable: the JSON above, which is that rendering (one rendering rather than two, issue 7). Then
-     * the certificates of every {@code ca-file}, so that a reload sees a file that changed under the
-     * same name.
-     */
-    static String hash(String json, List<TrustedAuthorities> trusted) {
-        MessageDigest digest = sha256();
-        digest.update(json.getBytes(StandardCharsets.UTF_8));
-        for (TrustedAuthorities authorities : trusted) {
-            for (X509Certificate certificate : authorities.certificates()) {
-                try {
-                    digest.update(certificate.getEncoded());
-                } catch (CertificateEncodingException e) {
-                    throw new IllegalStateException("a certificate read from its encoding has one", e);
-                }
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
     }
 }

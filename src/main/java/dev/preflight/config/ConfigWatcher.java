@@ -9,6 +9,10 @@ import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -22,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * place, an editor's new file renamed over the old one, and a Kubernetes ConfigMap, where the file is
  * a symlink through {@code ..data} and {@code ..data} itself is swapped atomically. The callback
  * decides whether the content really changed. Changes to other files in the directory are ignored
- * ({@link #relevant}).
+ * ({@link #relevant}). The directories of the other files the configuration is read from (files it
+ * includes from elsewhere, a {@code ca-file}) are watched as well once they are {@link #follow}ed,
+ * for those files alone (and a ConfigMap's {@code ..data} there).
  */
 public final class ConfigWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConfigWatcher.class);
@@ -32,16 +38,17 @@ public final class ConfigWatcher implements AutoCloseable {
     private final Thread thread;
     private ScheduledFuture<?> pending;
 
+    private final Path configDir;
     private final String configName;
+    // Other directories watched, each with the names of the files followed in it; added to by
+    // follow() on the reloading thread, read by the watching one.
+    private final Map<Path, Set<String>> followed = new ConcurrentHashMap<>();
 
     private ConfigWatcher(Path dir, String configName, Duration debounce, Runnable onChange) throws IOException {
+        this.configDir = dir;
         this.configName = configName;
         this.watcher = FileSystems.getDefault().newWatchService();
-        dir.register(
-                watcher,
-                StandardWatchEventKinds.ENTRY_CREATE,
-                StandardWatchEventKinds.ENTRY_MODIFY,
-                StandardWatchEventKinds.ENTRY_DELETE);
+        register(dir);
         this.debouncer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "preflight-reload");
             t.setDaemon(true);
@@ -57,6 +64,41 @@ public final class ConfigWatcher implements AutoCloseable {
         return new ConfigWatcher(absolute.getParent(), absolute.getFileName().toString(), debounce, onChange);
     }
 
+    private void register(Path dir) throws IOException {
+        dir.register(
+                watcher,
+                StandardWatchEventKinds.ENTRY_CREATE,
+                StandardWatchEventKinds.ENTRY_MODIFY,
+                StandardWatchEventKinds.ENTRY_DELETE);
+    }
+
+    /**
+     * Watches the directories of {@code files} too, for changes to those files: files the
+     * configuration includes from another directory, or a {@code ca-file} there. Directories are only
+     * added (a file no longer read costs a reload that finds nothing changed); one that does not exist
+     * or cannot be watched is skipped, and {@code SIGHUP} still reloads.
+     */
+    public synchronized void follow(Collection<Path> files) {
+        for (Path file : files) {
+            Path dir = file.getParent();
+            if (dir == null || dir.equals(configDir)) {
+                continue; // the config's own directory already counts such files (relevant())
+            }
+            Set<String> names = followed.get(dir);
+            if (names == null) {
+                try {
+                    register(dir);
+                } catch (IOException | ClosedWatchServiceException e) {
+                    log.debug("cannot watch {} ({}): reload with SIGHUP after changing {}", dir, e, file);
+                    continue;
+                }
+                names = ConcurrentHashMap.newKeySet();
+                followed.put(dir, names);
+            }
+            names.add(file.getFileName().toString());
+        }
+    }
+
     private void watch(Duration debounce, Runnable onChange) {
         while (true) {
             WatchKey key;
@@ -65,16 +107,21 @@ public final class ConfigWatcher implements AutoCloseable {
             } catch (InterruptedException | ClosedWatchServiceException e) {
                 return;
             }
+            Path dir = (Path) key.watchable();
+            Set<String> names = followed.get(dir);
             boolean relevant = false;
             for (WatchEvent<?> event : key.pollEvents()) {
-                relevant |= relevant(event, configName);
+                relevant |= names == null ? relevant(event, configName) : relevant(event, names);
             }
             if (relevant) {
                 schedule(debounce, onChange); // the callback compares content
             }
             if (!key.reset()) {
-                log.warn("the config directory can no longer be watched; reload with SIGHUP");
-                return;
+                if (names == null) {
+                    log.warn("the config directory can no longer be watched; reload with SIGHUP");
+                    return;
+                }
+                followed.remove(dir); // gone; follow() watches it again should a reload read from it
             }
         }
     }
@@ -97,6 +144,15 @@ public final class ConfigWatcher implements AutoCloseable {
                 || name.endsWith(".properties")
                 || name.endsWith(".pem")
                 || name.endsWith(".crt");
+    }
+
+    /** In another directory: a file followed there, or a ConfigMap's {@code ..data} and its directories. */
+    static boolean relevant(WatchEvent<?> event, Set<String> names) {
+        if (event.kind() == StandardWatchEventKinds.OVERFLOW || !(event.context() instanceof Path changed)) {
+            return true;
+        }
+        String name = changed.getFileName().toString();
+        return names.contains(name) || name.startsWith("..");
     }
 
     private synchronized void schedule(Duration debounce, Runnable onChange) {

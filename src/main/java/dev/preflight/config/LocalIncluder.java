@@ -7,37 +7,56 @@ import com.typesafe.config.ConfigIncluderClasspath;
 import com.typesafe.config.ConfigIncluderFile;
 import com.typesafe.config.ConfigIncluderURL;
 import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigParseable;
 import java.io.File;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URL;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * HOCON's includes, less the network: {@code include url("http://...")}, or a bare {@code include
  * "https://..."} that HOCON would read as one, is refused. Validating a file ({@code check} in CI, a
  * reload) fetched it, let a server decide the policy, and hung for as long as that server held the
- * connection (found by fuzzing). Files and class-path resources are included as HOCON includes them.
+ * connection (found by fuzzing). Files and class-path resources are included as HOCON includes them,
+ * and the files are noted, so that hot reload can watch their directories too (O4).
  */
 final class LocalIncluder implements ConfigIncluder, ConfigIncluderFile, ConfigIncluderURL, ConfigIncluderClasspath {
     private final ConfigIncluder fallback;
+    private final Set<Path> included;
 
-    LocalIncluder() {
-        this(null);
+    /** @param included gets every file an include names, absolute, whether it exists or not */
+    LocalIncluder(Set<Path> included) {
+        this(null, included);
     }
 
-    private LocalIncluder(ConfigIncluder fallback) {
+    private LocalIncluder(ConfigIncluder fallback, Set<Path> included) {
         this.fallback = fallback;
+        this.included = included;
     }
 
     @Override
     public ConfigIncluder withFallback(ConfigIncluder next) {
-        return fallback == null ? new LocalIncluder(next) : new LocalIncluder(fallback.withFallback(next));
+        return new LocalIncluder(fallback == null ? next : fallback.withFallback(next), included);
     }
 
     @Override
     public ConfigObject include(ConfigIncludeContext context, String what) {
         if (remote(what)) {
             throw refused(what);
+        }
+        // A name without an extension is tried as .conf, .json and .properties, as HOCON does; a
+        // name that is no file beside the including one (a class-path resource) has no file name.
+        for (String name : new String[] {what, what + ".conf", what + ".json", what + ".properties"}) {
+            ConfigParseable sibling = context.relativeTo(name);
+            ConfigOrigin origin = sibling == null ? null : sibling.origin();
+            if (origin != null && origin.filename() != null) {
+                note(new File(origin.filename()));
+            }
         }
         return fallback.include(context, what);
     }
@@ -47,12 +66,26 @@ final class LocalIncluder implements ConfigIncluder, ConfigIncluderFile, ConfigI
         if (!"file".equalsIgnoreCase(url.getProtocol())) {
             throw refused(url.toString());
         }
+        try {
+            note(new File(url.toURI()));
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            // not a file name this system has: HOCON's own include says what is wrong with it
+        }
         return ((ConfigIncluderURL) fallback).includeURL(context, url);
     }
 
     @Override
     public ConfigObject includeFile(ConfigIncludeContext context, File file) {
+        note(file);
         return ((ConfigIncluderFile) fallback).includeFile(context, file);
+    }
+
+    private void note(File file) {
+        try {
+            included.add(file.toPath().toAbsolutePath().normalize());
+        } catch (InvalidPathException e) {
+            // a NUL in the name: HOCON's own include fails on it
+        }
     }
 
     @Override

@@ -74,7 +74,7 @@ final class SettingsMapper {
         ShutdownSettings shutdown = new ShutdownSettings(reader("shutdown").duration("drain-timeout", true, "15s"));
         return new Settings(
                 file,
-                ConfigLoader.hash(effectiveJson, trusted(defaultUpstream, routes)),
+                ConfigHash.of(effectiveJson, trusted(defaultUpstream, routes)),
                 loadedAt,
                 listen,
                 admin,
@@ -97,7 +97,7 @@ final class SettingsMapper {
     }
 
     /** The {@code ca-file}s read, in the order of the upstreams: their content is part of the hash. */
-    private static List<TrustedAuthorities> trusted(UpstreamSettings defaultUpstream, List<RouteSettings> routes) {
+    static List<TrustedAuthorities> trusted(UpstreamSettings defaultUpstream, List<RouteSettings> routes) {
         List<TrustedAuthorities> trusted = new ArrayList<>();
         if (defaultUpstream.trustedAuthorities() != null) {
             trusted.add(defaultUpstream.trustedAuthorities());

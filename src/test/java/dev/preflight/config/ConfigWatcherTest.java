@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,24 @@ class ConfigWatcherTest {
     void relevantNames(String name, boolean relevant) {
         assertThat(ConfigWatcher.relevant(
                         event(StandardWatchEventKinds.ENTRY_MODIFY, Path.of(name)), "application.conf"))
+                .isEqualTo(relevant);
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource({
+        "origins.conf, true",
+        "ca.crt, true",
+        "..data, true",
+        "..2026_12_05_07_00_00.123456789, true",
+        "other.conf, false",
+        "other.pem, false",
+        "application.conf, false",
+    })
+    @DisplayName(
+            "O4: in a directory of included files or a ca-file, only the files followed there count (and ConfigMap links)")
+    void relevantNamesElsewhere(String name, boolean relevant) {
+        assertThat(ConfigWatcher.relevant(
+                        event(StandardWatchEventKinds.ENTRY_MODIFY, Path.of(name)), Set.of("origins.conf", "ca.crt")))
                 .isEqualTo(relevant);
     }
 

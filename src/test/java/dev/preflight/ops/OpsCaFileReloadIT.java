@@ -13,16 +13,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * O4 and P4 with the built jar: an {@code https} upstream's {@code ca-file}, kept beside the config
- * as the README advises, is replaced (a certificate authority rotated): the running proxy reloads
- * and trusts the new authorities within 2 s, without a restart and without the config file
- * changing.
+ * as the README advises or in a directory of its own under any name, is replaced (a certificate
+ * authority rotated): the running proxy reloads and trusts the new authorities within 2 s, without a
+ * restart and without the config file changing.
  */
 @Timeout(120)
 class OpsCaFileReloadIT {
@@ -31,20 +31,22 @@ class OpsCaFileReloadIT {
     @TempDir
     Path dir;
 
-    @Test
-    @DisplayName("O4, P4: the ca-file replaced in the config's directory: the new authorities trusted within 2 s")
-    void caFileRotated() throws Exception {
+    @ParameterizedTest(name = "O4, P4: the ca-file replaced {0}: the new authorities trusted within 2 s")
+    @ValueSource(strings = {"conf/ca.pem", "certs/authorities"})
+    void caFileRotated(String where) throws Exception {
         try (TlsBackend backend = TlsBackend.start("/tls/ca-signed-backend.p12")) {
             // At first the file trusts only another, self-signed certificate: the backend is refused.
-            Path caFile =
-                    Files.writeString(dir.resolve("ca.pem"), TlsBackend.certificatePem("/tls/untrusted-backend.p12"));
-            Path config = Files.writeString(dir.resolve("application.conf"), """
+            Path conf = Files.createDirectories(dir.resolve("conf"));
+            Path caFile = dir.resolve(where);
+            Files.createDirectories(caFile.getParent());
+            Files.writeString(caFile, TlsBackend.certificatePem("/tls/untrusted-backend.p12"));
+            Path config = Files.writeString(conf.resolve("application.conf"), """
                     preflight {
                       listen { host = "127.0.0.1", port = 0 }
                       admin { host = "127.0.0.1", port = 0 }
-                      upstream { url = "https://localhost:%d", ca-file = "ca.pem" }
+                      upstream { url = "https://localhost:%d", ca-file = "%s" }
                     }
-                    """.formatted(backend.port()));
+                    """.formatted(backend.port(), caFile));
             try (OpsProcess preflight = OpsProcess.start(dir, config, Map.of())) {
                 int port = preflight.proxyPort();
                 assertThat(status(port)).as("output:\n%s", preflight.output()).isEqualTo(502);
@@ -55,7 +57,7 @@ class OpsCaFileReloadIT {
                         Path.of(OpsCaFileReloadIT.class
                                 .getResource("/tls/test-ca.pem")
                                 .toURI()),
-                        dir.resolve(".ca.pem.tmp"));
+                        caFile.resolveSibling(".ca.tmp"));
                 Files.move(next, caFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
 
                 Await.until("the backend signed by the new authority is reached", WITHIN, () -> status(port) == 200);

@@ -89,6 +89,36 @@ class OpsReloadIT {
     }
 
     @Test
+    @DisplayName("O4: a file the config includes from a subdirectory, rewritten: the new policy within 2 s")
+    void includedFromASubdirectory() throws Exception {
+        Path confD = Files.createDirectories(dir.resolve("conf.d"));
+        Path origins = Files.writeString(confD.resolve("origins.conf"), origins(A));
+        Path file = Files.writeString(dir.resolve("application.conf"), policy(C) + "include \"conf.d/origins.conf\"\n");
+        start(file);
+
+        Files.writeString(origins, origins(B));
+
+        awaitPolicy(B, A);
+        assertReloads(1, 0);
+    }
+
+    @Test
+    @DisplayName("O4: an include of another directory's file added by a reload: that file's next change within 2 s")
+    void includeAddedByAReload() throws Exception {
+        Path shared = Files.createDirectories(dir.resolve("shared"));
+        Path origins = Files.writeString(shared.resolve("origins.conf"), origins(B));
+        Path file = Files.writeString(dir.resolve("application.conf"), policy(A));
+        start(file);
+
+        replace(file, policy(C) + "include file(\"" + origins + "\")\n");
+        awaitPolicy(B, A);
+        Files.writeString(origins, origins(A));
+
+        awaitPolicy(A, B);
+        assertReloads(2, 0);
+    }
+
+    @Test
     @DisplayName(
             "O4: a Kubernetes ConfigMap volume (file -> ..data/file, ..data swapped atomically): each update within 2 s")
     void kubernetesConfigMapSwap() throws Exception {
@@ -240,6 +270,11 @@ class OpsReloadIT {
                   cors.allowed-origins = ["%s"]
                 }
                 """.formatted(upstream, origin);
+    }
+
+    /** An included file's origins: included after the main file's own keys, they win over them. */
+    private static String origins(String origin) {
+        return "preflight.cors.allowed-origins = [\"" + origin + "\"]\n";
     }
 
     private void start(Path file) throws IOException {
