@@ -96,11 +96,20 @@ public final class ConfigLoader {
 
     /**
      * As {@link #load(Path, Map)}, adding to {@code read} the other files the configuration is read
-     * from, absolute, for hot reload to watch (O4): the files it includes (noted as the file parses,
-     * also when it then proves invalid, and also an included file that does not exist yet) and, when
-     * it is valid, the {@code ca-file}s its upstreams name.
+     * from, absolute, for hot reload to watch (O4): the file a symbolic link {@code file} leads to,
+     * the files it includes (noted as the file parses, also when it then proves invalid, and also an
+     * included file that does not exist yet) and, when it is valid, the {@code ca-file}s its upstreams
+     * name.
      */
     public static Settings load(Path file, Map<String, String> env, Set<Path> read) throws InvalidConfigException {
+        try {
+            Path target = file.toRealPath();
+            if (!target.equals(file.toAbsolutePath().normalize())) {
+                read.add(target); // edited where it is, not where the link is
+            }
+        } catch (IOException | SecurityException e) {
+            // parseFile says what is wrong with the file
+        }
         Settings settings = build(parseFile(file, read), Optional.of(file), env);
         for (TrustedAuthorities authorities : SettingsMapper.trusted(settings.upstream(), settings.routes())) {
             read.add(authorities.file().toAbsolutePath().normalize());

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * O4: a load names the files the configuration is read from besides its own, for hot reload to watch
- * their directories: every file an include names (from a subdirectory, by an absolute path, without an
- * extension, or not there yet) and the {@code ca-file}s.
+ * their directories: the file a symbolic link leads to, every file an include names (from a
+ * subdirectory, by an absolute path, without an extension, or not there yet) and the {@code ca-file}s.
  */
 class ConfigSourcesTest {
     @TempDir
@@ -65,6 +65,22 @@ class ConfigSourcesTest {
 
         assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), read)).isInstanceOf(InvalidConfigException.class);
         assertThat(read).containsExactly(confD.resolve("origins.conf").toAbsolutePath());
+    }
+
+    @Test
+    @DisplayName("O4: a config file that is a symbolic link names the file it leads to")
+    void symbolicLink() throws Exception {
+        Path real = Files.writeString(
+                Files.createDirectories(dir.resolve("real")).resolve("preflight.conf"),
+                "preflight.upstream.url = \"http://127.0.0.1:3000\"\n");
+        Path file = Files.createSymbolicLink(
+                Files.createDirectories(dir.resolve("conf")).resolve("application.conf"),
+                Path.of("../real/preflight.conf"));
+        Set<Path> read = new HashSet<>();
+
+        ConfigLoader.load(file, Map.of(), read);
+
+        assertThat(read).containsExactly(real.toRealPath());
     }
 
     @Test

@@ -120,6 +120,23 @@ class OpsReloadIT {
 
     @Test
     @DisplayName(
+            "O4: the config file a symbolic link to a file elsewhere, that file replaced: the new policy within 2 s")
+    void linkedToAFileElsewhere() throws Exception {
+        Path real =
+                Files.writeString(Files.createDirectories(dir.resolve("real")).resolve("preflight.conf"), policy(A));
+        Path file = Files.createSymbolicLink(
+                Files.createDirectories(dir.resolve("conf")).resolve("application.conf"),
+                Path.of("..", "real", "preflight.conf"));
+        start(file);
+
+        replace(real, policy(B));
+
+        awaitPolicy(B, A);
+        assertReloads(1, 0);
+    }
+
+    @Test
+    @DisplayName(
             "O4: a Kubernetes ConfigMap volume (file -> ..data/file, ..data swapped atomically): each update within 2 s")
     void kubernetesConfigMapSwap() throws Exception {
         Path volume = Files.createDirectories(dir.resolve("config"));
