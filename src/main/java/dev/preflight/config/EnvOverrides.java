@@ -44,6 +44,9 @@ final class EnvOverrides {
             "PREFLIGHT_IMAGE",
             "PREFLIGHT_JAVA_OPTS");
 
+    /** The names Logback reads as a level (any case); anything else leaves the log at INFO. */
+    private static final List<String> LOG_LEVELS = List.of("ALL", "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
+
     private EnvOverrides() {}
 
     /**
@@ -67,6 +70,19 @@ final class EnvOverrides {
                                 + " in the container's env, which wins over a link",
                         ConfigProblem.Severity.WARNING));
             }
+        }
+        String level = env.get("PREFLIGHT_LOG_LEVEL");
+        if (level != null
+                && !level.isBlank()
+                && !LOG_LEVELS.contains(level.strip().toUpperCase(Locale.ROOT))) {
+            // Read before the file (LogDefaults): a level Logback does not know left the log at INFO
+            // without a word (found by probing).
+            problems.add(new ConfigProblem(
+                    "",
+                    "env PREFLIGHT_LOG_LEVEL",
+                    ConfigProblem.render(level),
+                    "not a level, so the log stays at info; one of trace, debug, info, warn, error, off",
+                    ConfigProblem.Severity.WARNING));
         }
         env.keySet().stream()
                 .filter(name -> name.startsWith("PREFLIGHT_") && !KNOWN.contains(name) && !asked.contains(name))

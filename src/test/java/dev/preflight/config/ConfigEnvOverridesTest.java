@@ -183,6 +183,20 @@ class ConfigEnvOverridesTest {
                                 + " link)");
     }
 
+    @ParameterizedTest(name = "PREFLIGHT_LOG_LEVEL={0}: warned {1}")
+    @CsvSource({"verbose, true", "debug, false", "WARN, false", "' off ', false", "'', false"})
+    @DisplayName("V4: a PREFLIGHT_LOG_LEVEL that is no level is warned about (the log stays at info)")
+    void logLevel(String level, boolean warned) {
+        assertThat(valid(FILE, Map.of("PREFLIGHT_LOG_LEVEL", level)).warnings().stream()
+                        .map(ConfigProblem::render))
+                .isEqualTo(
+                        warned
+                                ? List.of(
+                                        "env PREFLIGHT_LOG_LEVEL: " + level + " (warning: not a level, so the log stays"
+                                                + " at info; one of trace, debug, info, warn, error, off)")
+                                : List.of());
+    }
+
     @Test
     @DisplayName("V4: other variables change nothing; a PREFLIGHT_ one nothing reads is warned about, with the"
             + " closest known name and without its value; one the file's ${...} names, or PREFLIGHT_CONFIG, is not")
