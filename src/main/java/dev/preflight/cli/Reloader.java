@@ -129,7 +129,7 @@ public final class Reloader {
         Settings next;
         Set<Path> files = new HashSet<>();
         try {
-            next = ConfigLoader.load(file, env, files);
+            next = ConfigLoader.reload(file, env, files);
         } catch (InvalidConfigException e) {
             follow(files); // an include added with a mistake in it: its fix must be seen too
             if (e.unreadable()) {

@@ -102,6 +102,22 @@ public final class ConfigLoader {
      * name.
      */
     public static Settings load(Path file, Map<String, String> env, Set<Path> read) throws InvalidConfigException {
+        return load(file, env, read, false);
+    }
+
+    /**
+     * As {@link #load(Path, Map, Set)}, for a reload: a file without a single key (empty, or blanks
+     * and comments alone) is refused as unreadable, taken for a file being written ({@code curl ... >
+     * application.conf} empties it first). Loaded, it was valid whenever the environment named the
+     * upstream, as in the image, and dropped every route and the whole policy until the rest came
+     * (found by probing). {@code preflight {}} says "the defaults" on purpose.
+     */
+    public static Settings reload(Path file, Map<String, String> env, Set<Path> read) throws InvalidConfigException {
+        return load(file, env, read, true);
+    }
+
+    private static Settings load(Path file, Map<String, String> env, Set<Path> read, boolean refuseEmpty)
+            throws InvalidConfigException {
         try {
             Path target = file.toRealPath();
             if (!target.equals(file.toAbsolutePath().normalize())) {
@@ -110,7 +126,14 @@ public final class ConfigLoader {
         } catch (IOException | SecurityException e) {
             // parseFile says what is wrong with the file
         }
-        Settings settings = build(parseFile(file, read), Optional.of(file), env);
+        Config parsed = parseFile(file, read);
+        if (refuseEmpty && parsed.root().isEmpty()) {
+            throw FileProblems.unreadable(ConfigProblem.ofFile(
+                    "",
+                    "the config file " + file + " has no key (empty, or only blanks and comments): taken for a"
+                            + " file being written; write preflight {} for the defaults"));
+        }
+        Settings settings = build(parsed, Optional.of(file), env);
         for (TrustedAuthorities authorities : SettingsMapper.trusted(settings.upstream(), settings.routes())) {
             read.add(authorities.file().toAbsolutePath().normalize());
         }
@@ -160,7 +183,7 @@ public final class ConfigLoader {
     }
 
     private static Config parseFile(Path file, Set<Path> included) throws InvalidConfigException {
-        checkReadable(file);
+        FileProblems.checkReadable(file);
         // A bare file name has no parent, and Typesafe Config then has no directory to resolve an
         // `include "origins.conf"` against: includes being optional, it drops the include without a
         // word. Read as ./application.conf, the file's includes are found beside it whichever way its
@@ -174,13 +197,14 @@ public final class ConfigLoader {
         } catch (ConfigException.IO e) {
             // Unless the file went in the meantime (replaced under the reader), what failed is a file
             // it includes with include required(...), which the message must not pass off as the file.
-            String why = e.getCause() != null ? e.getCause().getMessage() : strip(e);
+            String why = e.getCause() != null ? e.getCause().getMessage() : FileProblems.strip(e);
             String what = Files.isReadable(file) ? "a file it includes cannot be read: " : "";
-            throw unreadable(ConfigProblem.ofFile("", "cannot read config file " + file + ": " + what + why));
+            throw FileProblems.unreadable(
+                    ConfigProblem.ofFile("", "cannot read config file " + file + ": " + what + why));
         } catch (ConfigException e) {
-            throw syntaxError(e);
+            throw FileProblems.syntaxError(e);
         } catch (StackOverflowError e) {
-            throw tooDeep(file.toString());
+            throw FileProblems.tooDeep(file.toString());
         }
         return parsed;
     }
@@ -195,9 +219,9 @@ public final class ConfigLoader {
                             .setOriginDescription("string")
                             .setIncluder(new LocalIncluder(new HashSet<>())));
         } catch (ConfigException e) {
-            throw syntaxError(e);
+            throw FileProblems.syntaxError(e);
         } catch (StackOverflowError e) {
-            throw tooDeep("string");
+            throw FileProblems.tooDeep("string");
         }
         return build(parsed, Optional.empty(), env);
     }
@@ -226,9 +250,9 @@ public final class ConfigLoader {
         try {
             effective = effective(user, env, asked);
         } catch (ConfigException e) {
-            throw syntaxError(e); // an unresolvable ${substitution}
+            throw FileProblems.syntaxError(e); // an unresolvable ${substitution}
         } catch (StackOverflowError e) {
-            throw tooDeep(file.map(Path::toString).orElse("string"));
+            throw FileProblems.tooDeep(file.map(Path::toString).orElse("string"));
         }
         List<ConfigProblem> problems = new ArrayList<>();
         EnvOverrides.warnUnread(env, asked, problems);
@@ -244,43 +268,6 @@ public final class ConfigLoader {
             throw new InvalidConfigException(problems);
         }
         return settings;
-    }
-
-    // Files.exists and friends give a clearer one-liner than the parser's wrapped IOException.
-    private static void checkReadable(Path file) throws InvalidConfigException {
-        String why = !Files.exists(file)
-                // Neither there nor not there: a directory on the way this user may not look into (a
-                // mounted root-only directory in a container running as another user).
-                ? Files.notExists(file) ? "no such file" : "permission denied (to its directory)"
-                : Files.isDirectory(file) ? "is a directory" : !Files.isReadable(file) ? "permission denied" : null;
-        if (why != null) {
-            throw unreadable(ConfigProblem.ofFile("", "cannot read config file " + file + ": " + why));
-        }
-    }
-
-    private static InvalidConfigException syntaxError(ConfigException e) {
-        return single(ConfigProblem.ofFile(ConfigProblem.location(e.origin()), strip(e)));
-    }
-
-    // ConfigException prefixes its message with the origin, which the problem shows as a location.
-    private static String strip(ConfigException e) {
-        String message = e.getMessage();
-        String prefix = e.origin() == null ? "" : e.origin().description() + ": ";
-        return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
-    }
-
-    /** Thousands of nested brackets or substitutions: read recursively, they ran out of stack (fuzzing). */
-    private static InvalidConfigException tooDeep(String where) {
-        return single(ConfigProblem.ofFile(
-                where, "nested too deeply to read (thousands of brackets or substitutions within each other)"));
-    }
-
-    private static InvalidConfigException unreadable(ConfigProblem problem) {
-        return new InvalidConfigException(List.of(problem), true);
-    }
-
-    private static InvalidConfigException single(ConfigProblem problem) {
-        return new InvalidConfigException(List.of(problem));
     }
 
     /** The effective {@code preflight} object as JSON, for {@code /config}; keys sorted, no comments. */

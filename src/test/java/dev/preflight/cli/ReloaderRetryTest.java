@@ -16,6 +16,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * O4: a reload that could not read the file at all (no descriptor left, the file missing while it is
@@ -34,6 +36,8 @@ class ReloaderRetryTest {
               cors.allowed-origins = ["%s"]
             }
             """;
+
+    private static final Map<String, String> UPSTREAM_FROM_ENV = Map.of("PREFLIGHT_UPSTREAM_URL", "http://127.0.0.1:9");
 
     @TempDir
     Path dir;
@@ -82,15 +86,50 @@ class ReloaderRetryTest {
     }
 
     /** A proxy started from a valid file allowing https://a.example, and its reloader. */
+    @ParameterizedTest(name = "emptied to {0}")
+    @ValueSource(strings = {"", "\n \n", "# being written\n"})
+    @DisplayName("O4: a file emptied as it is rewritten (curl ... > file) is not applied, though the environment names"
+            + " the upstream (every route and the policy went); the file once written is")
+    void anEmptiedFileIsNotApplied(String emptied) throws Exception {
+        try (Rig rig = Rig.start(dir.resolve("application.conf"), UPSTREAM_FROM_ENV)) {
+            Files.writeString(rig.file(), emptied);
+
+            rig.reloader().reload(Reloader.FILE_CHANGE);
+
+            assertThat(rig.reloader().current()).isSameAs(rig.initial());
+            assertThat(rig.reloads("failure")).as("refused reloads").isEqualTo(1);
+            Files.writeString(rig.file(), POLICY.formatted("https://b.example"));
+            rig.reloader().reload(Reloader.FILE_CHANGE);
+            assertThat(rig.reloader().current().cors().allowedOrigins()).containsExactly("https://b.example");
+        }
+    }
+
+    @Test
+    @DisplayName("O4: preflight {} is the defaults on purpose, and applied")
+    void anEmptyRootIsApplied() throws Exception {
+        try (Rig rig = Rig.start(dir.resolve("application.conf"), UPSTREAM_FROM_ENV)) {
+            Files.writeString(rig.file(), "preflight {}\n");
+
+            rig.reloader().reload(Reloader.FILE_CHANGE);
+
+            assertThat(rig.reloader().current().cors().allowedOrigins()).isEmpty();
+            assertThat(rig.reloads("success")).isEqualTo(1);
+        }
+    }
+
     private record Rig(Path file, Settings initial, SimpleMeterRegistry registry, ProxyServer proxy, Reloader reloader)
             implements AutoCloseable {
         static Rig start(Path file) throws Exception {
+            return start(file, Map.of());
+        }
+
+        static Rig start(Path file, Map<String, String> env) throws Exception {
             Files.writeString(file, POLICY.formatted("https://a.example"));
-            Settings initial = ConfigLoader.load(file, Map.of());
+            Settings initial = ConfigLoader.load(file, env);
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             ProxyMetrics metrics = new ProxyMetrics(registry);
             ProxyServer proxy = ProxyServer.start(initial, metrics);
-            return new Rig(file, initial, registry, proxy, new Reloader(file, Map.of(), proxy, metrics, initial));
+            return new Rig(file, initial, registry, proxy, new Reloader(file, env, proxy, metrics, initial));
         }
 
         double reloads(String result) {

@@ -1,0 +1,49 @@
+package dev.preflight.config;
+
+import com.typesafe.config.ConfigException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Problems of a config file as a whole (V1): it cannot be read, does not parse, or nests too deeply. */
+final class FileProblems {
+
+    private FileProblems() {}
+
+    // Files.exists and friends give a clearer one-liner than the parser's wrapped IOException.
+    static void checkReadable(Path file) throws InvalidConfigException {
+        String why = !Files.exists(file)
+                // Neither there nor not there: a directory on the way this user may not look into (a
+                // mounted root-only directory in a container running as another user).
+                ? Files.notExists(file) ? "no such file" : "permission denied (to its directory)"
+                : Files.isDirectory(file) ? "is a directory" : !Files.isReadable(file) ? "permission denied" : null;
+        if (why != null) {
+            throw unreadable(ConfigProblem.ofFile("", "cannot read config file " + file + ": " + why));
+        }
+    }
+
+    static InvalidConfigException syntaxError(ConfigException e) {
+        return single(ConfigProblem.ofFile(ConfigProblem.location(e.origin()), strip(e)));
+    }
+
+    // ConfigException prefixes its message with the origin, which the problem shows as a location.
+    static String strip(ConfigException e) {
+        String message = e.getMessage();
+        String prefix = e.origin() == null ? "" : e.origin().description() + ": ";
+        return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
+    }
+
+    /** Thousands of nested brackets or substitutions: read recursively, they ran out of stack (fuzzing). */
+    static InvalidConfigException tooDeep(String where) {
+        return single(ConfigProblem.ofFile(
+                where, "nested too deeply to read (thousands of brackets or substitutions within each other)"));
+    }
+
+    static InvalidConfigException unreadable(ConfigProblem problem) {
+        return new InvalidConfigException(List.of(problem), true);
+    }
+
+    static InvalidConfigException single(ConfigProblem problem) {
+        return new InvalidConfigException(List.of(problem));
+    }
+}
