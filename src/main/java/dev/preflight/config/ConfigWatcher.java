@@ -37,6 +37,14 @@ public final class ConfigWatcher implements AutoCloseable {
     private final ScheduledExecutorService debouncer;
     private final Thread thread;
     private ScheduledFuture<?> pending;
+    private long pendingSince; // System.nanoTime() of the change that pending waits for first
+
+    /**
+     * Changes that keep coming (a file written every 100 ms beside the config) push a reload back by
+     * the debounce each, but not beyond this: a reload waited for as long as they came (found by
+     * probing: 8 s of a state file written beside the config held an edit back for 8 s).
+     */
+    static final Duration MAX_DELAY = Duration.ofSeconds(1);
 
     private final Path configDir;
     private final String configName;
@@ -156,8 +164,14 @@ public final class ConfigWatcher implements AutoCloseable {
     }
 
     private synchronized void schedule(Duration debounce, Runnable onChange) {
-        if (pending != null) {
+        long now = System.nanoTime();
+        if (pending != null && !pending.isDone()) {
+            if (now - pendingSince >= MAX_DELAY.toNanos()) {
+                return; // pushed back long enough: it runs within the debounce, and sees this change too
+            }
             pending.cancel(false);
+        } else {
+            pendingSince = now;
         }
         pending = debouncer.schedule(
                 () -> {

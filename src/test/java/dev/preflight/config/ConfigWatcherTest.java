@@ -2,13 +2,19 @@ package dev.preflight.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
+import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -60,6 +66,27 @@ class ConfigWatcherTest {
     void overflow() {
         assertThat(ConfigWatcher.relevant(event(StandardWatchEventKinds.OVERFLOW, null), "application.conf"))
                 .isTrue();
+    }
+
+    @Test
+    @Timeout(30)
+    @DisplayName("O4: changes that keep coming push a reload back by the debounce each, but not for as long as they"
+            + " come: it runs while they still do")
+    void changesThatKeepComingDoNotHoldAReloadBack(@TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("application.conf"), "preflight {}\n");
+        CountDownLatch reloaded = new CountDownLatch(1);
+        try (ConfigWatcher watcher = ConfigWatcher.start(config, Duration.ofMillis(200), reloaded::countDown)) {
+            Files.writeString(config, "preflight { }\n");
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            int writes = 0;
+            // A state file beside the config, written more often than the debounce, until the reload runs.
+            while (!reloaded.await(50, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
+                Files.writeString(dir.resolve("state.json"), "{\"n\": " + writes++ + "}");
+            }
+            assertThat(reloaded.getCount())
+                    .as("the reload ran while the state file was still being written (%d writes)", writes)
+                    .isZero();
+        }
     }
 
     private static <T> WatchEvent<T> event(WatchEvent.Kind<T> kind, T context) {
