@@ -48,6 +48,10 @@ public final class ConfigWatcher implements AutoCloseable {
 
     private final Path configDir;
     private final String configName;
+    // The config directory's parent, watched for the directory's own replacement (moved away or
+    // deleted, and made again): the config directory's key follows the old directory, not the name.
+    private final Path parentDir;
+    private WatchKey configKey; // the config directory's; read and replaced on the watching thread only
     // Other directories watched, each with the names of the files followed in it; added to by
     // follow() on the reloading thread, read by the watching one.
     private final Map<Path, Set<String>> followed = new ConcurrentHashMap<>();
@@ -56,7 +60,8 @@ public final class ConfigWatcher implements AutoCloseable {
         this.configDir = dir;
         this.configName = configName;
         this.watcher = FileSystems.getDefault().newWatchService();
-        register(dir);
+        this.configKey = register(dir);
+        this.parentDir = watchParent(dir.getParent());
         this.debouncer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "preflight-reload");
             t.setDaemon(true);
@@ -72,8 +77,8 @@ public final class ConfigWatcher implements AutoCloseable {
         return new ConfigWatcher(absolute.getParent(), absolute.getFileName().toString(), debounce, onChange);
     }
 
-    private void register(Path dir) throws IOException {
-        dir.register(
+    private WatchKey register(Path dir) throws IOException {
+        return dir.register(
                 watcher,
                 StandardWatchEventKinds.ENTRY_CREATE,
                 StandardWatchEventKinds.ENTRY_MODIFY,
@@ -116,21 +121,68 @@ public final class ConfigWatcher implements AutoCloseable {
                 return;
             }
             Path dir = (Path) key.watchable();
-            Set<String> names = followed.get(dir);
+            boolean ofConfigDir = key == configKey;
+            Set<String> names = followed.getOrDefault(dir, Set.of());
             boolean relevant = false;
+            boolean replaced = false;
             for (WatchEvent<?> event : key.pollEvents()) {
-                relevant |= names == null ? relevant(event, configName) : relevant(event, names);
+                replaced |= dir.equals(parentDir) && replacesConfigDir(event);
+                relevant |= ofConfigDir ? relevant(event, configName) : relevant(event, names);
             }
-            if (relevant) {
+            if (replaced) {
+                rewatchConfigDir();
+            }
+            if (relevant || replaced) {
                 schedule(debounce, onChange); // the callback compares content
             }
             if (!key.reset()) {
-                if (names == null) {
+                if (ofConfigDir && parentDir == null) {
                     log.warn("the config directory can no longer be watched; reload with SIGHUP");
-                    return;
+                } else if (ofConfigDir) {
+                    log.warn("the config directory went; it is watched again once it is made again, else reload with"
+                            + " SIGHUP");
                 }
                 followed.remove(dir); // gone; follow() watches it again should a reload read from it
             }
+        }
+    }
+
+    /** Watches the config directory's parent for the directory's replacement; null when it cannot. */
+    private Path watchParent(Path parent) {
+        if (parent == null) {
+            return null;
+        }
+        try {
+            register(parent);
+            return parent;
+        } catch (IOException e) {
+            log.debug("cannot watch {} ({}): a replaced config directory needs SIGHUP", parent, e.toString());
+            return null;
+        }
+    }
+
+    /** A directory of the config directory's name made in its parent (or events lost there). */
+    private boolean replacesConfigDir(WatchEvent<?> event) {
+        return event.kind() == StandardWatchEventKinds.OVERFLOW
+                || event.kind() == StandardWatchEventKinds.ENTRY_CREATE
+                        && configDir.getFileName().equals(event.context());
+    }
+
+    /**
+     * The config directory was replaced (moved away or deleted, and made again): its new one is
+     * watched instead. The old key watched the old directory wherever it went, and saw no later edit
+     * (found by probing).
+     */
+    private void rewatchConfigDir() {
+        try {
+            WatchKey next = register(configDir);
+            if (next != configKey) {
+                configKey.cancel();
+                configKey = next;
+                log.info("the config directory {} was replaced; watching the new one", configDir);
+            }
+        } catch (IOException e) {
+            log.warn("cannot watch the new config directory {} ({}); reload with SIGHUP", configDir, e.toString());
         }
     }
 

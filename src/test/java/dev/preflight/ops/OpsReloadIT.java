@@ -21,6 +21,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * O4 with the built jar: the config file changed the ways editors, deploy scripts and Kubernetes
@@ -133,6 +135,27 @@ class OpsReloadIT {
 
         awaitPolicy(B, A);
         assertReloads(1, 0);
+    }
+
+    @ParameterizedTest(name = "O4: the config directory {0} and made again: each later edit within 2 s")
+    @ValueSource(strings = {"moved away", "deleted"})
+    void configDirectoryReplaced(String how) throws Exception {
+        Path conf = Files.createDirectories(dir.resolve("conf"));
+        Path file = Files.writeString(conf.resolve("application.conf"), policy(A));
+        start(file);
+
+        if (how.equals("moved away")) {
+            Files.move(conf, dir.resolve("conf.old"));
+        } else {
+            Files.delete(file);
+            Files.delete(conf);
+        }
+        Files.createDirectories(conf);
+        Files.writeString(file, policy(B));
+        awaitPolicy(B, A);
+        Files.writeString(file, policy(C));
+
+        awaitPolicy(C, B);
     }
 
     @Test
