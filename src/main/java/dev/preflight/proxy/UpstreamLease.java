@@ -86,8 +86,10 @@ final class UpstreamLease implements GenericFutureListener<Future<UpstreamConnec
 
     /**
      * The upstream closed the connection, so there is nothing to release. A pooled connection may have
-     * been closed by the upstream while it sat idle, so one that was reused is replaced once by a fresh
-     * one, when the exchange says the request can be sent again ({@code replayable}).
+     * been closed by the upstream while it sat idle, so one that was reused is replaced once by a new
+     * one, when the exchange says the request can be sent again ({@code replayable}). New, not the next
+     * idle one: it was, and a GET got 502 when that one was as dead (a pool whose connections a NAT
+     * dropped silently; found by probing).
      *
      * @return a fresh connection is being acquired: the exchange goes on when it comes
      */
@@ -96,7 +98,8 @@ final class UpstreamLease implements GenericFutureListener<Future<UpstreamConnec
         connection = null;
         if (retry) {
             retried = true;
-            acquire();
+            waiting = pool.acquireFresh(client.eventLoop(), client);
+            waiting.addListener(this);
         }
         return retry;
     }

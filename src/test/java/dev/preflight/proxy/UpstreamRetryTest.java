@@ -2,7 +2,10 @@ package dev.preflight.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.preflight.testing.Await;
 import dev.preflight.testing.ProxyHarness;
+import dev.preflight.testing.RawClient;
+import dev.preflight.testing.RawResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,9 +16,12 @@ import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -92,6 +98,37 @@ class UpstreamRetryTest {
         assertThat(backend.requests()).containsExactly("1 GET /first", "1 PUT /doc");
     }
 
+    @Test
+    @DisplayName("P6: the retry goes on a new connection, not on the next pooled one, which may be as dead: three"
+            + " pooled connections that all die on their next request, and a GET is answered (it got 502)")
+    void retryOpensANewConnection() throws Exception {
+        backend.allDie = true;
+        List<RawClient> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                clients.add(proxy.raw().send("GET /fill/" + i + " HTTP/1.1\r\nHost: api\r\n\r\n"));
+            }
+            for (RawClient client : clients) {
+                assertThat(client.readResponse().status()).isEqualTo(200);
+            }
+            long answered = System.nanoTime();
+            // Lent to another client only once settled for 100 ms (LoopPool): wait that out.
+            Await.until("the pooled connections have settled", () -> System.nanoTime() - answered > 300_000_000L);
+
+            RawResponse probe = clients.get(0).exchange("GET /probe HTTP/1.1\r\nHost: api\r\n\r\n");
+
+            assertThat(probe.status()).isEqualTo(200);
+            assertThat(probe.bodyText()).isEqualTo("conn-4");
+            assertThat(backend.requests())
+                    .filteredOn(line -> line.endsWith("/probe"))
+                    .hasSize(2);
+        } finally {
+            for (RawClient client : clients) {
+                client.close();
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0} {1}: the backend answered something, so it has the request: 502, not sent again")
     @CsvSource({"DELETE, /interim", "GET, /partial"})
     @DisplayName("P6: a request is not replayed once the backend sent anything for it (a 1xx, a head cut short)")
@@ -118,6 +155,10 @@ class UpstreamRetryTest {
         private final List<String> requests = new CopyOnWriteArrayList<>();
         private final AtomicInteger connections = new AtomicInteger();
         private final Thread acceptor = Thread.ofPlatform().daemon().start(this::accept);
+        // Every connection dies on its second request, and /fill waits until three have come (so that
+        // three connections are pooled), rather than connection 1 alone dying.
+        volatile boolean allDie;
+        private final CountDownLatch fills = new CountDownLatch(3);
 
         FlakyBackend() throws IOException {}
 
@@ -152,7 +193,11 @@ class UpstreamRetryTest {
                     }
                     String[] line = head.substring(0, head.indexOf("\r\n")).split(" ");
                     requests.add(id + " " + line[0] + " " + line[1]);
-                    if (id == 1 && served == 1) {
+                    if (line[1].startsWith("/fill")) {
+                        fills.countDown();
+                        awaitFills();
+                    }
+                    if ((id == 1 || allDie) && served == 1) {
                         // Dies without a response byte, or after a 1xx or the start of a status line.
                         if (line[1].startsWith("/interim")) {
                             out.write("HTTP/1.1 102 Processing\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -171,6 +216,17 @@ class UpstreamRetryTest {
                 }
             } catch (IOException ignored) {
                 // the proxy went away
+            }
+        }
+
+        private void awaitFills() throws IOException {
+            try {
+                if (!fills.await(20, TimeUnit.SECONDS)) {
+                    throw new IOException("three /fill requests never came at once");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
             }
         }
 

@@ -109,6 +109,16 @@ final class LoopPool {
         return promise;
     }
 
+    /** A new connection when the budget has room, else as {@link #acquire} (the wait may lend an idle one). */
+    Future<UpstreamConnection> acquireFresh(Object client) {
+        if (!parent.tryReserve()) {
+            return acquire(client);
+        }
+        Promise<UpstreamConnection> promise = loop.newPromise();
+        connect(promise, client);
+        return promise;
+    }
+
     void release(UpstreamConnection connection, boolean reusable) {
         connection.detach();
         Channel channel = connection.channel();

@@ -79,6 +79,15 @@ public final class UpstreamPool implements AutoCloseable {
         return loops.computeIfAbsent(loop, newLoopPool).acquire(client);
     }
 
+    /**
+     * As {@link #acquire(EventLoop, Object)}, but a new connection when the budget has room for one,
+     * never an idle one: for the retry of a request whose pooled connection proved dead, since the
+     * idle ones beside it may be as dead (a NAT's or a load balancer's silent drop of them all).
+     */
+    public Future<UpstreamConnection> acquireFresh(EventLoop loop, Object client) {
+        return loops.computeIfAbsent(loop, newLoopPool).acquireFresh(client);
+    }
+
     /** As {@link #acquire(EventLoop, Object)} for no client in particular (tests). */
     public Future<UpstreamConnection> acquire(EventLoop loop) {
         return acquire(loop, null);
