@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -143,6 +144,9 @@ final class ResponseRelay {
         // "CL.0" desync). Such a connection is not reused; it costs a reconnect after a rare answer.
         upstreamReusable = framing.reusable(bodyless)
                 && (request.bodyless() || response.status().code() < 300);
+        if (upstreamReusable && exchange.connection() != null) {
+            exchange.connection().keepAlive(response.headers().get(HttpHeaderNames.KEEP_ALIVE));
+        }
         // A response before the whole request arrived: the rest of the body would be a mystery to the
         // next request, so this connection ends after the response.
         boolean keepAlive = request.keepAlive() && exchange.requestComplete() && !context.draining();

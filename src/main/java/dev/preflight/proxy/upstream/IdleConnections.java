@@ -56,7 +56,8 @@ final class IdleConnections {
     /**
      * The connection idle the shortest time that may serve {@code client} (its own, or one settled for
      * {@code settleNanos}), lent again; null when there is none. One on which anything arrived while
-     * it sat idle is closed, never lent; so is one pinned to another client that has let it settle.
+     * it sat idle is closed, never lent; so are one pinned to another client that has let it settle,
+     * and one idle past its backend's {@code Keep-Alive} timeout (less a margin).
      */
     UpstreamConnection poll(Object client, long settleNanos) {
         if (idle.isEmpty()) {
@@ -66,7 +67,9 @@ final class IdleConnections {
         Iterator<IdleConnection> newestFirst = idle.descendingIterator();
         while (newestFirst.hasNext()) {
             IdleConnection candidate = newestFirst.next();
-            if (!candidate.channel().isActive() || !candidate.connection().drained()) {
+            if (!candidate.channel().isActive()
+                    || !candidate.connection().drained()
+                    || candidate.connection().expiredAt(now)) {
                 newestFirst.remove();
                 count.decrementAndGet();
                 candidate.channel().close();

@@ -128,6 +128,10 @@ final class LoopPool {
         }
         long now = clock.getAsLong();
         connection.released(now);
+        if (connection.expiredAt(now)) {
+            channel.close(); // Keep-Alive: timeout=0: the backend keeps nothing idle
+            return;
+        }
         LoopWaiters.Waiter waiter = waiters.oldest();
         if (waiter != null && connection.settledFor(waiter.client, now, SETTLE_NANOS)) {
             lend(connection.lentAgain(waiter.client, now, SETTLE_NANOS), waiters.poll().promise);

@@ -27,6 +27,8 @@ public final class UpstreamConnection {
      * client it served before that client has it back.
      */
     private boolean bodilessAnswer;
+    /** How long it may sit idle and be lent again: its backend's Keep-Alive timeout, less a margin. */
+    private long reuseNanos = KeepAliveTimeout.NONE;
 
     /** A connection just opened for {@code client}'s exchange (by identity; null: a caller that names none). */
     UpstreamConnection(Channel channel, UpstreamResponseHandler handler, Object client) {
@@ -83,6 +85,16 @@ public final class UpstreamConnection {
         owner = client;
         bodilessAnswer = false;
         return this;
+    }
+
+    /** Its last answer's {@code Keep-Alive} value, or null: see {@link KeepAliveTimeout}. */
+    public void keepAlive(String value) {
+        reuseNanos = KeepAliveTimeout.reuseNanos(value);
+    }
+
+    /** Its backend closes it when idle this long (a margin taken off), before the pool's idle-timeout. */
+    boolean expiredAt(long now) {
+        return now - releasedNanos >= reuseNanos;
     }
 
     /** Its answer to this exchange has no body by definition (204, 304, HEAD): see {@link #settledFor}. */
