@@ -38,7 +38,8 @@ final class ClientResponses {
     }
 
     /**
-     * Rewrites {@code response} in place for the client.
+     * Rewrites {@code response} in place for the client, its hop-by-hop headers taken away before
+     * ({@link HopByHopHeaders#stripResponse}, whose pass also finds the backend's {@code Keep-Alive}).
      *
      * @return true when the client connection must close after this response
      */
@@ -49,7 +50,6 @@ final class ClientResponses {
             HttpVersion clientVersion,
             boolean clientKeepAlive) {
         HttpHeaders headers = response.headers();
-        HopByHopHeaders.stripResponse(headers);
         HttpDate.addIfAbsent(headers);
         boolean http10 = clientVersion.equals(HttpVersion.HTTP_1_0);
         boolean close = !clientKeepAlive;

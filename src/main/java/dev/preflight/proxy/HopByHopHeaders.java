@@ -30,6 +30,7 @@ public final class HopByHopHeaders {
         HttpHeaderNames.UPGRADE
     };
     private static final int CONNECTION_BIT = 1;
+    private static final int KEEP_ALIVE_BIT = 1 << 1;
     private static final int TE_BIT = 1 << 2;
 
     private HopByHopHeaders() {}
@@ -39,18 +40,24 @@ public final class HopByHopHeaders {
         strip(headers, true);
     }
 
-    /** A response's (head, interim or trailers): TE is a request header, so none of it stays. */
-    static void stripResponse(HttpHeaders headers) {
-        strip(headers, false);
+    /**
+     * A response's (head, interim or trailers): TE is a request header, so none of it stays.
+     *
+     * @return the {@code Keep-Alive} header's value, found in the same pass, or null: the backend's
+     *     idle timeout for the pool ({@code KeepAliveTimeout}), without a lookup of its own
+     */
+    static CharSequence stripResponse(HttpHeaders headers) {
+        return strip(headers, false);
     }
 
-    private static void strip(HttpHeaders headers, boolean request) {
+    private static CharSequence strip(HttpHeaders headers, boolean request) {
         // One pass over the names finds what is there (issue 7: most messages carry one of these or
         // none, and a remove per name costs a lookup each); only those are then acted on.
         int found = 0;
         // Whether a Connection header lists anything but keep-alive, which most carry alone and
         // which names the Keep-Alive header, removed by its own bit: only then are its names read.
         boolean connectionNames = false;
+        CharSequence keepAlive = null;
         List<String> proxyHeaders = null;
         Iterator<Map.Entry<CharSequence, CharSequence>> all = headers.iteratorCharSequence();
         while (all.hasNext()) {
@@ -61,6 +68,8 @@ public final class HopByHopHeaders {
                 found |= bit;
                 if (bit == CONNECTION_BIT && !KEEP_ALIVE.contentEqualsIgnoreCase(header.getValue())) {
                     connectionNames = true;
+                } else if (bit == KEEP_ALIVE_BIT && keepAlive == null) {
+                    keepAlive = header.getValue();
                 }
             } else if (proxyHeader(name)) {
                 if (proxyHeaders == null) {
@@ -71,7 +80,7 @@ public final class HopByHopHeaders {
             }
         }
         if (found == 0 && proxyHeaders == null) {
-            return;
+            return null;
         }
         // Before the names Connection lists: a client that asks for trailers names TE there too, as
         // RFC 9110 10.1.4 asks of it, and that took its TE: trailers away (found by probing).
@@ -97,6 +106,7 @@ public final class HopByHopHeaders {
         if (teTrailers) {
             headers.set(HttpHeaderNames.TE, TRAILERS);
         }
+        return keepAlive;
     }
 
     /**

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -144,8 +143,9 @@ final class ResponseRelay {
         // "CL.0" desync). Such a connection is not reused; it costs a reconnect after a rare answer.
         upstreamReusable = framing.reusable(bodyless)
                 && (request.bodyless() || response.status().code() < 300);
+        CharSequence backendKeepAlive = HopByHopHeaders.stripResponse(response.headers()); // P3
         if (upstreamReusable && exchange.connection() != null) {
-            exchange.connection().keepAlive(response.headers().get(HttpHeaderNames.KEEP_ALIVE));
+            exchange.connection().keepAlive(backendKeepAlive);
         }
         // A response before the whole request arrived: the rest of the body would be a mystery to the
         // next request, so this connection ends after the response.

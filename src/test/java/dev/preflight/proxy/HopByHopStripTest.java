@@ -69,6 +69,24 @@ class HopByHopStripTest {
         assertThat(render(headers)).isEqualTo("X-C: 3");
     }
 
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', nullValues = "null", textBlock = """
+            Keep-Alive: timeout=5, max=100;Connection: keep-alive | timeout=5, max=100
+            Connection: Keep-Alive;keep-alive: timeout=2          | timeout=2
+            Connection: keep-alive;X-A: 1                         | null
+            X-A: 1                                                | null
+            """)
+    @DisplayName("P1: the pass that takes a response's hop-by-hop headers away gives the backend's Keep-Alive"
+            + " for the pool, and takes it away too")
+    void responseKeepAliveIsGivenBack(String before, String keepAlive) {
+        HttpHeaders headers = parse(before.replace(';', '|'));
+
+        CharSequence found = HopByHopHeaders.stripResponse(headers);
+
+        assertThat(found == null ? null : found.toString()).isEqualTo(keepAlive);
+        assertThat(headers.contains("Keep-Alive")).isFalse();
+    }
+
     private static HttpHeaders parse(String block) {
         HttpHeaders headers = new DefaultHttpHeaders();
         if (block.isEmpty()) {

@@ -24,11 +24,11 @@ public final class KeepAliveTimeout {
      * Keep-Alive} value (null when it had none): {@link #NONE} without a usable {@code timeout}
      * parameter, 0 for {@code timeout=0} (not to be lent again at all).
      */
-    public static long reuseNanos(String keepAlive) {
+    public static long reuseNanos(CharSequence keepAlive) {
         if (keepAlive == null) {
             return NONE;
         }
-        for (String parameter : keepAlive.split(",")) {
+        for (String parameter : keepAlive.toString().split(",")) {
             int equals = parameter.indexOf('=');
             if (equals > 0 && parameter.substring(0, equals).strip().equalsIgnoreCase("timeout")) {
                 long seconds = seconds(parameter.substring(equals + 1).strip());

@@ -88,7 +88,7 @@ public final class UpstreamConnection {
     }
 
     /** Its last answer's {@code Keep-Alive} value, or null: see {@link KeepAliveTimeout}. */
-    public void keepAlive(String value) {
+    public void keepAlive(CharSequence value) {
         reuseNanos = KeepAliveTimeout.reuseNanos(value);
     }
 
