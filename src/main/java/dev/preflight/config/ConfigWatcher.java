@@ -3,11 +3,13 @@ package dev.preflight.config;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * decides whether the content really changed. Changes to other files in the directory are ignored
  * ({@link #relevant}). The directories of the other files the configuration is read from (files it
  * includes from elsewhere, a {@code ca-file}) are watched as well once they are {@link #follow}ed,
- * for those files alone (and a ConfigMap's {@code ..data} there).
+ * for those files alone (and a ConfigMap's {@code ..data} there). The config directory itself is
+ * looked at every second for its replacement ({@link #REPLACED_CHECK}).
  */
 public final class ConfigWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConfigWatcher.class);
@@ -46,12 +49,21 @@ public final class ConfigWatcher implements AutoCloseable {
      */
     static final Duration MAX_DELAY = Duration.ofSeconds(1);
 
+    /**
+     * How often the config directory is looked at for its own replacement (moved away or deleted, and
+     * made again): its key follows the old directory, not the name. Looked at rather than its parent
+     * watched, which would wake the watcher for every write of a file there (a log beside the config
+     * directory: about half a microsecond per request under load, issue 7).
+     */
+    static final Duration REPLACED_CHECK = Duration.ofSeconds(1);
+
     private final Path configDir;
     private final String configName;
-    // The config directory's parent, watched for the directory's own replacement (moved away or
-    // deleted, and made again): the config directory's key follows the old directory, not the name.
-    private final Path parentDir;
-    private WatchKey configKey; // the config directory's; read and replaced on the watching thread only
+    private final Duration debounce;
+    private final Runnable onChange;
+    // The config directory's key and identity (inode); replaced when the directory is.
+    private volatile WatchKey configKey;
+    private volatile Object configDirIdentity;
     // Other directories watched, each with the names of the files followed in it; added to by
     // follow() on the reloading thread, read by the watching one.
     private final Map<Path, Set<String>> followed = new ConcurrentHashMap<>();
@@ -59,16 +71,20 @@ public final class ConfigWatcher implements AutoCloseable {
     private ConfigWatcher(Path dir, String configName, Duration debounce, Runnable onChange) throws IOException {
         this.configDir = dir;
         this.configName = configName;
+        this.debounce = debounce;
+        this.onChange = onChange;
         this.watcher = FileSystems.getDefault().newWatchService();
         this.configKey = register(dir);
-        this.parentDir = watchParent(dir.getParent());
+        this.configDirIdentity = identity(dir);
         this.debouncer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "preflight-reload");
             t.setDaemon(true);
             return t;
         });
+        long every = REPLACED_CHECK.toMillis();
+        debouncer.scheduleWithFixedDelay(this::checkReplaced, every, every, TimeUnit.MILLISECONDS);
         this.thread =
-                Thread.ofPlatform().name("preflight-config-watch").daemon().start(() -> watch(debounce, onChange));
+                Thread.ofPlatform().name("preflight-config-watch").daemon().start(this::watch);
     }
 
     /** Starts watching the directory of {@code file}; {@code onChange} runs on a thread of its own. */
@@ -112,7 +128,7 @@ public final class ConfigWatcher implements AutoCloseable {
         }
     }
 
-    private void watch(Duration debounce, Runnable onChange) {
+    private void watch() {
         while (true) {
             WatchKey key;
             try {
@@ -124,65 +140,51 @@ public final class ConfigWatcher implements AutoCloseable {
             boolean ofConfigDir = key == configKey;
             Set<String> names = followed.getOrDefault(dir, Set.of());
             boolean relevant = false;
-            boolean replaced = false;
             for (WatchEvent<?> event : key.pollEvents()) {
-                replaced |= dir.equals(parentDir) && replacesConfigDir(event);
                 relevant |= ofConfigDir ? relevant(event, configName) : relevant(event, names);
             }
-            if (replaced) {
-                rewatchConfigDir();
-            }
-            if (relevant || replaced) {
-                schedule(debounce, onChange); // the callback compares content
+            if (relevant) {
+                schedule(); // the callback compares content
             }
             if (!key.reset()) {
-                if (ofConfigDir && parentDir == null) {
-                    log.warn("the config directory can no longer be watched; reload with SIGHUP");
-                } else if (ofConfigDir) {
-                    log.warn("the config directory went; it is watched again once it is made again, else reload with"
-                            + " SIGHUP");
+                if (ofConfigDir) {
+                    // Deleted: a new one may even get its inode number again, so none is known now.
+                    configDirIdentity = null;
+                    log.warn("the config directory went; it is watched again once it is made again");
                 }
                 followed.remove(dir); // gone; follow() watches it again should a reload read from it
             }
         }
     }
 
-    /** Watches the config directory's parent for the directory's replacement; null when it cannot. */
-    private Path watchParent(Path parent) {
-        if (parent == null) {
-            return null;
-        }
+    /** The directory's identity (device and inode), or null when it is not there or has none. */
+    private static Object identity(Path dir) {
         try {
-            register(parent);
-            return parent;
-        } catch (IOException e) {
-            log.debug("cannot watch {} ({}): a replaced config directory needs SIGHUP", parent, e.toString());
+            return Files.readAttributes(dir, BasicFileAttributes.class).fileKey();
+        } catch (IOException | SecurityException e) {
             return null;
         }
-    }
-
-    /** A directory of the config directory's name made in its parent (or events lost there). */
-    private boolean replacesConfigDir(WatchEvent<?> event) {
-        return event.kind() == StandardWatchEventKinds.OVERFLOW
-                || event.kind() == StandardWatchEventKinds.ENTRY_CREATE
-                        && configDir.getFileName().equals(event.context());
     }
 
     /**
-     * The config directory was replaced (moved away or deleted, and made again): its new one is
-     * watched instead. The old key watched the old directory wherever it went, and saw no later edit
-     * (found by probing).
+     * The config directory replaced (moved away or deleted, and made again) is watched instead of the
+     * old one, whose key followed it wherever it went and saw no later edit (found by probing); and
+     * the file in it is read.
      */
-    private void rewatchConfigDir() {
+    private void checkReplaced() {
+        Object now = identity(configDir);
+        if (now == null || now.equals(configDirIdentity)) {
+            return; // gone (looked at again in a second), or the same
+        }
         try {
             WatchKey next = register(configDir);
-            if (next != configKey) {
-                configKey.cancel();
-                configKey = next;
-                log.info("the config directory {} was replaced; watching the new one", configDir);
-            }
-        } catch (IOException e) {
-            log.warn("cannot watch the new config directory {} ({}); reload with SIGHUP", configDir, e.toString());
+            configKey.cancel();
+            configKey = next;
+            configDirIdentity = now;
+            log.info("the config directory {} was replaced; watching the new one", configDir);
+            schedule();
+        } catch (IOException | ClosedWatchServiceException e) {
+            log.debug("cannot watch the new config directory {} yet ({})", configDir, e.toString());
         }
     }
 
@@ -215,7 +217,7 @@ public final class ConfigWatcher implements AutoCloseable {
         return names.contains(name) || name.startsWith("..");
     }
 
-    private synchronized void schedule(Duration debounce, Runnable onChange) {
+    private synchronized void schedule() {
         long now = System.nanoTime();
         if (pending != null && !pending.isDone()) {
             if (now - pendingSince >= MAX_DELAY.toNanos()) {
