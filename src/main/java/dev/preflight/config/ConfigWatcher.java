@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * decides whether the content really changed. Changes to other files in the directory are ignored
  * ({@link #relevant}). The directories of the other files the configuration is read from (files it
  * includes from elsewhere, a {@code ca-file}) are watched as well once they are {@link #follow}ed,
- * for those files alone (and a ConfigMap's {@code ..data} there). The config directory itself is
- * looked at every second for its replacement ({@link #REPLACED_CHECK}).
+ * for those files alone (and a ConfigMap's {@code ..data} there). Every directory watched is looked
+ * at every second for its replacement, or its making when it was not there ({@link #REPLACED_CHECK}).
  */
 public final class ConfigWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConfigWatcher.class);
@@ -61,12 +61,19 @@ public final class ConfigWatcher implements AutoCloseable {
     private final String configName;
     private final Duration debounce;
     private final Runnable onChange;
-    // The config directory's key and identity (inode); replaced when the directory is.
-    private volatile WatchKey configKey;
-    private volatile Object configDirIdentity;
-    // Other directories watched, each with the names of the files followed in it; added to by
-    // follow() on the reloading thread, read by the watching one.
-    private final Map<Path, Set<String>> followed = new ConcurrentHashMap<>();
+    // Every directory watched, the config's and those of the other files it reads; added to by
+    // follow() on the reloading thread, read by the watching one and checkReplaced().
+    private final Map<Path, Watched> watched = new ConcurrentHashMap<>();
+
+    /**
+     * A directory watched: its key and identity (device and inode) when registered, both null while it
+     * is not there; the names of the files followed in it (besides the config directory's own rules).
+     */
+    private static final class Watched {
+        final Set<String> names = ConcurrentHashMap.newKeySet();
+        volatile WatchKey key;
+        volatile Object identity;
+    }
 
     private ConfigWatcher(Path dir, String configName, Duration debounce, Runnable onChange) throws IOException {
         this.configDir = dir;
@@ -74,8 +81,10 @@ public final class ConfigWatcher implements AutoCloseable {
         this.debounce = debounce;
         this.onChange = onChange;
         this.watcher = FileSystems.getDefault().newWatchService();
-        this.configKey = register(dir);
-        this.configDirIdentity = identity(dir);
+        Watched config = new Watched();
+        config.identity = identity(dir);
+        config.key = register(dir);
+        watched.put(dir, config);
         this.debouncer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "preflight-reload");
             t.setDaemon(true);
@@ -103,28 +112,47 @@ public final class ConfigWatcher implements AutoCloseable {
 
     /**
      * Watches the directories of {@code files} too, for changes to those files: files the
-     * configuration includes from another directory, or a {@code ca-file} there. Directories are only
-     * added (a file no longer read costs a reload that finds nothing changed); one that does not exist
-     * or cannot be watched is skipped, and {@code SIGHUP} still reloads.
+     * configuration includes, a {@code ca-file}, the file a linked config file leads to, wherever they
+     * are (in the config's own directory too, whatever their names). Directories are only added (a file
+     * no longer read costs a reload that finds nothing changed); one that is not there yet is watched
+     * once it is ({@link #checkReplaced}).
      */
     public synchronized void follow(Collection<Path> files) {
         for (Path file : files) {
             Path dir = file.getParent();
-            if (dir == null || dir.equals(configDir)) {
-                continue; // the config's own directory already counts such files (relevant())
+            if (dir == null) {
+                continue;
             }
-            Set<String> names = followed.get(dir);
-            if (names == null) {
-                try {
-                    register(dir);
-                } catch (IOException | ClosedWatchServiceException e) {
-                    log.debug("cannot watch {} ({}): reload with SIGHUP after changing {}", dir, e, file);
-                    continue;
-                }
-                names = ConcurrentHashMap.newKeySet();
-                followed.put(dir, names);
+            Watched directory = watched.computeIfAbsent(dir, d -> {
+                Watched added = new Watched();
+                rewatch(d, added);
+                return added;
+            });
+            directory.names.add(file.getFileName().toString());
+        }
+    }
+
+    /**
+     * Registers {@code dir} when it is there and not registered yet, or was replaced since it was;
+     * true when it was registered now.
+     */
+    private boolean rewatch(Path dir, Watched directory) {
+        Object identity = identity(dir);
+        if (identity == null || identity.equals(directory.identity) && directory.key != null) {
+            return false; // not there (looked at again in a second), or the same
+        }
+        try {
+            WatchKey next = register(dir);
+            WatchKey previous = directory.key;
+            directory.key = next;
+            directory.identity = identity;
+            if (previous != null && previous != next) {
+                previous.cancel(); // it followed the old directory wherever it went
             }
-            names.add(file.getFileName().toString());
+            return true;
+        } catch (IOException | ClosedWatchServiceException e) {
+            log.debug("cannot watch {} ({}); looked at again in a second", dir, e.toString());
+            return false;
         }
     }
 
@@ -137,22 +165,26 @@ public final class ConfigWatcher implements AutoCloseable {
                 return;
             }
             Path dir = (Path) key.watchable();
-            boolean ofConfigDir = key == configKey;
-            Set<String> names = followed.getOrDefault(dir, Set.of());
+            Watched directory = watched.get(dir);
+            if (directory == null || directory.key != key) {
+                key.pollEvents(); // a replaced directory's old key, cancelled: what it saw is not ours
+                continue;
+            }
+            boolean ofConfigDir = dir.equals(configDir);
             boolean relevant = false;
             for (WatchEvent<?> event : key.pollEvents()) {
-                relevant |= ofConfigDir ? relevant(event, configName) : relevant(event, names);
+                relevant |= ofConfigDir && relevant(event, configName) || relevant(event, directory.names);
             }
             if (relevant) {
                 schedule(); // the callback compares content
             }
             if (!key.reset()) {
+                // Deleted: a new one may even get its inode number again, so none is known now.
+                directory.identity = null;
+                directory.key = null;
                 if (ofConfigDir) {
-                    // Deleted: a new one may even get its inode number again, so none is known now.
-                    configDirIdentity = null;
                     log.warn("the config directory went; it is watched again once it is made again");
                 }
-                followed.remove(dir); // gone; follow() watches it again should a reload read from it
             }
         }
     }
@@ -167,24 +199,21 @@ public final class ConfigWatcher implements AutoCloseable {
     }
 
     /**
-     * The config directory replaced (moved away or deleted, and made again) is watched instead of the
+     * A directory watched that was replaced (moved away or deleted, and made again: a deploy tool's
+     * swap, a symbolic link to it pointed elsewhere), or made only now, is watched instead of the
      * old one, whose key followed it wherever it went and saw no later edit (found by probing); and
-     * the file in it is read.
+     * the files in it are read.
      */
-    private void checkReplaced() {
-        Object now = identity(configDir);
-        if (now == null || now.equals(configDirIdentity)) {
-            return; // gone (looked at again in a second), or the same
+    private synchronized void checkReplaced() {
+        boolean replaced = false;
+        for (Map.Entry<Path, Watched> entry : watched.entrySet()) {
+            if (rewatch(entry.getKey(), entry.getValue())) {
+                log.info("{} was replaced or made; watching the new one", entry.getKey());
+                replaced = true;
+            }
         }
-        try {
-            WatchKey next = register(configDir);
-            configKey.cancel();
-            configKey = next;
-            configDirIdentity = now;
-            log.info("the config directory {} was replaced; watching the new one", configDir);
+        if (replaced) {
             schedule();
-        } catch (IOException | ClosedWatchServiceException e) {
-            log.debug("cannot watch the new config directory {} yet ({})", configDir, e.toString());
         }
     }
 
@@ -208,7 +237,7 @@ public final class ConfigWatcher implements AutoCloseable {
                 || name.endsWith(".crt");
     }
 
-    /** In another directory: a file followed there, or a ConfigMap's {@code ..data} and its directories. */
+    /** A file followed in the directory, or a ConfigMap's {@code ..data} and its directories. */
     static boolean relevant(WatchEvent<?> event, Set<String> names) {
         if (event.kind() == StandardWatchEventKinds.OVERFLOW || !(event.context() instanceof Path changed)) {
             return true;

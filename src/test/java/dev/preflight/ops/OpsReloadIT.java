@@ -137,25 +137,80 @@ class OpsReloadIT {
         assertReloads(1, 0);
     }
 
-    @ParameterizedTest(name = "O4: the config directory {0} and made again: each later edit within 2 s")
-    @ValueSource(strings = {"moved away", "deleted"})
+    @ParameterizedTest(name = "O4: the config directory {0}: each later edit within 2 s")
+    @ValueSource(strings = {"moved away and made again", "deleted and made again", "a link pointed elsewhere"})
     void configDirectoryReplaced(String how) throws Exception {
-        Path conf = Files.createDirectories(dir.resolve("conf"));
+        Path conf = dir.resolve("conf");
+        if (how.startsWith("a link")) {
+            Files.createSymbolicLink(conf, Files.createDirectories(dir.resolve("release-1")));
+        } else {
+            Files.createDirectories(conf);
+        }
         Path file = Files.writeString(conf.resolve("application.conf"), policy(A));
         start(file);
 
-        if (how.equals("moved away")) {
-            Files.move(conf, dir.resolve("conf.old"));
-        } else {
-            Files.delete(file);
-            Files.delete(conf);
-        }
-        Files.createDirectories(conf);
+        replaceDirectory(conf, how);
         Files.writeString(file, policy(B));
         awaitPolicy(B, A);
         Files.writeString(file, policy(C));
 
         awaitPolicy(C, B);
+    }
+
+    @ParameterizedTest(name = "O4: an included file's directory {0}: each later edit within 2 s")
+    @ValueSource(strings = {"moved away and made again", "deleted and made again", "made only after the start"})
+    void includedDirectoryReplaced(String how) throws Exception {
+        Path inc = dir.resolve("inc");
+        Path origins = inc.resolve("origins.conf");
+        if (!how.startsWith("made only")) {
+            Files.writeString(Files.createDirectories(inc).resolve("origins.conf"), origins(A));
+        }
+        Path file =
+                Files.writeString(dir.resolve("application.conf"), policy(A) + "include file(\"" + origins + "\")\n");
+        start(file);
+
+        if (!how.startsWith("made only")) {
+            replaceDirectory(inc, how);
+        }
+        Files.createDirectories(inc);
+        Files.writeString(origins, origins(B));
+        awaitPolicy(B, A);
+        Files.writeString(origins, origins(C));
+
+        awaitPolicy(C, B);
+    }
+
+    @Test
+    @DisplayName(
+            "O4: the file a linked config file leads to, beside it under a name of its own: the new policy within 2 s")
+    void linkedToAFileBesideIt() throws Exception {
+        Path real = Files.writeString(dir.resolve("preflight.hocon"), policy(A));
+        Path file = Files.createSymbolicLink(dir.resolve("application.conf"), real.getFileName());
+        start(file);
+
+        replace(real, policy(B));
+
+        awaitPolicy(B, A);
+    }
+
+    /** Moves {@code directory} away, or deletes it, and makes it again (empty); or points its link elsewhere. */
+    private void replaceDirectory(Path directory, String how) throws IOException {
+        if (how.startsWith("moved")) {
+            Files.move(directory, directory.resolveSibling(directory.getFileName() + ".old"));
+            Files.createDirectories(directory);
+        } else if (how.startsWith("deleted")) {
+            try (var files = Files.list(directory)) {
+                for (Path inside : files.toList()) {
+                    Files.delete(inside);
+                }
+            }
+            Files.delete(directory);
+            Files.createDirectories(directory);
+        } else {
+            Path next = Files.createDirectories(dir.resolve("release-2"));
+            Path link = Files.createSymbolicLink(dir.resolve("next-link"), next);
+            Files.move(link, directory, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     @Test
