@@ -129,8 +129,13 @@ final class PolicyMapper {
 
     private static URI url(ConfigReader r) {
         Optional<ConfigValue> raw = r.raw("url");
-        if (raw.isEmpty() || raw.get().valueType() != ConfigValueType.STRING) {
+        if (raw.isEmpty()) {
             r.report("url", raw, UpstreamUrl.EXPECTED);
+            return null;
+        }
+        if (raw.get().valueType() != ConfigValueType.STRING) {
+            String shown = UpstreamUrl.withoutUserInfoIn(ConfigProblem.render(raw.get()));
+            r.report("url", raw.get(), shown, UpstreamUrl.EXPECTED);
             return null;
         }
         String written = (String) raw.get().unwrapped();

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Checks an upstream URL (P4: the only thing that decides where requests go) and normalises it to
@@ -12,6 +13,9 @@ import java.util.Optional;
 final class UpstreamUrl {
 
     static final String EXPECTED = "an http:// or https:// URL, e.g. http://127.0.0.1:3000";
+
+    // A URL's user info within a rendered value: from its scheme's // to the last @ of the token.
+    private static final Pattern USER_INFO_IN_TEXT = Pattern.compile("://[^\\s\"]*@");
 
     private UpstreamUrl() {}
 
@@ -32,6 +36,9 @@ final class UpstreamUrl {
             return Optional.of("an http:// or https:// URL with a valid host name, e.g. http://127.0.0.1:3000");
         }
         String corrected = scheme + "://" + authority(uri);
+        if (uri.getPort() == 0 || uri.getPort() > 65535) {
+            return Optional.of("a port 1..65535, e.g. " + scheme + "://" + uri.getHost() + ":3000");
+        }
         if (uri.getRawUserInfo() != null) {
             return Optional.of("a URL without user info, e.g. " + corrected);
         }
@@ -41,26 +48,27 @@ final class UpstreamUrl {
         if (!uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/")) {
             return Optional.of("a URL without a path, e.g. " + corrected + "; paths are not supported yet");
         }
-        if (uri.getPort() == 0 || uri.getPort() > 65535) {
-            return Optional.of("a port 1..65535, e.g. " + scheme + "://" + uri.getHost() + ":3000");
-        }
         return Optional.empty();
     }
 
     /**
      * {@code written} as a problem shows it: user info, which is a credential (a password, or a token
      * as the user name), as {@code ***}. The line goes to the terminal and the logs; the value as
-     * written may have come from a secret in the environment.
+     * written may have come from a secret in the environment. Everything up to the last {@code @} is
+     * hidden, since a password may hold any character, a {@code /} or a {@code #} too (a base64
+     * token); the rest of a URL with an {@code @} in its query is hidden with it, which costs nothing
+     * but a clue.
      */
     static String withoutUserInfo(String written) {
         int scheme = written.indexOf("://");
         int start = scheme < 0 ? 0 : scheme + 3;
-        int end = start;
-        while (end < written.length() && "/?#".indexOf(written.charAt(end)) < 0) {
-            end++;
-        }
-        int at = written.lastIndexOf('@', end - 1);
+        int at = written.lastIndexOf('@');
         return at < start ? written : written.substring(0, start) + "***" + written.substring(at);
+    }
+
+    /** A value that is no string, as rendered, with every URL's user info in it as {@code ***}. */
+    static String withoutUserInfoIn(String rendered) {
+        return USER_INFO_IN_TEXT.matcher(rendered).replaceAll("://***@");
     }
 
     /** {@code scheme://host[:port]}, lower-case, without the trailing slash; only for a URL without {@link #problem}. */

@@ -122,13 +122,26 @@ class ConfigValidationTest {
             http://user:p@ss@api:3000/v1      | http://***@api:3000/v1       | an http:// or https:// URL with a valid host name, e.g. http://127.0.0.1:3000
             http://u:p w@api:3000             | http://***@api:3000          | an http:// or https:// URL, e.g. http://127.0.0.1:3000
             user:pw@api:3000                  | ***@api:3000                 | an http:// or https:// URL, e.g. http://127.0.0.1:3000
-            http://api:3000/?to=a@b           | http://api:3000/?to=a@b      | a URL without query or fragment, e.g. http://api:3000
+            http://api:3000/?to=a@b           | http://***@b                 | a URL without query or fragment, e.g. http://api:3000
+            http://user:s3cr/et@api:3000      | http://***@api:3000          | an http:// or https:// URL with a valid host name, e.g. http://127.0.0.1:3000
+            http://u:tok#3n@api:3000          | http://***@api:3000          | an http:// or https:// URL with a valid host name, e.g. http://127.0.0.1:3000
+            http://u:p@127.0.0.1:99999        | http://***@127.0.0.1:99999   | a port 1..65535, e.g. http://127.0.0.1:3000
             """)
     @DisplayName(
             "V1: an upstream URL's user info (a password, or a token as the user) is never shown: problems go to the logs")
     void upstreamUrlUserInfoIsNotShown(String url, String shown, String expected) {
         assertThat(problems("preflight {\n  upstream.url = \"" + url + "\"\n}"))
                 .containsExactly("preflight.upstream.url (string:2): " + shown + " (expected: " + expected + ")");
+    }
+
+    @Test
+    @DisplayName("V1: an upstream URL's user info inside a value that is no string is not shown either")
+    void upstreamUrlUserInfoInAListIsNotShown() {
+        assertThat(problems(
+                        "preflight {\n  upstream.url = [\"http://user:s3cret@api:3000\", {x = \"https://t@b\"}]\n}"))
+                .containsExactly(
+                        "preflight.upstream.url (string:2): [\"http://***@api:3000\",{\"x\":\"https://***@b\"}]"
+                                + " (expected: an http:// or https:// URL, e.g. http://127.0.0.1:3000)");
     }
 
     @ParameterizedTest(name = "listen {0}, admin {1}")
