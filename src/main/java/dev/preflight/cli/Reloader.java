@@ -1,6 +1,7 @@
 package dev.preflight.cli;
 
 import dev.preflight.config.ConfigLoader;
+import dev.preflight.config.ConfigSources;
 import dev.preflight.config.ConfigWatcher;
 import dev.preflight.config.InvalidConfigException;
 import dev.preflight.config.Settings;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -51,22 +51,22 @@ public final class Reloader {
             task -> Thread.ofPlatform().name("preflight-reload-retry").daemon().unstarted(task));
     private ScheduledFuture<?> retry; // guarded by this
     private long retryMillis;
-    private final Set<Path> read; // the other files the first load read (includes, ca-files)
+    private ConfigSources read; // what the last load in force read besides the file; guarded by this
     private volatile ConfigWatcher watcher; // null until watch(), or when not watching
 
     public Reloader(Path file, Map<String, String> env, ProxyServer server, ProxyMetrics metrics, Settings initial) {
-        this(file, env, server, metrics, initial, Set.of());
+        this(file, env, server, metrics, initial, new ConfigSources());
     }
 
-    /** @param read the files besides {@code file} that {@code initial} was read from (ConfigLoader.load) */
+    /** @param read what {@code initial}'s load read besides {@code file} (ConfigLoader.load) */
     public Reloader(
             Path file,
             Map<String, String> env,
             ProxyServer server,
             ProxyMetrics metrics,
             Settings initial,
-            Set<Path> read) {
-        this.read = Set.copyOf(read);
+            ConfigSources read) {
+        this.read = read;
         this.file = file;
         this.env = env;
         this.server = server;
@@ -91,13 +91,13 @@ public final class Reloader {
      * files it reads besides (what it includes, its {@code ca-file}s, as each load finds them), and
      * reloads after them; null when not watching. {@code SIGHUP} reloads either way.
      */
-    public ConfigWatcher watch(Duration debounce) {
+    public synchronized ConfigWatcher watch(Duration debounce) {
         if (!started.reload().watch()) {
             return null;
         }
         try {
             ConfigWatcher watching = ConfigWatcher.start(file, debounce, () -> reload(FILE_CHANGE));
-            watching.follow(read);
+            watching.follow(read.files());
             watcher = watching;
             return watching;
         } catch (IOException e) {
@@ -127,11 +127,11 @@ public final class Reloader {
             retry = null;
         }
         Settings next;
-        Set<Path> files = new HashSet<>();
+        ConfigSources sources = new ConfigSources();
         try {
-            next = ConfigLoader.reload(file, env, files);
+            next = ConfigLoader.reload(file, env, sources, read.withKeys());
         } catch (InvalidConfigException e) {
-            follow(files); // an include added with a mistake in it: its fix must be seen too
+            follow(sources.files()); // an include added with a mistake in it: its fix must be seen too
             if (e.unreadable()) {
                 retryMillis = retrying ? Math.min(2 * retryMillis, MAX_RETRY_MILLIS) : FIRST_RETRY_MILLIS;
                 retry = retries.schedule(
@@ -165,7 +165,8 @@ public final class Reloader {
                     problems + (e.unreadable() ? "\n  (read again every few seconds until it can be read)" : ""));
             return;
         }
-        follow(files);
+        follow(sources.files());
+        read = sources;
         Settings previous = current.get();
         if (next.hash().equals(previous.hash())) {
             if (lastRefused) {

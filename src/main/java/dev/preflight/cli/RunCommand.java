@@ -5,6 +5,7 @@ import dev.preflight.admin.AdminServer;
 import dev.preflight.admin.Health;
 import dev.preflight.config.ConfigLoader;
 import dev.preflight.config.ConfigLocation;
+import dev.preflight.config.ConfigSources;
 import dev.preflight.config.ConfigWatcher;
 import dev.preflight.config.InvalidConfigException;
 import dev.preflight.config.Settings;
@@ -32,9 +33,7 @@ import java.io.PrintStream;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -83,7 +82,7 @@ public final class RunCommand {
                 task -> Thread.ofPlatform().name("preflight-prepare").daemon().start(task));
         Path file = ConfigLocation.resolve(args.config(), env);
         Settings settings;
-        Set<Path> read = new HashSet<>(); // what the file includes, its ca-files: watched too
+        ConfigSources read = new ConfigSources(); // what the file includes, its ca-files: watched too
         try {
             settings = ConfigLoader.load(file, env, read);
         } catch (InvalidConfigException e) {

@@ -91,53 +91,71 @@ public final class ConfigLoader {
      * @param env the environment, for the {@code PREFLIGHT_*} overrides
      */
     public static Settings load(Path file, Map<String, String> env) throws InvalidConfigException {
-        return load(file, env, new HashSet<>());
+        return load(file, env, new ConfigSources());
     }
 
     /**
-     * As {@link #load(Path, Map)}, adding to {@code read} the other files the configuration is read
+     * As {@link #load(Path, Map)}, noting in {@code sources} the other files the configuration is read
      * from, absolute, for hot reload to watch (O4): the file a symbolic link {@code file} leads to,
      * the files it includes (noted as the file parses, also when it then proves invalid, and also an
      * included file that does not exist yet) and, when it is valid, the {@code ca-file}s its upstreams
      * name.
      */
-    public static Settings load(Path file, Map<String, String> env, Set<Path> read) throws InvalidConfigException {
-        return load(file, env, read, false);
+    public static Settings load(Path file, Map<String, String> env, ConfigSources sources)
+            throws InvalidConfigException {
+        return load(file, env, sources, null);
     }
 
     /**
-     * As {@link #load(Path, Map, Set)}, for a reload: a file without a single key (empty, or blanks
-     * and comments alone) is refused as unreadable, taken for a file being written ({@code curl ... >
-     * application.conf} empties it first). Loaded, it was valid whenever the environment named the
-     * upstream, as in the image, and dropped every route and the whole policy until the rest came
-     * (found by probing). {@code preflight {}} says "the defaults" on purpose.
+     * As {@link #load(Path, Map, ConfigSources)}, for a reload. A file without a single key (empty, or
+     * blanks and comments alone) is refused as unreadable, taken for a file being written ({@code curl
+     * ... > application.conf} empties it first): loaded, it was valid whenever the environment named
+     * the upstream, as in the image, and dropped every route and the whole policy until the rest came
+     * (found by probing); {@code preflight {}} says "the defaults" on purpose. So is an included file
+     * that held keys at the last load ({@code hadKeys}) and holds none now: an empty one included from
+     * the start is a placeholder, and stays one.
      */
-    public static Settings reload(Path file, Map<String, String> env, Set<Path> read) throws InvalidConfigException {
-        return load(file, env, read, true);
+    public static Settings reload(Path file, Map<String, String> env, ConfigSources sources, Set<Path> hadKeys)
+            throws InvalidConfigException {
+        return load(file, env, sources, hadKeys);
     }
 
-    private static Settings load(Path file, Map<String, String> env, Set<Path> read, boolean refuseEmpty)
+    private static Settings load(Path file, Map<String, String> env, ConfigSources sources, Set<Path> hadKeys)
             throws InvalidConfigException {
         try {
             Path target = file.toRealPath();
             if (!target.equals(file.toAbsolutePath().normalize())) {
-                read.add(target); // edited where it is, not where the link is
+                sources.files().add(target); // edited where it is, not where the link is
             }
         } catch (IOException | SecurityException e) {
             // parseFile says what is wrong with the file
         }
-        Config parsed = parseFile(file, read);
-        if (refuseEmpty && parsed.root().isEmpty()) {
-            throw FileProblems.unreadable(ConfigProblem.ofFile(
-                    "",
-                    "the config file " + file + " has no key (empty, or only blanks and comments): taken for a"
-                            + " file being written; write preflight {} for the defaults"));
+        Config parsed = parseFile(file, sources);
+        if (hadKeys != null) {
+            refuseEmptied(file, parsed, sources, hadKeys);
         }
         Settings settings = build(parsed, Optional.of(file), env);
         for (TrustedAuthorities authorities : SettingsMapper.trusted(settings.upstream(), settings.routes())) {
-            read.add(authorities.file().toAbsolutePath().normalize());
+            sources.files().add(authorities.file().toAbsolutePath().normalize());
         }
         return settings;
+    }
+
+    private static void refuseEmptied(Path file, Config parsed, ConfigSources sources, Set<Path> hadKeys)
+            throws InvalidConfigException {
+        Path emptied = parsed.root().isEmpty()
+                ? file
+                : sources.emptyIncludes().stream()
+                        .filter(hadKeys::contains)
+                        .findFirst()
+                        .orElse(null);
+        if (emptied != null) {
+            throw FileProblems.unreadable(ConfigProblem.ofFile(
+                    "",
+                    (emptied == file ? "the config file " : "the included file ") + emptied
+                            + " has no key (empty, or only blanks and comments): taken for a file being written"
+                            + (emptied == file ? "; write preflight {} for the defaults" : "")));
+        }
     }
 
     /**
@@ -153,7 +171,7 @@ public final class ConfigLoader {
             throws InvalidConfigException {
         Config parsed;
         try {
-            parsed = parseFile(file, new HashSet<>());
+            parsed = parseFile(file, new ConfigSources());
         } catch (InvalidConfigException e) {
             if (e.problems().getFirst().path().isEmpty() && !Files.isReadable(file)) {
                 throw e;
@@ -182,7 +200,7 @@ public final class ConfigLoader {
         return admin;
     }
 
-    private static Config parseFile(Path file, Set<Path> included) throws InvalidConfigException {
+    private static Config parseFile(Path file, ConfigSources sources) throws InvalidConfigException {
         FileProblems.checkReadable(file);
         // A bare file name has no parent, and Typesafe Config then has no directory to resolve an
         // `include "origins.conf"` against: includes being optional, it drops the include without a
@@ -193,7 +211,7 @@ public final class ConfigLoader {
         try {
             parsed = ConfigFactory.parseFile(
                     readable.toFile(),
-                    ConfigParseOptions.defaults().setAllowMissing(false).setIncluder(new LocalIncluder(included)));
+                    ConfigParseOptions.defaults().setAllowMissing(false).setIncluder(new LocalIncluder(sources)));
         } catch (ConfigException.IO e) {
             // Unless the file went in the meantime (replaced under the reader), what failed is a file
             // it includes with include required(...), which the message must not pass off as the file.
@@ -217,7 +235,7 @@ public final class ConfigLoader {
                     hocon,
                     ConfigParseOptions.defaults()
                             .setOriginDescription("string")
-                            .setIncluder(new LocalIncluder(new HashSet<>())));
+                            .setIncluder(new LocalIncluder(new ConfigSources())));
         } catch (ConfigException e) {
             throw FileProblems.syntaxError(e);
         } catch (StackOverflowError e) {

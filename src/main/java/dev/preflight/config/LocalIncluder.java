@@ -15,8 +15,9 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * HOCON's includes, less the network: {@code include url("http://...")}, or a bare {@code include
@@ -27,21 +28,24 @@ import java.util.Set;
  */
 final class LocalIncluder implements ConfigIncluder, ConfigIncluderFile, ConfigIncluderURL, ConfigIncluderClasspath {
     private final ConfigIncluder fallback;
-    private final Set<Path> included;
+    private final ConfigSources sources;
 
-    /** @param included gets every file an include names, absolute, whether it exists or not */
-    LocalIncluder(Set<Path> included) {
-        this(null, included);
+    /**
+     * @param sources gets every file an include names, absolute, whether it exists or not, and those
+     *     that exist and hold no key
+     */
+    LocalIncluder(ConfigSources sources) {
+        this(null, sources);
     }
 
-    private LocalIncluder(ConfigIncluder fallback, Set<Path> included) {
+    private LocalIncluder(ConfigIncluder fallback, ConfigSources sources) {
         this.fallback = fallback;
-        this.included = included;
+        this.sources = sources;
     }
 
     @Override
     public ConfigIncluder withFallback(ConfigIncluder next) {
-        return new LocalIncluder(fallback == null ? next : fallback.withFallback(next), included);
+        return new LocalIncluder(fallback == null ? next : fallback.withFallback(next), sources);
     }
 
     @Override
@@ -51,14 +55,15 @@ final class LocalIncluder implements ConfigIncluder, ConfigIncluderFile, ConfigI
         }
         // A name without an extension is tried as .conf, .json and .properties, as HOCON does; a
         // name that is no file beside the including one (a class-path resource) has no file name.
+        List<File> files = new ArrayList<>(1);
         for (String name : new String[] {what, what + ".conf", what + ".json", what + ".properties"}) {
             ConfigParseable sibling = context.relativeTo(name);
             ConfigOrigin origin = sibling == null ? null : sibling.origin();
             if (origin != null && origin.filename() != null) {
-                note(new File(origin.filename()));
+                files.add(new File(origin.filename()));
             }
         }
-        return fallback.include(context, what);
+        return noted(files, fallback.include(context, what));
     }
 
     @Override
@@ -66,26 +71,35 @@ final class LocalIncluder implements ConfigIncluder, ConfigIncluderFile, ConfigI
         if (!"file".equalsIgnoreCase(url.getProtocol())) {
             throw refused(url.toString());
         }
+        File file;
         try {
-            note(new File(url.toURI()));
+            file = new File(url.toURI());
         } catch (URISyntaxException | IllegalArgumentException e) {
             // not a file name this system has: HOCON's own include says what is wrong with it
+            return ((ConfigIncluderURL) fallback).includeURL(context, url);
         }
-        return ((ConfigIncluderURL) fallback).includeURL(context, url);
+        return noted(List.of(file), ((ConfigIncluderURL) fallback).includeURL(context, url));
     }
 
     @Override
     public ConfigObject includeFile(ConfigIncludeContext context, File file) {
-        note(file);
-        return ((ConfigIncluderFile) fallback).includeFile(context, file);
+        return noted(List.of(file), ((ConfigIncluderFile) fallback).includeFile(context, file));
     }
 
-    private void note(File file) {
-        try {
-            included.add(file.toPath().toAbsolutePath().normalize());
-        } catch (InvalidPathException e) {
-            // a NUL in the name: HOCON's own include fails on it
+    /** Notes the files an include named, and, when what they gave holds no key, those that are there. */
+    private ConfigObject noted(List<File> files, ConfigObject included) {
+        for (File file : files) {
+            try {
+                Path path = file.toPath().toAbsolutePath().normalize();
+                sources.files().add(path);
+                if (included.isEmpty() && file.isFile()) {
+                    sources.emptyIncludes().add(path);
+                }
+            } catch (InvalidPathException e) {
+                // a NUL in the name: HOCON's own include fails on it
+            }
         }
+        return included;
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.preflight.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.preflight.config.ConfigLoader;
+import dev.preflight.config.ConfigSources;
 import dev.preflight.config.Settings;
 import dev.preflight.proxy.ProxyMetrics;
 import dev.preflight.proxy.ProxyServer;
@@ -105,6 +106,33 @@ class ReloaderRetryTest {
     }
 
     @Test
+    @DisplayName("O4: an included file emptied as it is rewritten is not applied, and applied once written; one"
+            + " empty from the start is a placeholder, and stays one")
+    void anEmptiedIncludeIsNotApplied() throws Exception {
+        Path confD = Files.createDirectories(dir.resolve("conf.d"));
+        Path policy = Files.writeString(confD.resolve("policy.conf"), origins("https://a.example"));
+        Files.writeString(confD.resolve("placeholder.conf"), "# nothing yet\n");
+        String main = POLICY.formatted("https://z.example")
+                + "include \"conf.d/policy.conf\"\ninclude \"conf.d/placeholder.conf\"\n";
+        try (Rig rig = Rig.start(dir.resolve("application.conf"), main, Map.of())) {
+            assertThat(rig.initial().cors().allowedOrigins()).containsExactly("https://a.example");
+            Files.writeString(policy, "");
+
+            rig.reloader().reload(Reloader.FILE_CHANGE);
+
+            assertThat(rig.reloader().current()).isSameAs(rig.initial());
+            assertThat(rig.reloads("failure")).as("refused reloads").isEqualTo(1);
+            Files.writeString(policy, origins("https://b.example"));
+            rig.reloader().reload(Reloader.FILE_CHANGE);
+            assertThat(rig.reloader().current().cors().allowedOrigins()).containsExactly("https://b.example");
+        }
+    }
+
+    private static String origins(String origin) {
+        return "preflight.cors.allowed-origins = [\"" + origin + "\"]\n";
+    }
+
+    @Test
     @DisplayName("O4: preflight {} is the defaults on purpose, and applied")
     void anEmptyRootIsApplied() throws Exception {
         try (Rig rig = Rig.start(dir.resolve("application.conf"), UPSTREAM_FROM_ENV)) {
@@ -124,12 +152,17 @@ class ReloaderRetryTest {
         }
 
         static Rig start(Path file, Map<String, String> env) throws Exception {
-            Files.writeString(file, POLICY.formatted("https://a.example"));
-            Settings initial = ConfigLoader.load(file, env);
+            return start(file, POLICY.formatted("https://a.example"), env);
+        }
+
+        static Rig start(Path file, String content, Map<String, String> env) throws Exception {
+            Files.writeString(file, content);
+            ConfigSources read = new ConfigSources();
+            Settings initial = ConfigLoader.load(file, env, read);
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             ProxyMetrics metrics = new ProxyMetrics(registry);
             ProxyServer proxy = ProxyServer.start(initial, metrics);
-            return new Rig(file, initial, registry, proxy, new Reloader(file, env, proxy, metrics, initial));
+            return new Rig(file, initial, registry, proxy, new Reloader(file, env, proxy, metrics, initial, read));
         }
 
         double reloads(String result) {

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,12 +37,12 @@ class ConfigSourcesTest {
                 preflight.upstream.url = "http://127.0.0.1:3000"
                 """.formatted(
                         elsewhere.resolve("methods.conf"), elsewhere.resolve("later.conf")));
-        Set<Path> read = new HashSet<>();
+        ConfigSources read = new ConfigSources();
 
         Settings settings = ConfigLoader.load(file, Map.of(), read);
 
         assertThat(settings.cors().allowedMethods()).contains("PUT");
-        assertThat(read)
+        assertThat(read.files())
                 .containsExactlyInAnyOrder(
                         confD.resolve("origins.conf").toAbsolutePath(),
                         confD.resolve("limits.conf").toAbsolutePath(),
@@ -61,10 +59,10 @@ class ConfigSourcesTest {
         Path file = Files.writeString(
                 dir.resolve("application.conf"),
                 "include \"conf.d/origins.conf\"\npreflight.upstream.url = \"http://127.0.0.1:3000\"\n");
-        Set<Path> read = new HashSet<>();
+        ConfigSources read = new ConfigSources();
 
         assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), read)).isInstanceOf(InvalidConfigException.class);
-        assertThat(read).containsExactly(confD.resolve("origins.conf").toAbsolutePath());
+        assertThat(read.files()).containsExactly(confD.resolve("origins.conf").toAbsolutePath());
     }
 
     @Test
@@ -76,11 +74,11 @@ class ConfigSourcesTest {
         Path file = Files.createSymbolicLink(
                 Files.createDirectories(dir.resolve("conf")).resolve("application.conf"),
                 Path.of("../real/preflight.conf"));
-        Set<Path> read = new HashSet<>();
+        ConfigSources read = new ConfigSources();
 
         ConfigLoader.load(file, Map.of(), read);
 
-        assertThat(read).containsExactly(real.toRealPath());
+        assertThat(read.files()).containsExactly(real.toRealPath());
     }
 
     @Test
@@ -95,10 +93,10 @@ class ConfigSourcesTest {
                   routes = [{ name = v2, path-prefix = "/v2", upstream.ca-file = "%s" }]
                 }
                 """.formatted(routeCa));
-        Set<Path> read = new HashSet<>();
+        ConfigSources read = new ConfigSources();
 
         ConfigLoader.load(file, Map.of(), read);
 
-        assertThat(read).containsExactlyInAnyOrder(ca.toAbsolutePath(), routeCa.toAbsolutePath());
+        assertThat(read.files()).containsExactlyInAnyOrder(ca.toAbsolutePath(), routeCa.toAbsolutePath());
     }
 }

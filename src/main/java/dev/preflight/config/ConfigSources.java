@@ -1,0 +1,36 @@
+package dev.preflight.config;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * What a load read besides the config file itself, for hot reload (O4): the files whose directories
+ * the watcher follows (what the file includes, its {@code ca-file}s, the file a linked config file
+ * leads to), and which of the included files had no key at all. Filled by {@link ConfigLoader} on
+ * the thread that loads.
+ */
+public final class ConfigSources {
+    private final Set<Path> files = new HashSet<>();
+    private final Set<Path> emptyIncludes = new HashSet<>();
+
+    /** The files read besides the config file, absolute; an included one that is not there yet too. */
+    public Set<Path> files() {
+        return files;
+    }
+
+    /** Included files that are there and hold no key (empty, or blanks and comments alone). */
+    Set<Path> emptyIncludes() {
+        return emptyIncludes;
+    }
+
+    /**
+     * The included files that held keys: one of them found without any at the next reload is taken
+     * for a file being written ({@link ConfigLoader#reload}).
+     */
+    public Set<Path> withKeys() {
+        Set<Path> withKeys = new HashSet<>(files);
+        withKeys.removeAll(emptyIncludes);
+        return withKeys;
+    }
+}
