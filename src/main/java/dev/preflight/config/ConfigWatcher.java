@@ -12,6 +12,7 @@ import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -132,6 +133,11 @@ public final class ConfigWatcher implements AutoCloseable {
         }
     }
 
+    /** Another path still watches through {@code key} (one directory, two paths: a link to it). */
+    private boolean held(WatchKey key) {
+        return watched.values().stream().anyMatch(directory -> directory.key == key);
+    }
+
     /**
      * Registers {@code dir} when it is there and not registered yet, or was replaced since it was;
      * true when it was registered now.
@@ -146,7 +152,7 @@ public final class ConfigWatcher implements AutoCloseable {
             WatchKey previous = directory.key;
             directory.key = next;
             directory.identity = identity;
-            if (previous != null && previous != next) {
+            if (previous != null && previous != next && !held(previous)) {
                 previous.cancel(); // it followed the old directory wherever it went
             }
             return true;
@@ -164,25 +170,36 @@ public final class ConfigWatcher implements AutoCloseable {
             } catch (InterruptedException | ClosedWatchServiceException e) {
                 return;
             }
-            Path dir = (Path) key.watchable();
-            Watched directory = watched.get(dir);
-            if (directory == null || directory.key != key) {
-                key.pollEvents(); // a replaced directory's old key, cancelled: what it saw is not ours
-                continue;
-            }
-            boolean ofConfigDir = dir.equals(configDir);
+            // Two paths to one directory (a link to it) share its key: each one's files count. A key
+            // no path holds is a replaced directory's old one, cancelled: what it saw is not ours.
+            List<WatchEvent<?>> events = key.pollEvents();
             boolean relevant = false;
-            for (WatchEvent<?> event : key.pollEvents()) {
-                relevant |= ofConfigDir && relevant(event, configName) || relevant(event, directory.names);
+            for (Map.Entry<Path, Watched> entry : watched.entrySet()) {
+                if (entry.getValue().key == key) {
+                    boolean ofConfigDir = entry.getKey().equals(configDir);
+                    for (WatchEvent<?> event : events) {
+                        relevant |=
+                                ofConfigDir && relevant(event, configName) || relevant(event, entry.getValue().names);
+                    }
+                }
             }
             if (relevant) {
                 schedule(); // the callback compares content
             }
             if (!key.reset()) {
-                // Deleted: a new one may even get its inode number again, so none is known now.
-                directory.identity = null;
-                directory.key = null;
-                if (ofConfigDir) {
+                forget(key);
+            }
+        }
+    }
+
+    /** The directory behind {@code key} was deleted: every path to it is watched again once it is back. */
+    private synchronized void forget(WatchKey key) {
+        for (Map.Entry<Path, Watched> entry : watched.entrySet()) {
+            if (entry.getValue().key == key) {
+                // A new one may even get its inode number again, so none is known now.
+                entry.getValue().identity = null;
+                entry.getValue().key = null;
+                if (entry.getKey().equals(configDir)) {
                     log.warn("the config directory went; it is watched again once it is made again");
                 }
             }

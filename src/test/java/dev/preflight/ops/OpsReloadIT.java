@@ -181,6 +181,27 @@ class OpsReloadIT {
     }
 
     @Test
+    @DisplayName("O4: a link to the config's directory, through which a file is included, pointed elsewhere: the"
+            + " config's own edits within 2 s still (the directory's watch was shared, and cancelled)")
+    void linkToTheConfigDirectoryPointedElsewhere() throws Exception {
+        Path conf = Files.createDirectories(dir.resolve("conf"));
+        Path other = Files.createDirectories(dir.resolve("other"));
+        Files.writeString(conf.resolve("extra.conf"), "");
+        Files.writeString(other.resolve("extra.conf"), "preflight.cors.allowed-origins += \"" + C + "\"\n");
+        Path link = Files.createSymbolicLink(dir.resolve("link"), conf);
+        String include = "include file(\"" + link.resolve("extra.conf") + "\")\n";
+        Path file = Files.writeString(conf.resolve("application.conf"), policy(A) + include);
+        start(file);
+
+        Path next = Files.createSymbolicLink(dir.resolve("next-link"), other);
+        Files.move(next, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Await.until("the file included through the re-pointed link is read", WITHIN, () -> allows(C));
+        Files.writeString(file, policy(B) + include);
+
+        awaitPolicy(B, A);
+    }
+
+    @Test
     @DisplayName(
             "O4: the file a linked config file leads to, beside it under a name of its own: the new policy within 2 s")
     void linkedToAFileBesideIt() throws Exception {
