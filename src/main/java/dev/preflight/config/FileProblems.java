@@ -23,7 +23,10 @@ final class FileProblems {
     }
 
     static InvalidConfigException syntaxError(ConfigException e) {
-        return single(ConfigProblem.ofFile(ConfigProblem.location(e.origin()), strip(e)));
+        // The parser's message may quote a value: an upstream.url's user info, from the file or a
+        // secret in the environment, is not shown (found by probing).
+        return single(
+                ConfigProblem.ofFile(ConfigProblem.location(e.origin()), UpstreamUrl.withoutUserInfoIn(strip(e))));
     }
 
     // ConfigException prefixes its message with the origin, which the problem shows as a location.

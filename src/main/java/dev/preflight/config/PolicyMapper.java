@@ -134,8 +134,9 @@ final class PolicyMapper {
             return null;
         }
         if (raw.get().valueType() != ConfigValueType.STRING) {
-            String shown = UpstreamUrl.withoutUserInfoIn(ConfigProblem.render(raw.get()));
-            r.report("url", raw.get(), shown, UpstreamUrl.EXPECTED);
+            // No URL anyway: with an @ in it, it may hold a credential in any shape, and is not shown.
+            String rendered = ConfigProblem.render(raw.get());
+            r.report("url", raw.get(), rendered.indexOf('@') < 0 ? rendered : "***", UpstreamUrl.EXPECTED);
             return null;
         }
         String written = (String) raw.get().unwrapped();

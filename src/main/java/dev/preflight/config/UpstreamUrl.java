@@ -2,6 +2,8 @@ package dev.preflight.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -14,8 +16,8 @@ final class UpstreamUrl {
 
     static final String EXPECTED = "an http:// or https:// URL, e.g. http://127.0.0.1:3000";
 
-    // A URL's user info within a rendered value: from its scheme's // to the last @ of the token.
-    private static final Pattern USER_INFO_IN_TEXT = Pattern.compile("://[^\\s\"]*@");
+    // A quoted string's text up to its last @ (a credential with no scheme in front).
+    private static final Pattern QUOTED_USER_INFO = Pattern.compile("\"[^\"\\n]*@");
 
     private UpstreamUrl() {}
 
@@ -66,9 +68,21 @@ final class UpstreamUrl {
         return at < start ? written : written.substring(0, start) + "***" + written.substring(at);
     }
 
-    /** A value that is no string, as rendered, with every URL's user info in it as {@code ***}. */
-    static String withoutUserInfoIn(String rendered) {
-        return USER_INFO_IN_TEXT.matcher(rendered).replaceAll("://***@");
+    /**
+     * A parser's message, which may quote a value (HOCON's "cannot concatenate" quotes the string it
+     * could not join), with user info as {@code ***}: on each line, from a scheme's {@code //} to the
+     * line's last {@code @}, and in each quoted string up to its last {@code @}.
+     */
+    static String withoutUserInfoIn(String message) {
+        List<String> lines = new ArrayList<>();
+        for (String line : message.split("\n", -1)) {
+            int scheme = line.indexOf("://");
+            int at = line.lastIndexOf('@');
+            String hidden =
+                    scheme >= 0 && at > scheme ? line.substring(0, scheme + 3) + "***" + line.substring(at) : line;
+            lines.add(QUOTED_USER_INFO.matcher(hidden).replaceAll("\"***@"));
+        }
+        return String.join("\n", lines);
     }
 
     /** {@code scheme://host[:port]}, lower-case, without the trailing slash; only for a URL without {@link #problem}. */

@@ -135,13 +135,28 @@ class ConfigValidationTest {
     }
 
     @Test
-    @DisplayName("V1: an upstream URL's user info inside a value that is no string is not shown either")
+    @DisplayName("V1: a value that is no string but holds an @ is not shown at all: a credential in any shape")
     void upstreamUrlUserInfoInAListIsNotShown() {
-        assertThat(problems(
-                        "preflight {\n  upstream.url = [\"http://user:s3cret@api:3000\", {x = \"https://t@b\"}]\n}"))
-                .containsExactly(
-                        "preflight.upstream.url (string:2): [\"http://***@api:3000\",{\"x\":\"https://***@b\"}]"
-                                + " (expected: an http:// or https:// URL, e.g. http://127.0.0.1:3000)");
+        assertThat(problems("preflight {\n  upstream.url = [\"http://user:s3cret@api:3000\", {x = \"t@b\"}]\n}"))
+                .containsExactly("preflight.upstream.url (string:2): *** (expected: an http:// or https:// URL, e.g."
+                        + " http://127.0.0.1:3000)");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            upstream { url = "http://user:SECRET1@h:80" {a = 1} }  | "***@h:80
+            upstream { url = "http://user:pa SE\\"CRET2@h:80" [1] } | "***@h:80
+            upstream { url = "user:SECRET3@h:80" {a = 1} }         | "***@h:80
+            upstream { url = ${U} {a = 1} }                         | "***@h:80
+            """)
+    @DisplayName("V1: a parser's message that quotes an upstream URL (it cannot be joined with an object) does not"
+            + " show its user info, from the file or the environment")
+    void userInfoInAParsersMessageIsNotShown(String setting, String shown) {
+        assertThat(problems("preflight {\n  " + setting + "\n}", Map.of("U", "http://user:SECRET4@h:80")))
+                .singleElement()
+                .asString()
+                .contains(shown)
+                .doesNotContain("SECRET");
     }
 
     @ParameterizedTest(name = "listen {0}, admin {1}")
