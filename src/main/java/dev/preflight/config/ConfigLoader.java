@@ -112,8 +112,9 @@ public final class ConfigLoader {
      * ... > application.conf} empties it first): loaded, it was valid whenever the environment named
      * the upstream, as in the image, and dropped every route and the whole policy until the rest came
      * (found by probing); {@code preflight {}} says "the defaults" on purpose. So is an included file
-     * that held keys at the last load ({@code hadKeys}) and holds none now: an empty one included from
-     * the start is a placeholder, and stays one.
+     * that held keys at the last load ({@code hadKeys}) and holds none now, or is gone (HOCON drops a
+     * missing include without a word): an empty one included from the start is a placeholder, and
+     * stays one.
      */
     public static Settings reload(Path file, Map<String, String> env, ConfigSources sources, Set<Path> hadKeys)
             throws InvalidConfigException {
@@ -132,30 +133,13 @@ public final class ConfigLoader {
         }
         Config parsed = parseFile(file, sources);
         if (hadKeys != null) {
-            refuseEmptied(file, parsed, sources, hadKeys);
+            FileProblems.refuseEmptied(file, parsed, sources, hadKeys);
         }
         Settings settings = build(parsed, Optional.of(file), env);
         for (TrustedAuthorities authorities : SettingsMapper.trusted(settings.upstream(), settings.routes())) {
             sources.files().add(authorities.file().toAbsolutePath().normalize());
         }
         return settings;
-    }
-
-    private static void refuseEmptied(Path file, Config parsed, ConfigSources sources, Set<Path> hadKeys)
-            throws InvalidConfigException {
-        Path emptied = parsed.root().isEmpty()
-                ? file
-                : sources.emptyIncludes().stream()
-                        .filter(hadKeys::contains)
-                        .findFirst()
-                        .orElse(null);
-        if (emptied != null) {
-            throw FileProblems.unreadable(ConfigProblem.ofFile(
-                    "",
-                    (emptied == file ? "the config file " : "the included file ") + emptied
-                            + " has no key (empty, or only blanks and comments): taken for a file being written"
-                            + (emptied == file ? "; write preflight {} for the defaults" : "")));
-        }
     }
 
     /**
@@ -211,7 +195,10 @@ public final class ConfigLoader {
         try {
             parsed = ConfigFactory.parseFile(
                     readable.toFile(),
-                    ConfigParseOptions.defaults().setAllowMissing(false).setIncluder(new LocalIncluder(sources)));
+                    ConfigParseOptions.defaults()
+                            .setAllowMissing(false)
+                            .setIncluder(new LocalIncluder(
+                                    sources, readable.toAbsolutePath().getParent())));
         } catch (ConfigException.IO e) {
             // Unless the file went in the meantime (replaced under the reader), what failed is a file
             // it includes with include required(...), which the message must not pass off as the file.
@@ -235,7 +222,7 @@ public final class ConfigLoader {
                     hocon,
                     ConfigParseOptions.defaults()
                             .setOriginDescription("string")
-                            .setIncluder(new LocalIncluder(new ConfigSources())));
+                            .setIncluder(new LocalIncluder(new ConfigSources(), null)));
         } catch (ConfigException e) {
             throw FileProblems.syntaxError(e);
         } catch (StackOverflowError e) {

@@ -1,9 +1,11 @@
 package dev.preflight.config;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 /** Problems of a config file as a whole (V1): it cannot be read, does not parse, or nests too deeply. */
 final class FileProblems {
@@ -48,5 +50,31 @@ final class FileProblems {
 
     static InvalidConfigException single(ConfigProblem problem) {
         return new InvalidConfigException(List.of(problem));
+    }
+
+    /**
+     * A file being written, on a reload: the config file without a key, or an included file that held
+     * keys at the last load ({@code hadKeys}) and now holds none or is gone (see ConfigLoader.reload).
+     */
+    static void refuseEmptied(Path file, Config parsed, ConfigSources sources, Set<Path> hadKeys)
+            throws InvalidConfigException {
+        if (parsed.root().isEmpty()) {
+            throw unreadable(ConfigProblem.ofFile(
+                    "",
+                    "the config file " + file + " has no key (empty, or only blanks and comments): taken for a"
+                            + " file being written; write preflight {} for the defaults"));
+        }
+        List<String> emptied = sources.keylessIncludes().stream()
+                .filter(hadKeys::contains)
+                .map(Path::toString)
+                .sorted()
+                .toList();
+        if (!emptied.isEmpty()) {
+            throw unreadable(ConfigProblem.ofFile(
+                    "",
+                    "included, holding keys at the last load, and now empty or gone: " + String.join(", ", emptied)
+                            + "; taken for a file being written (remove its include, or write preflight {} into"
+                            + " it, to mean nothing)"));
+        }
     }
 }

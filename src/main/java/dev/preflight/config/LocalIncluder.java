@@ -29,23 +29,28 @@ import java.util.Locale;
 final class LocalIncluder implements ConfigIncluder, ConfigIncluderFile, ConfigIncluderURL, ConfigIncluderClasspath {
     private final ConfigIncluder fallback;
     private final ConfigSources sources;
+    private final Path base;
 
     /**
      * @param sources gets every file an include names, absolute, whether it exists or not, and those
-     *     that exist and hold no key
+     *     that hold no key or are not there
+     * @param base the config file's directory, or null: where a relative include that names no file
+     *     there yet would find it (HOCON tells only of files that exist; one included from another
+     *     included file is relative to that one, and is not noted while it is missing)
      */
-    LocalIncluder(ConfigSources sources) {
-        this(null, sources);
+    LocalIncluder(ConfigSources sources, Path base) {
+        this(null, sources, base);
     }
 
-    private LocalIncluder(ConfigIncluder fallback, ConfigSources sources) {
+    private LocalIncluder(ConfigIncluder fallback, ConfigSources sources, Path base) {
         this.fallback = fallback;
         this.sources = sources;
+        this.base = base;
     }
 
     @Override
     public ConfigIncluder withFallback(ConfigIncluder next) {
-        return new LocalIncluder(fallback == null ? next : fallback.withFallback(next), sources);
+        return new LocalIncluder(fallback == null ? next : fallback.withFallback(next), sources, base);
     }
 
     @Override
@@ -56,11 +61,20 @@ final class LocalIncluder implements ConfigIncluder, ConfigIncluderFile, ConfigI
         // A name without an extension is tried as .conf, .json and .properties, as HOCON does; a
         // name that is no file beside the including one (a class-path resource) has no file name.
         List<File> files = new ArrayList<>(1);
-        for (String name : new String[] {what, what + ".conf", what + ".json", what + ".properties"}) {
+        // HOCON tries a name with its extension as it is, one without as .conf, .json, .properties.
+        String[] names = what.endsWith(".conf") || what.endsWith(".json") || what.endsWith(".properties")
+                ? new String[] {what}
+                : new String[] {what, what + ".conf", what + ".json", what + ".properties"};
+        for (String name : names) {
             ConfigParseable sibling = context.relativeTo(name);
             ConfigOrigin origin = sibling == null ? null : sibling.origin();
             if (origin != null && origin.filename() != null) {
                 files.add(new File(origin.filename()));
+            }
+        }
+        if (files.isEmpty() && base != null && !new File(what).isAbsolute()) {
+            for (String name : names) {
+                files.add(base.resolve(name).toFile()); // none there (yet, or any more)
             }
         }
         return noted(files, fallback.include(context, what));
@@ -86,14 +100,17 @@ final class LocalIncluder implements ConfigIncluder, ConfigIncluderFile, ConfigI
         return noted(List.of(file), ((ConfigIncluderFile) fallback).includeFile(context, file));
     }
 
-    /** Notes the files an include named, and, when what they gave holds no key, those that are there. */
+    /**
+     * Notes the files an include named, and, when what they gave holds no key, those that are empty or
+     * not there (HOCON drops a missing include without a word).
+     */
     private ConfigObject noted(List<File> files, ConfigObject included) {
         for (File file : files) {
             try {
                 Path path = file.toPath().toAbsolutePath().normalize();
                 sources.files().add(path);
-                if (included.isEmpty() && file.isFile()) {
-                    sources.emptyIncludes().add(path);
+                if (included.isEmpty() && (file.isFile() || !file.exists())) {
+                    sources.keylessIncludes().add(path);
                 }
             } catch (InvalidPathException e) {
                 // a NUL in the name: HOCON's own include fails on it

@@ -105,10 +105,11 @@ class ReloaderRetryTest {
         }
     }
 
-    @Test
-    @DisplayName("O4: an included file emptied as it is rewritten is not applied, and applied once written; one"
-            + " empty from the start is a placeholder, and stays one")
-    void anEmptiedIncludeIsNotApplied() throws Exception {
+    @ParameterizedTest(name = "the included file {0}")
+    @ValueSource(strings = {"emptied", "deleted"})
+    @DisplayName("O4: an included file emptied or deleted as it is rewritten is not applied, and applied once"
+            + " written; one empty from the start is a placeholder, and stays one")
+    void anEmptiedIncludeIsNotApplied(String how) throws Exception {
         Path confD = Files.createDirectories(dir.resolve("conf.d"));
         Path policy = Files.writeString(confD.resolve("policy.conf"), origins("https://a.example"));
         Files.writeString(confD.resolve("placeholder.conf"), "# nothing yet\n");
@@ -116,7 +117,11 @@ class ReloaderRetryTest {
                 + "include \"conf.d/policy.conf\"\ninclude \"conf.d/placeholder.conf\"\n";
         try (Rig rig = Rig.start(dir.resolve("application.conf"), main, Map.of())) {
             assertThat(rig.initial().cors().allowedOrigins()).containsExactly("https://a.example");
-            Files.writeString(policy, "");
+            if (how.equals("emptied")) {
+                Files.writeString(policy, "");
+            } else {
+                Files.delete(policy);
+            }
 
             rig.reloader().reload(Reloader.FILE_CHANGE);
 

@@ -21,7 +21,8 @@ class ConfigSourcesTest {
 
     @Test
     @DisplayName(
-            "O4: includes from a subdirectory, elsewhere, nested, without an extension, and missing ones are named")
+            "O4: includes from a subdirectory, elsewhere, nested, without an extension, and missing ones (by file(), or"
+                    + " relative to the config file) are named")
     void includes() throws Exception {
         Path confD = Files.createDirectories(dir.resolve("conf.d"));
         Path elsewhere = Files.createDirectories(dir.resolve("shared"));
@@ -32,6 +33,7 @@ class ConfigSourcesTest {
         Path file = Files.writeString(dir.resolve("application.conf"), """
                 include "conf.d/origins.conf"
                 include "conf.d/limits"
+                include "conf.d/later.conf"
                 include file("%s")
                 include file("%s")
                 preflight.upstream.url = "http://127.0.0.1:3000"
@@ -47,6 +49,7 @@ class ConfigSourcesTest {
                         confD.resolve("origins.conf").toAbsolutePath(),
                         confD.resolve("limits.conf").toAbsolutePath(),
                         confD.resolve("nested.conf").toAbsolutePath(),
+                        confD.resolve("later.conf").toAbsolutePath(),
                         elsewhere.resolve("methods.conf").toAbsolutePath(),
                         elsewhere.resolve("later.conf").toAbsolutePath());
     }
