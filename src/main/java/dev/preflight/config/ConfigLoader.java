@@ -198,7 +198,7 @@ public final class ConfigLoader {
                     ConfigParseOptions.defaults()
                             .setAllowMissing(false)
                             .setIncluder(new LocalIncluder(
-                                    sources, readable.toAbsolutePath().getParent())));
+                                    sources, readable.toAbsolutePath().normalize())));
         } catch (ConfigException.IO e) {
             // Unless the file went in the meantime (replaced under the reader), what failed is a file
             // it includes with include required(...), which the message must not pass off as the file.

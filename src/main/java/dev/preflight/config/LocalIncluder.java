@@ -29,28 +29,28 @@ import java.util.Locale;
 final class LocalIncluder implements ConfigIncluder, ConfigIncluderFile, ConfigIncluderURL, ConfigIncluderClasspath {
     private final ConfigIncluder fallback;
     private final ConfigSources sources;
-    private final Path base;
+    private final Path configFile;
 
     /**
      * @param sources gets every file an include names, absolute, whether it exists or not, and those
      *     that hold no key or are not there
-     * @param base the config file's directory, or null: where a relative include that names no file
-     *     there yet would find it (HOCON tells only of files that exist; one included from another
-     *     included file is relative to that one, and is not noted while it is missing)
+     * @param configFile the config file, absolute, or null: a relative include it makes (or a file in
+     *     its directory makes) of a file not there is noted in that directory (HOCON tells only of
+     *     files that exist; one made from another directory's included file is not noted while missing)
      */
-    LocalIncluder(ConfigSources sources, Path base) {
-        this(null, sources, base);
+    LocalIncluder(ConfigSources sources, Path configFile) {
+        this(null, sources, configFile);
     }
 
-    private LocalIncluder(ConfigIncluder fallback, ConfigSources sources, Path base) {
+    private LocalIncluder(ConfigIncluder fallback, ConfigSources sources, Path configFile) {
         this.fallback = fallback;
         this.sources = sources;
-        this.base = base;
+        this.configFile = configFile;
     }
 
     @Override
     public ConfigIncluder withFallback(ConfigIncluder next) {
-        return new LocalIncluder(fallback == null ? next : fallback.withFallback(next), sources, base);
+        return new LocalIncluder(fallback == null ? next : fallback.withFallback(next), sources, configFile);
     }
 
     @Override
@@ -72,12 +72,27 @@ final class LocalIncluder implements ConfigIncluder, ConfigIncluderFile, ConfigI
                 files.add(new File(origin.filename()));
             }
         }
-        if (files.isEmpty() && base != null && !new File(what).isAbsolute()) {
+        if (files.isEmpty() && !new File(what).isAbsolute() && fromConfigDirectory(context)) {
             for (String name : names) {
-                files.add(base.resolve(name).toFile()); // none there (yet, or any more)
+                files.add(configFile.resolveSibling(name).toFile()); // none there (yet, or any more)
             }
         }
         return noted(files, fallback.include(context, what));
+    }
+
+    /**
+     * The including file is in the config file's directory: relative names resolve there, as the
+     * config file's own name does (found by probing: a nested include's missing file was noted beside
+     * the config file, a healthy one there taken for gone and every reload refused).
+     */
+    private boolean fromConfigDirectory(ConfigIncludeContext context) {
+        if (configFile == null) {
+            return false;
+        }
+        ConfigParseable self = context.relativeTo(configFile.getFileName().toString());
+        String name =
+                self == null || self.origin() == null ? null : self.origin().filename();
+        return name != null && Path.of(name).toAbsolutePath().normalize().equals(configFile);
     }
 
     @Override

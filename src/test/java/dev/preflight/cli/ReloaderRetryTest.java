@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -130,6 +131,29 @@ class ReloaderRetryTest {
             Files.writeString(policy, origins("https://b.example"));
             rig.reloader().reload(Reloader.FILE_CHANGE);
             assertThat(rig.reloader().current().cors().allowedOrigins()).containsExactly("https://b.example");
+        }
+    }
+
+    @Test
+    @DisplayName("O4: a missing file that an included file in a subdirectory includes is not taken for the config"
+            + " file's own include of that name: a reload applies, and that one deleted is refused")
+    void aNestedIncludeIsNotTakenForTheConfigFilesOwn() throws Exception {
+        Path sub = Files.createDirectories(dir.resolve("sub"));
+        Path local = Files.writeString(dir.resolve("local.conf"), origins("https://a.example"));
+        Path nested = Files.writeString(sub.resolve("a.conf"), "preflight.cors.max-age = 11m\n");
+        String main = POLICY.formatted("https://z.example") + "include \"local.conf\"\ninclude \"sub/a.conf\"\n";
+        try (Rig rig = Rig.start(dir.resolve("application.conf"), main, Map.of())) {
+            Files.writeString(nested, "include \"local.conf\"\npreflight.cors.max-age = 12m\n"); // no sub/local.conf
+
+            rig.reloader().reload(Reloader.FILE_CHANGE);
+
+            assertThat(rig.reloader().current().cors().maxAge()).contains(Duration.ofMinutes(12));
+            Files.delete(local);
+            rig.reloader().reload(Reloader.FILE_CHANGE);
+            assertThat(rig.reloader().current().cors().allowedOrigins()).containsExactly("https://a.example");
+            assertThat(rig.reloads("failure"))
+                    .as("the config file's own include gone: refused")
+                    .isEqualTo(1);
         }
     }
 
