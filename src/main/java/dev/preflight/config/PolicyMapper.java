@@ -134,9 +134,10 @@ final class PolicyMapper {
             return null;
         }
         if (raw.get().valueType() != ConfigValueType.STRING) {
-            // No URL anyway: with an @ in it, it may hold a credential in any shape, and is not shown.
-            String rendered = ConfigProblem.render(raw.get());
-            r.report("url", raw.get(), rendered.indexOf('@') < 0 ? rendered : "***", UpstreamUrl.EXPECTED);
+            // No URL anyway: a list or an object may hold a credential in any shape, and is not shown.
+            ConfigValueType type = raw.get().valueType();
+            boolean shown = type != ConfigValueType.LIST && type != ConfigValueType.OBJECT;
+            r.report("url", raw.get(), shown ? ConfigProblem.render(raw.get()) : "***", UpstreamUrl.EXPECTED);
             return null;
         }
         String written = (String) raw.get().unwrapped();

@@ -2,8 +2,6 @@ package dev.preflight.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -16,8 +14,12 @@ final class UpstreamUrl {
 
     static final String EXPECTED = "an http:// or https:// URL, e.g. http://127.0.0.1:3000";
 
-    // A quoted string's text up to its last @ (a credential with no scheme in front).
-    private static final Pattern QUOTED_USER_INFO = Pattern.compile("\"[^\"\\n]*@");
+    // User info within a parser's message (withoutUserInfoIn): a quoted text, escapes and line breaks
+    // included, up to its last @; a scheme's // up to the message's last @; a bare run ending in @.
+    private static final Pattern DOUBLE_QUOTED_USER_INFO = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*@");
+    private static final Pattern SINGLE_QUOTED_USER_INFO = Pattern.compile("'[^']*@");
+    private static final Pattern SCHEME_USER_INFO = Pattern.compile("://.*@", Pattern.DOTALL);
+    private static final Pattern BARE_USER_INFO = Pattern.compile("[^\\s'\"(]+@");
 
     private UpstreamUrl() {}
 
@@ -70,19 +72,16 @@ final class UpstreamUrl {
 
     /**
      * A parser's message, which may quote a value (HOCON's "cannot concatenate" quotes the string it
-     * could not join), with user info as {@code ***}: on each line, from a scheme's {@code //} to the
-     * line's last {@code @}, and in each quoted string up to its last {@code @}.
+     * could not join, its token errors the raw token in single quotes, line breaks and all), with user
+     * info as {@code ***}: a quoted text up to its last {@code @}, then from a scheme's {@code //} to
+     * the message's last {@code @}, then any run of visible characters ending in {@code @}. More than
+     * the user info may go; never less (found by probing, twice).
      */
     static String withoutUserInfoIn(String message) {
-        List<String> lines = new ArrayList<>();
-        for (String line : message.split("\n", -1)) {
-            int scheme = line.indexOf("://");
-            int at = line.lastIndexOf('@');
-            String hidden =
-                    scheme >= 0 && at > scheme ? line.substring(0, scheme + 3) + "***" + line.substring(at) : line;
-            lines.add(QUOTED_USER_INFO.matcher(hidden).replaceAll("\"***@"));
-        }
-        return String.join("\n", lines);
+        String hidden = DOUBLE_QUOTED_USER_INFO.matcher(message).replaceAll("\"***@");
+        hidden = SINGLE_QUOTED_USER_INFO.matcher(hidden).replaceAll("'***@");
+        hidden = SCHEME_USER_INFO.matcher(hidden).replaceAll("://***@");
+        return BARE_USER_INFO.matcher(hidden).replaceAll("***@");
     }
 
     /** {@code scheme://host[:port]}, lower-case, without the trailing slash; only for a URL without {@link #problem}. */

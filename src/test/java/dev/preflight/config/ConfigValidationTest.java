@@ -23,6 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** V1: each rule has a failing example, and its exact message with {@code file:line}. */
 class ConfigValidationTest {
@@ -134,8 +135,26 @@ class ConfigValidationTest {
                 .containsExactly("preflight.upstream.url (string:2): " + shown + " (expected: " + expected + ")");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(
+            strings = {
+                "upstream { url = \"http://a:1\" } \"\"\"http://u:SEC\nRET7@h:3000\"\"\"",
+                "upstream { url = \"http://a:1\" } \"tok:SECRET8@h:3000\"",
+                "upstream { url = \"alice:SEC\\\"RET9@h:3000\" {a = 1} }",
+            })
+    @DisplayName("V1: a parser's token error that quotes a credential (line breaks, no scheme, an escaped quote)"
+            + " does not show it")
+    void userInfoInATokenErrorIsNotShown(String setting) {
+        assertThat(problems("preflight {\n  " + setting + "\n}"))
+                .singleElement()
+                .asString()
+                .contains("***@")
+                .doesNotContain("SEC")
+                .doesNotContain("RET");
+    }
+
     @Test
-    @DisplayName("V1: a value that is no string but holds an @ is not shown at all: a credential in any shape")
+    @DisplayName("V1: a url that is a list or an object is not shown at all: it may hold a credential in any shape")
     void upstreamUrlUserInfoInAListIsNotShown() {
         assertThat(problems("preflight {\n  upstream.url = [\"http://user:s3cret@api:3000\", {x = \"t@b\"}]\n}"))
                 .containsExactly("preflight.upstream.url (string:2): *** (expected: an http:// or https:// URL, e.g."
