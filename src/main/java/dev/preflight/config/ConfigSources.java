@@ -7,8 +7,8 @@ import java.util.Set;
 /**
  * What a load read besides the config file itself, for hot reload (O4): the files whose directories
  * the watcher follows (what the file includes, its {@code ca-file}s, the file a linked config file
- * leads to), and which of the included files had no key at all, or were not there. Filled by {@link ConfigLoader} on
- * the thread that loads.
+ * leads to), and which of the included files had no key at all, or were not there. Filled by
+ * {@link ConfigLoader} on the thread that loads.
  */
 public final class ConfigSources {
     private final Set<Path> files = new HashSet<>();
@@ -25,8 +25,8 @@ public final class ConfigSources {
     }
 
     /**
-     * The included files that held keys: one of them found without any at the next reload is taken
-     * for a file being written ({@link ConfigLoader#reload}).
+     * The files read that were not keyless includes: an included one among them found without a key
+     * at the next reload is taken for a file being written ({@link ConfigLoader#reload}).
      */
     public Set<Path> withKeys() {
         Set<Path> withKeys = new HashSet<>(files);

@@ -58,10 +58,9 @@ final class LocalIncluder implements ConfigIncluder, ConfigIncluderFile, ConfigI
         if (remote(what)) {
             throw refused(what);
         }
-        // A name without an extension is tried as .conf, .json and .properties, as HOCON does; a
+        // HOCON tries a name with its extension as it is, one without as .conf, .json, .properties; a
         // name that is no file beside the including one (a class-path resource) has no file name.
         List<File> files = new ArrayList<>(1);
-        // HOCON tries a name with its extension as it is, one without as .conf, .json, .properties.
         String[] names = what.endsWith(".conf") || what.endsWith(".json") || what.endsWith(".properties")
                 ? new String[] {what}
                 : new String[] {what, what + ".conf", what + ".json", what + ".properties"};

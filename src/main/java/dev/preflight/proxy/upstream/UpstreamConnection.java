@@ -1,6 +1,7 @@
 package dev.preflight.proxy.upstream;
 
 import io.netty.channel.Channel;
+import io.netty.util.AsciiString;
 
 /**
  * A connection lent by the pool for one exchange. It carries the connection's response handler,
@@ -29,6 +30,8 @@ public final class UpstreamConnection {
     private boolean bodilessAnswer;
     /** How long it may sit idle and be lent again: its backend's Keep-Alive timeout, less a margin. */
     private long reuseNanos = KeepAliveTimeout.NONE;
+    /** The {@code Keep-Alive} value {@link #reuseNanos} was read from, or null. */
+    private CharSequence keepAliveRead;
 
     /** A connection just opened for {@code client}'s exchange (by identity; null: a caller that names none). */
     UpstreamConnection(Channel channel, UpstreamResponseHandler handler, Object client) {
@@ -89,7 +92,11 @@ public final class UpstreamConnection {
 
     /** Its last answer's {@code Keep-Alive} value, or null: see {@link KeepAliveTimeout}. */
     public void keepAlive(CharSequence value) {
-        reuseNanos = KeepAliveTimeout.reuseNanos(value);
+        // A backend sends the same value with every response (Node.js: timeout=5): read once.
+        if (value == null || !AsciiString.contentEquals(value, keepAliveRead)) {
+            reuseNanos = KeepAliveTimeout.reuseNanos(value);
+            keepAliveRead = value;
+        }
     }
 
     /** Its backend closes it when idle this long (a margin taken off), before the pool's idle-timeout. */
