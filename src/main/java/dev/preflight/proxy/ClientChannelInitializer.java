@@ -49,7 +49,10 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
                 .setAllowDuplicateContentLengths(false)
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true);
-        p.addLast(HandlerNames.CODEC, new HttpServerCodec(decoder, PipelineDepth.MAX));
+        HttpServerCodec codec = new HttpServerCodec(decoder, PipelineDepth.MAX);
+        HeadBudget.Account backlog = context.backlogBudget().new Account();
+        p.addLast(HandlerNames.HEAD_BACKLOG, new HeadBacklogHandler(codec, backlog));
+        p.addLast(HandlerNames.CODEC, codec);
     }
 
     private void addForwarding(ChannelPipeline p) {

@@ -40,6 +40,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private RequestRecord record;
     private Exchange exchange;
     private RequestHeadTimeoutHandler headTimeout; // looked up once, when added
+    private HeadBacklogHandler backlog; // likewise
     private ProgressTimer responseTimer; // the upstream response timeout, taken over by each exchange
     private String clientIp; // worked out once
 
@@ -53,6 +54,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         headTimeout = (RequestHeadTimeoutHandler) ctx.pipeline().get(HandlerNames.HEAD_TIMEOUT);
+        backlog = (HeadBacklogHandler) ctx.pipeline().get(HandlerNames.HEAD_BACKLOG);
         responseTimer = new ProgressTimer(ctx.executor());
     }
 
@@ -64,6 +66,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        backlog.decoded(msg);
         reads.arrived(ctx, msg);
     }
 
@@ -176,7 +179,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         }
         if (exchange == null && !local.busy() && ctx.channel().isActive()) {
             current = null;
-            headTimeout.awaitHead();
+            // A pipelined head the decoder has begun is timed from now: no read may come to start it.
+            headTimeout.awaitHead(ctx, backlog.holdsHead());
             reads.requestRead(ctx); // a pipelined request that waits is taken first
         }
     }
@@ -256,6 +260,10 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             headTimedOut(ctx, timedOut);
             return;
         }
+        if (evt == HeadBacklogHandler.NO_ROOM) {
+            noRoomForHead(ctx);
+            return;
+        }
         if (evt instanceof IdleStateEvent) {
             // Idle between requests, or stuck on a client that neither sends nor reads: close. While
             // the upstream is the slow side, its response timeout decides instead.
@@ -277,6 +285,28 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         current = null;
         record = new RequestRecord(clientIp(ctx), "-", "-", timedOut.startNanos());
         respondLocally(ctx, ErrorResponses.headTimedOut(ctx.alloc()), false);
+    }
+
+    /**
+     * The head being decoded found no room in the heads' share of direct memory: 503 and close, like a
+     * head the heap's budget refuses. A pipelined head behind an exchange in progress closes the
+     * connection once that exchange is answered.
+     */
+    private void noRoomForHead(ChannelHandlerContext ctx) {
+        if (exchange != null || local.busy()) {
+            reads.endAtOverflow();
+            return;
+        }
+        reads.close();
+        current = null;
+        record = new RequestRecord(clientIp(ctx), "-", "-");
+        respondLocally(
+                ctx,
+                ErrorResponses.undecodable(
+                        ctx.alloc(),
+                        new HeadBudget.Exhausted(),
+                        runtime.settings().limits()),
+                false);
     }
 
     @Override

@@ -1,11 +1,14 @@
 package dev.preflight.proxy;
 
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.util.internal.PlatformDependent;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The heap that request heads take while they are decoded, or decoded and waiting their turn, of all
- * client connections together: a quarter of the maximum heap. Each connection's head fields are
+ * The memory that request heads take while they are decoded, or decoded and waiting their turn, of
+ * all client connections together: one budget for the heap (a quarter of the maximum heap), one for
+ * the direct memory the decoders hold of unfinished lines ({@link HeadBacklogHandler}). Each
+ * connection's head fields are
  * charged as the decoder makes them (about twice their bytes, plus an entry's overhead) and given back
  * when the head is taken, or its connection closes. Beyond the budget, a head is refused (503) and
  * its connection closed. {@code limits.max-connections} times {@code max-header-size} is far more
@@ -28,6 +31,15 @@ final class HeadBudget {
     /** A quarter of the heap the JVM may grow to. */
     static HeadBudget ofHeap() {
         return new HeadBudget(Runtime.getRuntime().maxMemory() / 4);
+    }
+
+    /**
+     * A quarter of the direct memory Netty may take (the JVM's {@code -XX:MaxDirectMemorySize}, by
+     * default the maximum heap), for what the decoders hold of unfinished heads ({@link
+     * HeadBacklogHandler}).
+     */
+    static HeadBudget ofDirectMemory() {
+        return new HeadBudget(PlatformDependent.maxDirectMemory() / 4);
     }
 
     boolean take(long bytes) {
@@ -56,14 +68,35 @@ final class HeadBudget {
 
         /** Charges a field; throws {@link Exhausted} when the budget has no room for it. */
         void charge(long cost) {
+            if (!tryCharge(cost)) {
+                throw new Exhausted();
+            }
+        }
+
+        /**
+         * The connection now holds {@code bytes}, in place of what it held; false, holding what it
+         * held, when the budget has no room for more.
+         */
+        boolean hold(long bytes) {
+            if (bytes > used) {
+                return tryCharge(bytes - used);
+            }
+            if (bytes < used) {
+                credit(used - bytes);
+            }
+            return true;
+        }
+
+        private boolean tryCharge(long cost) {
             used += cost;
             while (used > taken) {
                 if (!take(STEP)) {
                     used -= cost;
-                    throw new Exhausted();
+                    return false;
                 }
                 taken += STEP;
             }
+            return true;
         }
 
         /** A head's fields were taken (or dropped): their cost leaves the account. */

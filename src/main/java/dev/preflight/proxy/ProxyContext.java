@@ -20,6 +20,7 @@ final class ProxyContext {
     private final AccessLog accessLog;
     private final ThrottledLog rejections = new ThrottledLog("preflight.cors", Level.INFO, 10);
     private final HeadBudget headBudget = HeadBudget.ofHeap();
+    private final HeadBudget backlogBudget;
     private final Set<String> poolGauges = ConcurrentHashMap.newKeySet();
     // Pools a reload retired, until their last connection closes: the gauges count what they still
     // hold (an exchange, a tunnel in flight), which is open at the backend all the same (found by probing).
@@ -29,6 +30,17 @@ final class ProxyContext {
 
     /** @param accessLines where text access-log lines go, or null for the logger (AccessLog) */
     ProxyContext(Settings settings, Transports transports, ProxyMetrics metrics, Consumer<AccessLogEntry> accessLines) {
+        this(settings, transports, metrics, accessLines, HeadBudget.ofDirectMemory());
+    }
+
+    /** @param backlogBudget the direct memory for unfinished heads (a test's is small) */
+    ProxyContext(
+            Settings settings,
+            Transports transports,
+            ProxyMetrics metrics,
+            Consumer<AccessLogEntry> accessLines,
+            HeadBudget backlogBudget) {
+        this.backlogBudget = backlogBudget;
         this.transports = transports;
         this.metrics = metrics;
         this.accessLog = new AccessLog(settings.accessLog(), accessLines);
@@ -43,6 +55,11 @@ final class ProxyContext {
     /** The heap request heads of all connections may take while they are decoded and wait. */
     HeadBudget headBudget() {
         return headBudget;
+    }
+
+    /** The direct memory the decoders of all connections may hold for unfinished heads. */
+    HeadBudget backlogBudget() {
+        return backlogBudget;
     }
 
     ProxyMetrics metrics() {

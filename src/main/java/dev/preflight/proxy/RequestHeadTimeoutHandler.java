@@ -50,10 +50,14 @@ final class RequestHeadTimeoutHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (state == State.READING_HEAD && timer == null) {
-            timerStartNanos = System.nanoTime();
-            timer = ctx.executor().schedule(() -> onTimeout(ctx), timeoutNanos, TimeUnit.NANOSECONDS);
+            startTimer(ctx);
         }
         ctx.fireChannelReadComplete();
+    }
+
+    private void startTimer(ChannelHandlerContext ctx) {
+        timerStartNanos = System.nanoTime();
+        timer = ctx.executor().schedule(() -> onTimeout(ctx), timeoutNanos, TimeUnit.NANOSECONDS);
     }
 
     void headReceived() {
@@ -61,9 +65,17 @@ final class RequestHeadTimeoutHandler extends ChannelInboundHandlerAdapter {
         state = State.IN_EXCHANGE;
     }
 
-    void awaitHead() {
+    /**
+     * The next head may come; {@code begun}: the decoder already holds its beginning (pipelined
+     * behind the last request), so it is timed from now, as no read may come to start the timer.
+     */
+    void awaitHead(ChannelHandlerContext ctx, boolean begun) {
         cancel();
         state = State.AWAITING_HEAD;
+        if (begun) {
+            state = State.READING_HEAD;
+            startTimer(ctx.pipeline().context(this));
+        }
     }
 
     private void onTimeout(ChannelHandlerContext ctx) {
