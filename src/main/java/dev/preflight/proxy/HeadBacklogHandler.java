@@ -56,13 +56,19 @@ final class HeadBacklogHandler extends ChannelInboundHandlerAdapter {
 
     private final ByteToMessageDecoder decoder;
     private final HeadBudget.Account account;
+    private final HeadBudget.Account heads; // the connection's share of the heap's budget, which counts heads
     // Confined to the connection's event loop.
     private boolean inBody; // the decoder has made a request's head and not yet its last content
     private boolean refused;
 
-    HeadBacklogHandler(HttpServerCodec codec, HeadBudget.Account account) {
+    /**
+     * @param account the connection's share of the direct memory's budget, charged here
+     * @param heads its share of the heap's, which knows whether a head has been begun
+     */
+    HeadBacklogHandler(HttpServerCodec codec, HeadBudget.Account account, HeadBudget.Account heads) {
         this.decoder = decoderOf(codec);
         this.account = account;
+        this.heads = heads;
     }
 
     private static ByteToMessageDecoder decoderOf(HttpServerCodec codec) {
@@ -82,9 +88,12 @@ final class HeadBacklogHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The decoder holds the beginning of a head it has not finished (a pipelined one, say). */
+    /**
+     * The decoder has begun a head after the last request (a pipelined one): part of its request line
+     * waits in the decoder's buffer, or the line is in and the head not yet taken.
+     */
     boolean holdsHead() {
-        return !inBody && heldBytes() > 0;
+        return !inBody && (heldBytes() > 0 || heads.headsPending());
     }
 
     @Override

@@ -65,6 +65,7 @@ final class HeadBudget {
     final class Account {
         private long taken;
         private long used;
+        private int heads; // heads begun and not yet taken
 
         /** Charges a field; throws {@link Exhausted} when the budget has no room for it. */
         void charge(long cost) {
@@ -106,6 +107,20 @@ final class HeadBudget {
                 give(STEP);
                 taken -= STEP;
             }
+        }
+
+        /** The decoder began a head (its request line is in): counted until the head is taken. */
+        void headBegun() {
+            heads++;
+        }
+
+        void headTaken() {
+            heads--;
+        }
+
+        /** A head was begun and not taken: whole and waiting its turn, or still being decoded. */
+        boolean headsPending() {
+            return heads > 0;
         }
 
         /** The connection closed: everything it took goes back. */

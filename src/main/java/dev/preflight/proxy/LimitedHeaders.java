@@ -38,6 +38,9 @@ public final class LimitedHeaders extends DefaultHttpHeaders {
         this.max = fields;
         this.what = what;
         this.account = account;
+        if (account != null) {
+            account.headBegun();
+        }
     }
 
     /**
@@ -48,6 +51,7 @@ public final class LimitedHeaders extends DefaultHttpHeaders {
         if (headers instanceof LimitedHeaders limited) {
             limited.max = Integer.MAX_VALUE;
             if (limited.account != null) {
+                limited.account.headTaken();
                 limited.account.credit(limited.charged);
                 limited.account = null;
                 limited.charged = 0;

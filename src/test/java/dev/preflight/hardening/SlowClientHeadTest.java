@@ -4,6 +4,7 @@ import static dev.preflight.testing.ProblemAssertions.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.preflight.testing.Await;
+import dev.preflight.testing.Behaviour;
 import dev.preflight.testing.RawClient;
 import dev.preflight.testing.RawResponse;
 import java.nio.charset.StandardCharsets;
@@ -112,6 +113,33 @@ class SlowClientHeadTest {
             assertThat(client.readUntilClose(Duration.ofSeconds(10)).closedByPeer())
                     .isTrue();
             assertThat(proxy.healthy().sawRequestFor("/slowloris/second")).isFalse();
+        }
+    }
+
+    @Test
+    @DisplayName(
+            "P6: a head begun behind a request in flight, its lines whole, whose client then stalls, gets 408 at header-timeout from its turn")
+    void stalledPipelinedHead() throws Exception {
+        try (BackendFaultProxy proxy = BackendFaultProxy.start(
+                        "http://127.0.0.1:1", "", "limits.header-timeout = 1s", "limits.idle-timeout = 20s");
+                RawClient client = proxy.raw()) {
+            proxy.healthy().on("/held", Behaviour.delayed(Duration.ofSeconds(1), Behaviour.echo()));
+            client.send("GET /held HTTP/1.1\r\nHost: api.test\r\n\r\n");
+            proxy.healthy().awaitRequest("/held");
+            // Decoded while the first is in flight: the decoder keeps no byte of it, only its head begun.
+            client.send("GET /stalled HTTP/1.1\r\nHost: api.test\r\n");
+
+            assertThat(client.readResponse().status()).isEqualTo(200);
+            long answered = System.nanoTime();
+            RawResponse response = client.readResponse();
+
+            assertProblem(response, 408);
+            assertThat(Duration.ofNanos(System.nanoTime() - answered))
+                    .as("timed from its turn, not left to the idle timeout")
+                    .isLessThan(Duration.ofSeconds(10));
+            assertThat(client.readUntilClose(Duration.ofSeconds(10)).closedByPeer())
+                    .isTrue();
+            assertThat(proxy.healthy().sawRequestFor("/stalled")).isFalse();
         }
     }
 

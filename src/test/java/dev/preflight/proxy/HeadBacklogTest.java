@@ -105,6 +105,31 @@ class HeadBacklogTest {
     }
 
     @Test
+    @DisplayName("P6: a head begun behind a pipelined request with only whole lines in gets 408 after header-timeout")
+    void pipelinedHeadOfWholeLinesTimed() {
+        EmbeddedChannel channel = connect();
+        assertThat(send(channel, PREFLIGHT + "GET /y HTTP/1.1\r\nHost: api\r\n"))
+                .startsWith("HTTP/1.1 204 ");
+        assertThat(budget.held()).as("the decoder holds no bytes, only fields").isZero();
+
+        channel.advanceTimeBy(2, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(read(channel)).startsWith("HTTP/1.1 408 ");
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    @DisplayName("P6: a connection kept alive after a whole request is left to the idle timeout, not answered 408")
+    void keptAliveNot408() {
+        EmbeddedChannel channel = connect();
+        assertThat(send(channel, PREFLIGHT)).startsWith("HTTP/1.1 204 ");
+        channel.advanceTimeBy(5, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(read(channel)).isEmpty();
+        assertThat(channel.isOpen()).isTrue();
+    }
+
+    @Test
     @DisplayName("P2: a request that arrives whole is never charged")
     void wholeHeadsNotCharged() {
         EmbeddedChannel channel = connect();
