@@ -8,10 +8,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * The memory that request heads take while they are decoded, or decoded and waiting their turn, of
  * all client connections together: one budget for the heap (a quarter of the maximum heap), one for
  * the direct memory the decoders hold of unfinished lines ({@link HeadBacklogHandler}). Each
- * connection's head fields are
- * charged as the decoder makes them (about twice their bytes, plus an entry's overhead) and given back
- * when the head is taken, or its connection closes. Beyond the budget, a head is refused (503) and
- * its connection closed. {@code limits.max-connections} times {@code max-header-size} is far more
+ * connection's head fields are charged to the heap's as the decoder makes them (about twice their
+ * bytes, plus an entry's overhead) and given back when the head is taken, or its connection closes.
+ * Beyond the budget, a head is refused (503) and its connection closed. {@code limits.max-connections} times {@code max-header-size} is far more
  * than the image's 64 MiB heap: 2,000 slowloris connections sending 98 lines of 150 bytes each ran it
  * out and stopped the process (found by probing); now they get 503s and the proxy stays up. A
  * connection takes from the budget in steps of {@link #STEP}, so a usual head touches the shared
