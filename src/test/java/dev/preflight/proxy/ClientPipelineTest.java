@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.preflight.config.ConfigLoader;
 import dev.preflight.config.Settings;
 import dev.preflight.proxy.upstream.UpstreamPool;
+import dev.preflight.testing.EmbeddedOutbound;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -155,14 +156,7 @@ class ClientPipelineTest {
     }
 
     private String readAll() {
-        StringBuilder out = new StringBuilder();
-        Object msg;
-        while ((msg = channel.readOutbound()) != null) {
-            ByteBuf buf = (ByteBuf) msg;
-            out.append(buf.toString(StandardCharsets.US_ASCII));
-            buf.release();
-        }
-        return out.toString();
+        return EmbeddedOutbound.drain(channel);
     }
 
     private static ByteBuf ascii(String text) {

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.preflight.config.ConfigLoader;
 import dev.preflight.config.Settings;
+import dev.preflight.testing.EmbeddedOutbound;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
@@ -155,13 +155,6 @@ class HeadBacklogTest {
     }
 
     private static String read(EmbeddedChannel channel) {
-        StringBuilder out = new StringBuilder();
-        Object msg;
-        while ((msg = channel.readOutbound()) != null) {
-            ByteBuf buf = (ByteBuf) msg;
-            out.append(buf.toString(StandardCharsets.US_ASCII));
-            buf.release();
-        }
-        return out.toString();
+        return EmbeddedOutbound.drain(channel);
     }
 }
