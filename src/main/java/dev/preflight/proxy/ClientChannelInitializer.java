@@ -51,7 +51,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
                 .setUseRfc9112TransferEncoding(true);
         HttpServerCodec codec = new HttpServerCodec(decoder, PipelineDepth.MAX);
         HeadBudget.Account backlog = context.backlogBudget().new Account();
-        p.addLast(HandlerNames.HEAD_BACKLOG, new HeadBacklogHandler(codec, backlog, account));
+        p.addLast(HandlerNames.DECODER_BACKLOG, new DecoderBacklogHandler(codec, backlog, account));
         p.addLast(HandlerNames.CODEC, codec);
     }
 

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -40,7 +41,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private RequestRecord record;
     private Exchange exchange;
     private RequestHeadTimeoutHandler headTimeout; // looked up once, when added
-    private HeadBacklogHandler backlog; // likewise
+    private DecoderBacklogHandler backlog; // likewise
     private ProgressTimer responseTimer; // the upstream response timeout, taken over by each exchange
     private String clientIp; // worked out once
 
@@ -54,7 +55,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         headTimeout = (RequestHeadTimeoutHandler) ctx.pipeline().get(HandlerNames.HEAD_TIMEOUT);
-        backlog = (HeadBacklogHandler) ctx.pipeline().get(HandlerNames.HEAD_BACKLOG);
+        backlog = (DecoderBacklogHandler) ctx.pipeline().get(HandlerNames.DECODER_BACKLOG);
         responseTimer = new ProgressTimer(ctx.executor());
     }
 
@@ -260,8 +261,8 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             headTimedOut(ctx, timedOut);
             return;
         }
-        if (evt == HeadBacklogHandler.NO_ROOM) {
-            noRoomForHead(ctx);
+        if (evt instanceof DecoderBacklogHandler.NoRoom noRoom) {
+            noRoomForLine(ctx, noRoom.inBody());
             return;
         }
         if (evt instanceof IdleStateEvent) {
@@ -288,11 +289,20 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * The head being decoded found no room in the heads' share of direct memory: 503 and close, like a
-     * head the heap's budget refuses. A pipelined head behind an exchange in progress closes the
-     * connection once that exchange is answered.
+     * An unfinished line found no room in the decoders' share of direct memory. In a head: 503 and
+     * close, like a head the heap's budget refuses; a pipelined head behind an exchange in progress
+     * closes the connection once that exchange is answered. In a body: its exchange ends (503 if
+     * nothing was answered yet), and with it the connection, which frees what the decoder holds.
      */
-    private void noRoomForHead(ChannelHandlerContext ctx) {
+    private void noRoomForLine(ChannelHandlerContext ctx, boolean inBody) {
+        if (inBody) {
+            if (exchange != null) {
+                exchange.abort(HttpResponseStatus.SERVICE_UNAVAILABLE, DecoderBacklogHandler.NO_ROOM_DETAIL);
+            } else {
+                ctx.close(); // a body dropped behind a local answer
+            }
+            return;
+        }
         if (exchange != null || local.busy()) {
             reads.endAtOverflow();
             return;

@@ -8,7 +8,7 @@ package dev.preflight.proxy;
  *   <li>{@link #IDLE}: fires an idle event after {@code limits.idle-timeout} without traffic
  *   <li>{@link #HEAD_TIMEOUT}: 408 when a request head takes longer than {@code limits.header-timeout};
  *       also the place to write raw bytes past the codec ({@code 100 Continue})
- *   <li>{@link #HEAD_BACKLOG}: 503 when the decoders' unfinished heads would take more than their share
+ *   <li>{@link #DECODER_BACKLOG}: 503 when the decoders' unfinished heads would take more than their share
  *       of direct memory
  *   <li>{@link #CODEC}: HTTP/1.x decoding and encoding, with the line and header limits
  *   <li>{@link #CLIENT_REQUEST}: turns each request into an exchange with the upstream, taking the
@@ -29,7 +29,7 @@ public final class HandlerNames {
     public static final String CONNECTION_LIMIT = "connection-limit";
     public static final String IDLE = "idle";
     public static final String HEAD_TIMEOUT = "head-timeout";
-    public static final String HEAD_BACKLOG = "head-backlog";
+    public static final String DECODER_BACKLOG = "decoder-backlog";
     public static final String CODEC = "codec";
     public static final String CLIENT_REQUEST = "client-request";
     public static final String TUNNEL = "tunnel";

@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The memory that request heads take while they are decoded, or decoded and waiting their turn, of
  * all client connections together: one budget for the heap (a quarter of the maximum heap), one for
- * the direct memory the decoders hold of unfinished lines ({@link HeadBacklogHandler}). Each
+ * the direct memory the decoders hold of unfinished lines ({@link DecoderBacklogHandler}). Each
  * connection's head fields are charged to the heap's as the decoder makes them (about twice their
  * bytes, plus an entry's overhead) and given back when the head is taken, or its connection closes.
  * Beyond the budget, a head is refused (503) and its connection closed. {@code limits.max-connections} times {@code max-header-size} is far more
@@ -35,7 +35,7 @@ final class HeadBudget {
     /**
      * A quarter of the direct memory Netty may take (the JVM's {@code -XX:MaxDirectMemorySize}, by
      * default the maximum heap), for what the decoders hold of unfinished heads ({@link
-     * HeadBacklogHandler}).
+     * DecoderBacklogHandler}).
      */
     static HeadBudget ofDirectMemory() {
         return new HeadBudget(PlatformDependent.maxDirectMemory() / 4);

@@ -57,7 +57,7 @@ final class WebSocketTunnel {
         // Removing a decoder hands what it still held to the tunnel handler, which keeps it for start().
         clientPipeline.remove(HandlerNames.CLIENT_REQUEST);
         clientPipeline.remove(HandlerNames.HEAD_TIMEOUT);
-        clientPipeline.remove(HandlerNames.HEAD_BACKLOG);
+        clientPipeline.remove(HandlerNames.DECODER_BACKLOG);
         clientPipeline.remove(HandlerNames.CODEC);
         upstreamPipeline.remove(HandlerNames.UPSTREAM_RESPONSE);
         upstreamPipeline.remove(HandlerNames.UPSTREAM_CODEC);

@@ -14,24 +14,27 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
 /**
- * Charges what the request decoder holds of an unfinished head between reads (a request line or a
- * header field whose end has not come, kept in direct memory until it does) to the heads' share of
- * direct memory, shared by all client connections ({@link HeadBudget}, a quarter of it); a head that
- * finds no room is refused ({@link #NO_ROOM}): the request handler answers 503 and the connection
- * closes. Without it, about 5,000 connections each sending 16 KB of one header field, within the
- * default limits, ran the image's 64 MiB of direct memory out and stopped the process (found by
- * probing). A body's bytes are not charged: what a body holds is bounded per connection by
- * backpressure. Sits before the codec, to look at the decoder once a read is decoded; the request
- * handler tells it, message by message, whether the decoder is inside a body.
+ * Charges what the request decoder holds between reads to a share of direct memory shared by all
+ * client connections ({@link HeadBudget}, a quarter of it): the bytes of a line whose end has not come
+ * (a request line or header field, a chunk's size line or a trailer field; the body's own bytes are
+ * handed on as they come), kept in the buffer of the read they came in, up to 64 KiB, until the rest
+ * comes. A line that finds no room is refused ({@link NoRoom}): a head gets 503 and its connection
+ * closes, a body in progress ends its exchange (503 if nothing was answered yet) and the connection.
+ * Without it, about 5,000 connections each sending 16 KB of one header field, or 512 chunked uploads
+ * each stopped inside a trailer field after a large chunk (the pool's limit, about 70 KB each) beside
+ * them, ran the image's 64 MiB of direct memory out and stopped the process (found by probing). Sits
+ * before the codec, to look at the decoder once a read is decoded; the request handler tells it,
+ * message by message, whether the decoder is inside a body.
  */
-final class HeadBacklogHandler extends ChannelInboundHandlerAdapter {
-    /** The event the request handler gets when the unfinished head finds no room. */
-    static final Object NO_ROOM = new Object() {
-        @Override
-        public String toString() {
-            return "no room for an unfinished request head";
-        }
-    };
+final class DecoderBacklogHandler extends ChannelInboundHandlerAdapter {
+    /** The event the request handler gets when an unfinished line finds no room: in a head, or in a body. */
+    record NoRoom(boolean inBody) {
+        static final NoRoom IN_HEAD = new NoRoom(false);
+        static final NoRoom IN_BODY = new NoRoom(true);
+    }
+
+    /** What a 503 for a body's unfinished line says. */
+    static final String NO_ROOM_DETAIL = "the proxy holds as many unfinished request lines as its memory allows";
 
     // HttpServerCodec is final and keeps its decoder to itself: it is reached as a subclass of
     // CombinedChannelDuplexHandler reaches it, and the decoder's buffer as a subclass of
@@ -65,7 +68,7 @@ final class HeadBacklogHandler extends ChannelInboundHandlerAdapter {
      * @param account the connection's share of the direct memory's budget, charged here
      * @param heads its share of the heap's, which knows whether a head has been begun
      */
-    HeadBacklogHandler(HttpServerCodec codec, HeadBudget.Account account, HeadBudget.Account heads) {
+    DecoderBacklogHandler(HttpServerCodec codec, HeadBudget.Account account, HeadBudget.Account heads) {
         this.decoder = decoderOf(codec);
         this.account = account;
         this.heads = heads;
@@ -98,9 +101,9 @@ final class HeadBacklogHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (!refused && !account.hold(inBody ? 0 : heldBytes())) {
+        if (!refused && !account.hold(heldBytes())) {
             refused = true;
-            ctx.fireUserEventTriggered(NO_ROOM);
+            ctx.fireUserEventTriggered(inBody ? NoRoom.IN_BODY : NoRoom.IN_HEAD);
         }
         ctx.fireChannelReadComplete();
     }

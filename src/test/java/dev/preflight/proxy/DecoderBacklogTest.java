@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * 16 KB of one header field ran the image's direct memory out and stopped the process (found by
  * probing). A head begun behind a pipelined request is charged and timed by header-timeout too.
  */
-class HeadBacklogTest {
+class DecoderBacklogTest {
     private static final String PREFLIGHT = "OPTIONS /x HTTP/1.1\r\nHost: api\r\nOrigin: https://app.example\r\n"
             + "Access-Control-Request-Method: GET\r\n\r\n";
     private static final String UNFINISHED = "GET /y HTTP/1.1\r\nHost: api\r\nX-Long: " + "a".repeat(3000);
@@ -127,6 +127,24 @@ class HeadBacklogTest {
         channel.runScheduledPendingTasks();
         assertThat(read(channel)).isEmpty();
         assertThat(channel.isOpen()).isTrue();
+    }
+
+    @Test
+    @DisplayName("P2: a body's unfinished trailer field that finds no room ends its exchange (503) and the connection")
+    void bodyLineWithoutRoom() {
+        EmbeddedChannel first = connect();
+        send(first, UNFINISHED);
+        EmbeddedChannel second = connect();
+        String answer = send(
+                second,
+                "POST /z HTTP/1.1\r\nHost: api\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-Trailer: "
+                        + "t".repeat(3000));
+        assertThat(answer)
+                .startsWith("HTTP/1.1 503 ")
+                .contains("as many unfinished request lines as its memory allows");
+        assertThat(second.isOpen()).isFalse();
+        assertThat(first.isOpen()).isTrue();
+        assertThat(budget.held()).as("the first's share alone").isEqualTo(2 * HeadBudget.STEP);
     }
 
     @Test
