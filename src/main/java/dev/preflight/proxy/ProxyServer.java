@@ -114,6 +114,7 @@ public final class ProxyServer implements AutoCloseable {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .handler(new TrackClients(clients))
                     .childOption(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, Transports.reads())
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ClientChannelInitializer(context, connectionLimit))
                     .bind(address, settings.listen().port())

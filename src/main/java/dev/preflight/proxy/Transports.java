@@ -1,8 +1,10 @@
 package dev.preflight.proxy;
 
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -46,6 +48,23 @@ public record Transports(
      * {@code java.library.path}, each name tried) cost about 50 ms of every start (issue 7), to learn
      * what the jar's contents already say.
      */
+    /** The largest buffer one read of a socket fills, client's or upstream's ({@link #reads()}). */
+    public static final int MAX_READ = 16 * 1024;
+
+    private static final AdaptiveRecvByteBufAllocator READS = new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ);
+
+    /**
+     * How large a buffer each read of a socket gets: Netty's adaptive guess, at most {@link #MAX_READ}
+     * (Netty's own limit is 64 KiB). A body or a tunnel holds one read's buffer per direction while its
+     * peer is slow, so this bounds what a stalled exchange or tunnel holds of direct memory: at 64 KiB,
+     * 512 of them (the upstream pool's limit) held 55-63 MiB of the image's 64 MiB and a few
+     * unfinished heads beside them stopped the process (found by probing). nginx reads a backend in
+     * 4 or 8 KiB buffers.
+     */
+    public static RecvByteBufAllocator reads() {
+        return READS;
+    }
+
     public static Transports best() {
         if (epollPackaged() && Epoll.isAvailable()) {
             return new Transports(

@@ -22,13 +22,16 @@ import org.junit.jupiter.api.Timeout;
  * P2: a body of one-byte chunks, in either direction, goes on in parts of many chunks' bytes, not one
  * message and one write per chunk: one 64 KiB read of such chunks held some 11,000 messages (1.2-1.5
  * MB of heap) while the other side was slow, and a few dozen such connections ran the image's heap out
- * (found by probing). The chunks' bytes arrive whole and in order.
+ * (found by probing). The chunks' bytes arrive whole and in order. A large chunk goes on in parts of
+ * at most one read ({@link Transports#MAX_READ}), which bounds what a stalled exchange holds.
  */
 @Timeout(60)
 class TinyChunksTest {
     private static final int CHUNKS = 20_000;
     /** Far fewer than one per chunk: each read of the other side's bytes goes on in a few parts. */
     private static final int AT_MOST_FORWARDED = CHUNKS / 10;
+    /** A chunk far larger than a read: it goes on in parts of one read each, which bound what a stall holds. */
+    private static final int LARGE = 1024 * 1024;
 
     @Test
     @DisplayName("P2: a request body of 20,000 one-byte chunks reaches the backend whole, in far fewer chunks")
@@ -61,6 +64,43 @@ class TinyChunksTest {
             assertThat(String.join("", chunks)).isEqualTo("z".repeat(CHUNKS));
             assertThat(chunks).hasSizeLessThan(AT_MOST_FORWARDED);
         }
+    }
+
+    @Test
+    @DisplayName("P2: a request body's 1 MB chunk goes on in parts of at most one read (16 KiB), whole")
+    void requestReadBound() throws Exception {
+        CompletableFuture<String> seen = new CompletableFuture<>();
+        try (LocalServer backend = LocalServer.start(1, ch -> ch.pipeline().addLast(new RawRequest(seen)));
+                ProxyHarness proxy = ProxyHarness.withoutBackend("http://127.0.0.1:" + backend.port());
+                RawClient client = proxy.raw()) {
+            client.send("POST /up HTTP/1.1\r\nHost: api\r\nTransfer-Encoding: chunked\r\n\r\n" + oneChunk('b'));
+
+            assertThat(client.readResponse().status()).isEqualTo(200);
+            String request = seen.get(30, TimeUnit.SECONDS);
+            List<String> chunks = chunks(request.substring(request.indexOf("\r\n\r\n") + 4));
+            assertThat(String.join("", chunks)).isEqualTo("b".repeat(LARGE));
+            assertThat(chunks).allSatisfy(part -> assertThat(part.length()).isLessThanOrEqualTo(Transports.MAX_READ));
+        }
+    }
+
+    @Test
+    @DisplayName("P2: a response body's 1 MB chunk goes on in parts of at most one read (16 KiB), whole")
+    void responseReadBound() throws Exception {
+        String answer = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + oneChunk('y');
+        try (LocalServer backend = LocalServer.start(1, ch -> ch.pipeline().addLast(new Answering(answer)));
+                ProxyHarness proxy = ProxyHarness.withoutBackend("http://127.0.0.1:" + backend.port());
+                RawClient client = proxy.raw()) {
+            client.send("GET /down HTTP/1.1\r\nHost: api\r\nConnection: close\r\n\r\n");
+
+            String response = client.readUntilClose().text();
+            List<String> chunks = chunks(response.substring(response.indexOf("\r\n\r\n") + 4));
+            assertThat(String.join("", chunks)).isEqualTo("y".repeat(LARGE));
+            assertThat(chunks).allSatisfy(part -> assertThat(part.length()).isLessThanOrEqualTo(Transports.MAX_READ));
+        }
+    }
+
+    private static String oneChunk(char c) {
+        return Integer.toHexString(LARGE) + "\r\n" + String.valueOf(c).repeat(LARGE) + "\r\n0\r\n\r\n";
     }
 
     private static String tinyChunks(char c) {

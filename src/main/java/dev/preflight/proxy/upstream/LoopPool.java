@@ -76,6 +76,7 @@ final class LoopPool {
                 .resolver(UpstreamResolver.of(transports))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, settings.connectTimeoutMillis())
                 .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, Transports.reads())
                 // A failed write shuts the output only: the answer a backend sent before it stopped
                 // reading (and reset) is still read (Exchange.afterUpstreamWrite).
                 .option(ChannelOption.AUTO_CLOSE, false)
