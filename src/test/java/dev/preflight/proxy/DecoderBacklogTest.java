@@ -148,6 +148,24 @@ class DecoderBacklogTest {
     }
 
     @Test
+    @DisplayName(
+            "P2: a head pipelined behind a request in flight that finds no room ends the connection after that request's answer")
+    void pipelinedHeadWithoutRoom() {
+        EmbeddedChannel first = connect();
+        send(first, UNFINISHED);
+        EmbeddedChannel second = connect();
+        String answer = send(second, "GET /z HTTP/1.1\r\nHost: api\r\n\r\n" + UNFINISHED);
+        for (int i = 0; i < 50 && second.isOpen(); i++) {
+            second.runPendingTasks();
+            answer += read(second);
+        }
+        // The request in flight gets its own answer (a 502 here: no upstream from an embedded channel).
+        assertThat(answer).startsWith("HTTP/1.1 502 ").doesNotContain("HTTP/1.1 503", "HTTP/1.1 408");
+        assertThat(second.isOpen()).as("closed after that answer").isFalse();
+        assertThat(budget.held()).as("the first's share alone").isEqualTo(2 * HeadBudget.STEP);
+    }
+
+    @Test
     @DisplayName("P2: a request that arrives whole is never charged")
     void wholeHeadsNotCharged() {
         EmbeddedChannel channel = connect();
