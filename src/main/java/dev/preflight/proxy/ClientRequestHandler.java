@@ -1,9 +1,6 @@
 package dev.preflight.proxy;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -14,7 +11,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,14 +24,13 @@ import org.slf4j.LoggerFactory;
  */
 final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ClientRequestHandler.class);
-    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final ProxyContext context;
     private final RequestAdmission admission;
     private final LocalResponses local;
     // All state is confined to this channel's event loop.
     private final ClientReads reads =
-            new ClientReads(this::take, this::closeOnFlush); // what was asked of the client, and what waits
+            new ClientReads(this::take, BelowCodec::closeOnFlush); // what was asked of the client, and what waits
     private ProxyRuntime runtime; // the one in force when the current request arrived
     private RequestInfo current;
     private RequestRecord record;
@@ -150,7 +145,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
         if (keepOpen && !context.draining()) {
             nextIfIdle(ctx);
         } else {
-            closeOnFlush(ctx);
+            BelowCodec.closeOnFlush(ctx);
         }
     }
 
@@ -175,7 +170,7 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     /** Takes the next request (a pipelined one first) once nothing of the last one is in progress. */
     void nextIfIdle(ChannelHandlerContext ctx) {
         if (context.draining()) {
-            closeOnFlush(ctx);
+            BelowCodec.closeOnFlush(ctx);
             return;
         }
         if (exchange == null && !local.busy() && ctx.channel().isActive()) {
@@ -195,22 +190,6 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         reads.readComplete(ctx);
         ctx.fireChannelReadComplete();
-    }
-
-    /** Writes {@code 100 Continue} below the codec, which would otherwise count it as the response. */
-    void writeContinue(ChannelHandlerContext ctx) {
-        ByteBuf bytes = ctx.alloc().buffer(CONTINUE.length).writeBytes(CONTINUE);
-        ctx.pipeline().context(HandlerNames.HEAD_TIMEOUT).writeAndFlush(bytes);
-    }
-
-    /** Closes once everything written so far has left, without adding anything that ends a message. */
-    void closeOnFlush(ChannelHandlerContext ctx) {
-        if (ctx.channel().isActive()) {
-            ctx.pipeline()
-                    .context(HandlerNames.HEAD_TIMEOUT)
-                    .writeAndFlush(Unpooled.EMPTY_BUFFER)
-                    .addListener(ChannelFutureListener.CLOSE);
-        }
     }
 
     long maxBodySize() {

@@ -252,7 +252,7 @@ final class Exchange implements UpstreamListener, ProgressTimer.Expiry {
             // A head not written yet goes first (P6: the client sees the bytes it got, then the close).
             responseRelay.flushHead();
         }
-        owner.closeOnFlush(ctx);
+        BelowCodec.closeOnFlush(ctx);
     }
 
     /** Ends the exchange, once: nothing more goes to either side, and the timer stops. */

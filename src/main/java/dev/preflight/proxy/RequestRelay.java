@@ -75,7 +75,7 @@ final class RequestRelay {
         }
         upstream.writeAndFlush(upstreamHead).addListener(exchange::afterUpstreamWrite);
         if (request.expectContinue()) {
-            owner.writeContinue(ctx);
+            BelowCodec.writeContinue(ctx);
         }
         exchange.readUpstream();
         readBody();
