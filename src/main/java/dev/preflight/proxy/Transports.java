@@ -49,7 +49,7 @@ public record Transports(
      * what the jar's contents already say.
      */
     /** The largest buffer one read of a socket fills, client's or upstream's ({@link #reads()}). */
-    public static final int MAX_READ = 16 * 1024;
+    public static final int MAX_READ = 32 * 1024;
 
     // 16 messages a read, as Netty gives a socket channel by default: the allocator's own default of 1
     // measured about 0.2 us more per forwarded GET side by side (bench/HISTORY.md).
@@ -61,8 +61,11 @@ public record Transports(
      * (Netty's own limit is 64 KiB). A body or a tunnel holds one read's buffer per direction while its
      * peer is slow, so this bounds what a stalled exchange or tunnel holds of direct memory: at 64 KiB,
      * 512 of them (the upstream pool's limit) held 55-63 MiB of the image's 64 MiB and a few
-     * unfinished heads beside them stopped the process (found by probing). nginx reads a backend in
-     * 4 or 8 KiB buffers.
+     * unfinished heads beside them stopped the process; at 32 KiB, with 1,000-2,000 such heads, 52
+     * MiB at most, and it stayed up (found by probing). Not 16 KiB, which held 33-36 MiB: a part is
+     * read only once the one before has been written, and a backend with a 16 KiB receive buffer then
+     * took a 1 MB upload in 6 s instead of 0.3 (an 8 KiB one takes 12 s at any of these sizes; README,
+     * Known gaps).
      */
     public static RecvByteBufAllocator reads() {
         return READS;

@@ -67,7 +67,7 @@ class TinyChunksTest {
     }
 
     @Test
-    @DisplayName("P2: a request body's 1 MB chunk goes on in parts of at most one read (16 KiB), whole")
+    @DisplayName("P2: a request body's 1 MB chunk goes on in parts of at most one read (32 KiB), whole")
     void requestReadBound() throws Exception {
         CompletableFuture<String> seen = new CompletableFuture<>();
         try (LocalServer backend = LocalServer.start(1, ch -> ch.pipeline().addLast(new RawRequest(seen)));
@@ -84,7 +84,7 @@ class TinyChunksTest {
     }
 
     @Test
-    @DisplayName("P2: a response body's 1 MB chunk goes on in parts of at most one read (16 KiB), whole")
+    @DisplayName("P2: a response body's 1 MB chunk goes on in parts of at most one read (32 KiB), whole")
     void responseReadBound() throws Exception {
         String answer = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + oneChunk('y');
         try (LocalServer backend = LocalServer.start(1, ch -> ch.pipeline().addLast(new Answering(answer)));
