@@ -36,66 +36,59 @@ class TinyChunksTest {
     @Test
     @DisplayName("P2: a request body of 20,000 one-byte chunks reaches the backend whole, in far fewer chunks")
     void request() throws Exception {
-        CompletableFuture<String> seen = new CompletableFuture<>();
-        try (LocalServer backend = LocalServer.start(1, ch -> ch.pipeline().addLast(new RawRequest(seen)));
-                ProxyHarness proxy = ProxyHarness.withoutBackend("http://127.0.0.1:" + backend.port());
-                RawClient client = proxy.raw()) {
-            client.send("POST /up HTTP/1.1\r\nHost: api\r\nTransfer-Encoding: chunked\r\n\r\n" + tinyChunks('a'));
-
-            assertThat(client.readResponse().status()).isEqualTo(200);
-            String request = seen.get(30, TimeUnit.SECONDS);
-            List<String> chunks = chunks(request.substring(request.indexOf("\r\n\r\n") + 4));
-            assertThat(String.join("", chunks)).isEqualTo("a".repeat(CHUNKS));
-            assertThat(chunks).hasSizeLessThan(AT_MOST_FORWARDED);
-        }
+        List<String> chunks = forwardedRequest(tinyChunks('a'));
+        assertThat(String.join("", chunks)).isEqualTo("a".repeat(CHUNKS));
+        assertThat(chunks).hasSizeLessThan(AT_MOST_FORWARDED);
     }
 
     @Test
     @DisplayName("P2: a response body of 20,000 one-byte chunks reaches the client whole, in far fewer chunks")
     void response() throws Exception {
-        String answer = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + tinyChunks('z');
-        try (LocalServer backend = LocalServer.start(1, ch -> ch.pipeline().addLast(new Answering(answer)));
-                ProxyHarness proxy = ProxyHarness.withoutBackend("http://127.0.0.1:" + backend.port());
-                RawClient client = proxy.raw()) {
-            client.send("GET /down HTTP/1.1\r\nHost: api\r\nConnection: close\r\n\r\n");
-
-            String response = client.readUntilClose().text();
-            List<String> chunks = chunks(response.substring(response.indexOf("\r\n\r\n") + 4));
-            assertThat(String.join("", chunks)).isEqualTo("z".repeat(CHUNKS));
-            assertThat(chunks).hasSizeLessThan(AT_MOST_FORWARDED);
-        }
+        List<String> chunks = forwardedResponse(tinyChunks('z'));
+        assertThat(String.join("", chunks)).isEqualTo("z".repeat(CHUNKS));
+        assertThat(chunks).hasSizeLessThan(AT_MOST_FORWARDED);
     }
 
     @Test
     @DisplayName("P2: a request body's 1 MB chunk goes on in parts of at most one read (32 KiB), whole")
     void requestReadBound() throws Exception {
-        CompletableFuture<String> seen = new CompletableFuture<>();
-        try (LocalServer backend = LocalServer.start(1, ch -> ch.pipeline().addLast(new RawRequest(seen)));
-                ProxyHarness proxy = ProxyHarness.withoutBackend("http://127.0.0.1:" + backend.port());
-                RawClient client = proxy.raw()) {
-            client.send("POST /up HTTP/1.1\r\nHost: api\r\nTransfer-Encoding: chunked\r\n\r\n" + oneChunk('b'));
-
-            assertThat(client.readResponse().status()).isEqualTo(200);
-            String request = seen.get(30, TimeUnit.SECONDS);
-            List<String> chunks = chunks(request.substring(request.indexOf("\r\n\r\n") + 4));
-            assertThat(String.join("", chunks)).isEqualTo("b".repeat(LARGE));
-            assertThat(chunks).allSatisfy(part -> assertThat(part.length()).isLessThanOrEqualTo(Transports.MAX_READ));
-        }
+        List<String> chunks = forwardedRequest(oneChunk('b'));
+        assertThat(String.join("", chunks)).isEqualTo("b".repeat(LARGE));
+        assertThat(chunks).allSatisfy(part -> assertThat(part.length()).isLessThanOrEqualTo(Transports.MAX_READ));
     }
 
     @Test
     @DisplayName("P2: a response body's 1 MB chunk goes on in parts of at most one read (32 KiB), whole")
     void responseReadBound() throws Exception {
-        String answer = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + oneChunk('y');
+        List<String> chunks = forwardedResponse(oneChunk('y'));
+        assertThat(String.join("", chunks)).isEqualTo("y".repeat(LARGE));
+        assertThat(chunks).allSatisfy(part -> assertThat(part.length()).isLessThanOrEqualTo(Transports.MAX_READ));
+    }
+
+    /** The chunks the backend gets for a request with this chunked body. */
+    private static List<String> forwardedRequest(String body) throws Exception {
+        CompletableFuture<String> seen = new CompletableFuture<>();
+        try (LocalServer backend = LocalServer.start(1, ch -> ch.pipeline().addLast(new RawRequest(seen)));
+                ProxyHarness proxy = ProxyHarness.withoutBackend("http://127.0.0.1:" + backend.port());
+                RawClient client = proxy.raw()) {
+            client.send("POST /up HTTP/1.1\r\nHost: api\r\nTransfer-Encoding: chunked\r\n\r\n" + body);
+
+            assertThat(client.readResponse().status()).isEqualTo(200);
+            String request = seen.get(30, TimeUnit.SECONDS);
+            return chunks(request.substring(request.indexOf("\r\n\r\n") + 4));
+        }
+    }
+
+    /** The chunks the client gets for a response with this chunked body. */
+    private static List<String> forwardedResponse(String body) throws Exception {
+        String answer = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + body;
         try (LocalServer backend = LocalServer.start(1, ch -> ch.pipeline().addLast(new Answering(answer)));
                 ProxyHarness proxy = ProxyHarness.withoutBackend("http://127.0.0.1:" + backend.port());
                 RawClient client = proxy.raw()) {
             client.send("GET /down HTTP/1.1\r\nHost: api\r\nConnection: close\r\n\r\n");
 
             String response = client.readUntilClose().text();
-            List<String> chunks = chunks(response.substring(response.indexOf("\r\n\r\n") + 4));
-            assertThat(String.join("", chunks)).isEqualTo("y".repeat(LARGE));
-            assertThat(chunks).allSatisfy(part -> assertThat(part.length()).isLessThanOrEqualTo(Transports.MAX_READ));
+            return chunks(response.substring(response.indexOf("\r\n\r\n") + 4));
         }
     }
 
