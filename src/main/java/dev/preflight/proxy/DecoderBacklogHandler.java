@@ -15,7 +15,7 @@ import java.lang.invoke.MethodType;
 
 /**
  * Charges what the request decoder holds between reads to a share of direct memory shared by all
- * client connections ({@link HeadBudget}, a quarter of it): the bytes of a line whose end has not come
+ * client connections ({@link HeadBudget}, an eighth of it): the bytes of a line whose end has not come
  * (a request line or header field, a chunk's size line or a trailer field; the body's own bytes are
  * handed on as they come), kept in the buffer of the read they came in (up to 32 KiB, or a larger
  * one as a line grows over reads) until the rest comes. A line that finds no room is refused ({@link NoRoom}): a head gets 503 and its connection
