@@ -1,5 +1,6 @@
 package dev.preflight.proxy;
 
+import dev.preflight.config.LimitsSettings;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -261,10 +262,15 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
      * makes of the partial head when the connection closes is not a request of its own.
      */
     private void headTimedOut(ChannelHandlerContext ctx, RequestHeadTimeoutHandler.TimedOut timedOut) {
+        refuseUnfinishedHead(ctx, ErrorResponses.headTimedOut(ctx.alloc()), timedOut.startNanos());
+    }
+
+    /** Answers a head that never came whole, a request without method or target ("-"), and closes. */
+    private void refuseUnfinishedHead(ChannelHandlerContext ctx, FullHttpResponse answer, long startNanos) {
         reads.close();
         current = null;
-        record = new RequestRecord(clientIp(ctx), "-", "-", timedOut.startNanos());
-        respondLocally(ctx, ErrorResponses.headTimedOut(ctx.alloc()), false);
+        record = new RequestRecord(clientIp(ctx), "-", "-", startNanos);
+        respondLocally(ctx, answer, false);
     }
 
     /**
@@ -286,16 +292,9 @@ final class ClientRequestHandler extends ChannelInboundHandlerAdapter {
             reads.endAtOverflow();
             return;
         }
-        reads.close();
-        current = null;
-        record = new RequestRecord(clientIp(ctx), "-", "-");
-        respondLocally(
-                ctx,
-                ErrorResponses.undecodable(
-                        ctx.alloc(),
-                        new HeadBudget.Exhausted(),
-                        runtime.settings().limits()),
-                false);
+        LimitsSettings limits = runtime.settings().limits();
+        refuseUnfinishedHead(
+                ctx, ErrorResponses.undecodable(ctx.alloc(), new HeadBudget.Exhausted(), limits), System.nanoTime());
     }
 
     @Override
